@@ -1,0 +1,45 @@
+#include "cli.hpp"
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "dump_command.hpp"
+#include "param_flags.hpp"
+
+namespace pipescope::app {
+
+int run_cli(int argc, char** argv) {
+  CLI::App cli{"pipescope: see a distributed-training schedule (data and pipeline parallelism) "
+               "as translucent 3D FLOP cuboids, step by step.",
+               "pipescope"};
+  cli.require_subcommand(0, 1);
+
+  DumpOptions dump;
+  CLI::App* dump_cmd = cli.add_subcommand(
+      "dump", "Write every frame's object states as JSON Lines (the oracle format).");
+  add_param_flags(*dump_cmd, dump.params);
+  dump_cmd->add_option("-o,--output", dump.output, "output file; - is standard output")
+      ->capture_default_str();
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::ParseError& e) {
+    // One line that names the flag, then where to look.
+    std::cerr << "pipescope: " << e.what() << " (see pipescope --help)\n";
+    return 2;
+  }
+
+  if (dump_cmd->parsed()) {
+    if (report_invalid(dump.params)) return 2;
+    return run_dump(dump);
+  }
+  std::cout << cli.help();
+  return 0;
+}
+
+}  // namespace pipescope::app

@@ -1,0 +1,17 @@
+#pragma once
+// `pipescope dump`: the state dump of ../shared/oracle/README.md.
+
+#include <string>
+
+#include "pipescope/params.hpp"
+
+namespace pipescope::app {
+
+struct DumpOptions {
+  Params params;
+  std::string output = "-";  // "-" is standard output
+};
+
+int run_dump(const DumpOptions& options);
+
+}  // namespace pipescope::app

@@ -1,0 +1,66 @@
+#include "param_flags.hpp"
+
+#include <array>
+#include <iostream>
+#include <utility>
+
+namespace pipescope::app {
+
+namespace {
+
+struct FlagName {
+  const char* notebook;
+  const char* flag;
+};
+constexpr std::array<FlagName, 11> kFlags{{
+    {"d_model", "--d-model"},
+    {"d_hidden", "--d-hidden"},
+    {"B", "--batch"},
+    {"L", "--layers"},
+    {"dp", "--dp"},
+    {"pp", "--pp"},
+    {"microbatches", "--microbatches"},
+    {"dp_gpu_delta", "--dp-gap"},
+    {"pp_gpu_delta", "--pp-gap"},
+    {"pp_comm_steps", "--pp-comm-steps"},
+    {"dp_comm_steps", "--dp-comm-steps"},
+}};
+
+}  // namespace
+
+std::string flag_for(const std::string& notebook_name) {
+  for (const auto& f : kFlags) {
+    if (notebook_name == f.notebook) return f.flag;
+  }
+  return notebook_name;
+}
+
+void add_param_flags(CLI::App& cmd, Params& p) {
+  const std::string group = "Scene parameters (the notebook's names in brackets)";
+  auto add = [&](const char* notebook, std::int64_t& value, const std::string& what) {
+    cmd.add_option(flag_for(notebook), value, what + " [" + notebook + "]")
+        ->capture_default_str()
+        ->group(group);
+  };
+  add("d_model", p.d_model, "model width: the residual faces' depth along z");
+  cmd.add_option("--d-hidden", p.d_hidden,
+                 "hidden width: each layer's length along x [d_hidden] (default: 2 x d_model)")
+      ->group(group);
+  add("B", p.B, "global batch size, split over dp replicas");
+  add("L", p.L, "number of layers; must be a multiple of --pp");
+  add("dp", p.dp, "data-parallel replicas");
+  add("pp", p.pp, "pipeline-parallel stages");
+  add("microbatches", p.microbatches, "microbatches per replica");
+  add("dp_gpu_delta", p.dp_gpu_delta, "gap between replicas along the batch axis");
+  add("pp_gpu_delta", p.pp_gpu_delta, "gap between pipeline stages along the layer axis");
+  add("pp_comm_steps", p.pp_comm_steps, "flashes of each pipeline send");
+  add("dp_comm_steps", p.dp_comm_steps, "flashes of each gradient exchange");
+}
+
+bool report_invalid(const Params& params) {
+  const auto errors = validate(params);
+  for (const auto& e : errors) std::cerr << "pipescope: " << flag_for(e.field) << ": " << e.message << "\n";
+  return !errors.empty();
+}
+
+}  // namespace pipescope::app

@@ -1,0 +1,55 @@
+#pragma once
+// The notebook's parameters, under its names and defaults, and the rules a
+// parameter set must satisfy before anything is built from it.
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pipescope {
+
+struct Params {
+  std::int64_t d_model = 8;
+  // The notebook sets d_hidden = 2 * d_model; unset means "follow d_model".
+  std::optional<std::int64_t> d_hidden;
+  std::int64_t B = 48;
+  std::int64_t L = 6;
+  std::int64_t dp = 2;
+  std::int64_t pp = 3;
+  std::int64_t microbatches = 12;
+  std::int64_t dp_gpu_delta = 16;
+  std::int64_t pp_gpu_delta = 12;
+  std::int64_t pp_comm_steps = 2;
+  std::int64_t dp_comm_steps = 2;
+
+  std::int64_t hidden() const { return d_hidden.value_or(2 * d_model); }
+  std::int64_t layers_per_stage() const { return L / pp; }
+
+  bool operator==(const Params&) const = default;
+};
+
+// Hard limits that keep a typo from turning into an out-of-memory.
+inline constexpr double kMaxObjects = 2'000'000;
+inline constexpr double kMaxFrames = 1'000'000;
+
+struct ParamError {
+  std::string field;    // the notebook's name of the offending parameter
+  std::string message;  // names the value and the rule it breaks
+};
+
+// Every rule the parameters break, in a fixed order; empty when valid.
+std::vector<ParamError> validate(const Params& p);
+
+// Counts computed in floating point so that absurd inputs cannot overflow.
+double estimated_object_count(const Params& p);
+double estimated_frame_count(const Params& p);
+
+// Thrown by builders handed parameters that fail validate().
+struct InvalidParams : std::runtime_error {
+  explicit InvalidParams(std::vector<ParamError> errors);
+  std::vector<ParamError> errors;
+};
+
+}  // namespace pipescope

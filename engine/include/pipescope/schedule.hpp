@@ -1,0 +1,49 @@
+#pragma once
+// A schedule turns a scene layout into the animation's steps. The notebook's
+// schedule is one implementation; GPipe, 1F1B, interleaved or zero-bubble
+// schedules produce their own steps over the same layout.
+
+#include <cstdint>
+#include <memory>
+#include <string_view>
+
+#include "pipescope/layout.hpp"
+#include "pipescope/steps.hpp"
+#include "pipescope/visual_state.hpp"
+
+namespace pipescope {
+
+// What the whole system is doing at a frame, for marking the timeline.
+enum class Phase : std::uint8_t {
+  Setup,                // frame 0, before any step
+  Forward,              // forward pass and pipeline sends
+  BackwardActivation,   // gradients flowing back through activations
+  BackwardWeight,       // weight gradients
+  GradientExchange,     // data-parallel exchange of weight gradients
+  Done,                 // the notebook's trailing still frames
+};
+inline constexpr int kPhaseCount = 6;
+std::string_view phase_name(Phase p);
+
+// The only way steps touch the scene: the timeline records through it.
+class StateWriter {
+ public:
+  virtual ~StateWriter() = default;
+  virtual void set(ObjectIndex object, VisualState state) = 0;
+  // Marks the phase that this and later frames belong to.
+  virtual void enter_phase(Phase phase) = 0;
+};
+
+class Schedule {
+ public:
+  virtual ~Schedule() = default;
+  virtual std::string_view name() const = 0;
+  // The steps of the whole animation: each next() is one frame. `layout` and
+  // `writer` must outlive the returned Steps.
+  virtual Steps steps(const Layout& layout, StateWriter& writer) const = 0;
+};
+
+// The schedule of the seed notebook (../shared/seed), step for step.
+std::unique_ptr<Schedule> make_notebook_schedule();
+
+}  // namespace pipescope

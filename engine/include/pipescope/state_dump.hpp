@@ -1,0 +1,20 @@
+#pragma once
+// The state dump: the notebook's animation as JSON Lines, in the format of
+// ../shared/oracle/README.md (header, one line per frame, frame count), so
+// that a dump and the notebook's recording compare line by line.
+
+#include <ostream>
+#include <string>
+
+#include "pipescope/layout.hpp"
+#include "pipescope/timeline.hpp"
+
+namespace pipescope {
+
+void write_state_dump(std::ostream& out, const Layout& layout, const Timeline& timeline);
+
+// A double as Python's repr() writes it ("24.0", "3.4285714285714284",
+// "1e+16"), which is what json.dumps uses.
+std::string python_float_repr(double v);
+
+}  // namespace pipescope

@@ -1,0 +1,76 @@
+#pragma once
+// Steps: a lazily run sequence of animation steps, the C++ twin of a Python
+// generator that yields nothing. Each next() runs the body up to its next
+// `co_yield step;` (one frame) and says whether it got there; code after the
+// last yield runs on the call that then returns false, as in Python.
+//
+//   Steps fwd(...) { show(...); co_yield step; hide(...); }
+//
+// zip() and chain() have the semantics of Python's zip() and
+// itertools.chain() over generators, including which bodies have run when one
+// of them ends.
+
+#include <coroutine>
+#include <cstdint>
+#include <exception>
+#include <utility>
+#include <vector>
+
+namespace pipescope {
+
+struct StepMarker {};
+inline constexpr StepMarker step{};
+
+class [[nodiscard]] Steps {
+ public:
+  struct promise_type {
+    std::exception_ptr error;
+    Steps get_return_object() { return Steps(Handle::from_promise(*this)); }
+    // Like a Python generator, nothing runs until the first next().
+    std::suspend_always initial_suspend() noexcept { return {}; }
+    std::suspend_always final_suspend() noexcept { return {}; }
+    std::suspend_always yield_value(StepMarker) noexcept { return {}; }
+    void return_void() noexcept {}
+    void unhandled_exception() noexcept { error = std::current_exception(); }
+  };
+  using Handle = std::coroutine_handle<promise_type>;
+
+  Steps() = default;
+  Steps(Steps&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+  Steps& operator=(Steps&& other) noexcept {
+    if (this != &other) {
+      reset();
+      handle_ = std::exchange(other.handle_, {});
+    }
+    return *this;
+  }
+  Steps(const Steps&) = delete;
+  Steps& operator=(const Steps&) = delete;
+  ~Steps() { reset(); }
+
+  // Runs to the next yield: true if one was reached, false once finished.
+  bool next() {
+    if (!handle_ || handle_.done()) return false;
+    handle_.resume();
+    if (handle_.promise().error) std::rethrow_exception(std::exchange(handle_.promise().error, {}));
+    return !handle_.done();
+  }
+
+ private:
+  explicit Steps(Handle h) : handle_(h) {}
+  void reset() {
+    if (handle_) handle_.destroy();
+    handle_ = {};
+  }
+  Handle handle_;
+};
+
+// Python's zip(*gens): each step advances every generator in order and stops
+// at the first that is exhausted, leaving the ones before it advanced.
+Steps zip(std::vector<Steps> gens);
+// itertools.chain(*gens): all steps of the first, then the second, ...
+Steps chain(std::vector<Steps> gens);
+// Python's `for _ in range(n): yield`.
+Steps idle(std::int64_t n);
+
+}  // namespace pipescope
