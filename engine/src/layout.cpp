@@ -1,6 +1,7 @@
 #include "pipescope/layout.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 
 #include <fmt/format.h>
@@ -21,6 +22,20 @@ Box make_box(std::int64_t x0, std::int64_t x1, double y0, double y1, std::int64_
   b.hi = {static_cast<double>(std::max(x0, x1)), std::max(y0, y1),
           static_cast<double>(std::max(z0, z1))};
   return b;
+}
+
+// The notebook draws a face with np.full_like(grid, depth), which casts the
+// depth to the grid's dtype: where the grid's first axis holds integers, a
+// fractional batch coordinate is truncated. Weight faces (at y = B_end) and
+// the batch-axis caps of every cuboid land on the truncated value, so the
+// drawn geometry, and the recorded bounding boxes, use it too.
+double notebook_depth(double y) { return std::trunc(y); }
+
+// A cuboid's box is the union of its six faces: its batch-axis caps sit at
+// the truncated depth while its side faces span the exact range.
+Box cuboid_box(std::int64_t x0, std::int64_t x1, double y0, double y1, std::int64_t z0,
+               std::int64_t z1) {
+  return make_box(x0, x1, std::min(y0, notebook_depth(y0)), std::max(y1, notebook_depth(y1)), z0, z1);
 }
 
 }  // namespace
@@ -77,14 +92,14 @@ void Layout::build_replica(int r) {
     const std::size_t rl = r * L_ + l;
     if (has_next) {
       all_reduce1_[rl] = add(ObjectKind::AllReduce1, r, l, 0,
-                             make_box(x, x_end, B_end, B_next_end, zp * d_model, (zp + 1) * d_model));
+                             cuboid_box(x, x_end, B_end, B_next_end, zp * d_model, (zp + 1) * d_model));
       all_reduce2_[rl] = add(ObjectKind::AllReduce2, r, l, 0,
-                             make_box(x, x_end, B_end, B_next_end, zr * d_model, (zr + 1) * d_model));
+                             cuboid_box(x, x_end, B_end, B_next_end, zr * d_model, (zr + 1) * d_model));
     }
     weights1_[rl] = add(ObjectKind::Weight1, r, l, 0,
-                        make_box(x, x_end, B_end, B_end, zp * d_model, (zp + 1) * d_model));
+                        make_box(x, x_end, notebook_depth(B_end), notebook_depth(B_end), zp * d_model, (zp + 1) * d_model));
     weights2_[rl] = add(ObjectKind::Weight2, r, l, 0,
-                        make_box(x, x_end, B_end, B_end, zr * d_model, (zr + 1) * d_model));
+                        make_box(x, x_end, notebook_depth(B_end), notebook_depth(B_end), zr * d_model, (zr + 1) * d_model));
     for (int m = 0; m < mb; ++m) {
       const double y0 = mb_start(m), y1 = y0 + mb_size;
       const std::size_t i = rl * mb_ + m;
@@ -92,9 +107,9 @@ void Layout::build_replica(int r) {
       residual_[i] = add(ObjectKind::Residual, r, l, m,
                          make_box(x + d_hidden, x + d_hidden, y0, y1, zr * d_model, (zr + 1) * d_model));
       flop1_[i] = add(ObjectKind::Flop1, r, l, m,
-                      make_box(x, x_end, y0, y1, zp * d_model, (zp + 1) * d_model));
+                      cuboid_box(x, x_end, y0, y1, zp * d_model, (zp + 1) * d_model));
       flop2_[i] = add(ObjectKind::Flop2, r, l, m,
-                      make_box(x, x_end, y0, y1, zr * d_model, (zr + 1) * d_model));
+                      cuboid_box(x, x_end, y0, y1, zr * d_model, (zr + 1) * d_model));
     }
     x += d_hidden;
     if ((l + 1) % per_stage == 0 && l != L - 1) {
@@ -103,7 +118,7 @@ void Layout::build_replica(int r) {
         const double y0 = mb_start(m);
         pipe_send_[(r * pp_ + stage) * mb_ + m] =
             add(ObjectKind::PipeSend, r, stage, m,
-                make_box(x, next_x, y0, y0 + mb_size, zr * d_model, (zr + 1) * d_model));
+                cuboid_box(x, next_x, y0, y0 + mb_size, zr * d_model, (zr + 1) * d_model));
       }
       x = next_x;
     }

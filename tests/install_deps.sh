@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages pipescope builds, tests and runs with,
+# skipping what is already there. Safe to run again.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake make pkg-config
+  # engine and command line
+  libfmt-dev libcli11-dev nlohmann-json3-dev
+  # rendering and the explorer
+  libgl-dev libegl-dev libglfw3-dev libglm-dev libimgui-dev libfreetype-dev libfontconfig-dev
+  libstb-dev python3-glad fonts-dejavu-core
+  # tests and benchmarks
+  libgtest-dev libbenchmark-dev
+  # video export, and the window system the end-to-end tests drive
+  ffmpeg xvfb xauth xdotool
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing: ${missing[*]}"
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "error: need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include "pipescope/params.hpp"
+
+namespace pipescope {
+namespace {
+
+// The single message validate() gives for `p`, or a failure if not exactly one.
+std::string only_error(const Params& p, const std::string& field) {
+  const auto errors = validate(p);
+  EXPECT_EQ(errors.size(), 1u);
+  if (errors.empty()) return {};
+  EXPECT_EQ(errors[0].field, field);
+  return errors[0].message;
+}
+
+TEST(Params, NotebookDefaultsAreValid) {
+  Params p;
+  EXPECT_TRUE(validate(p).empty());
+  EXPECT_EQ(p.hidden(), 16);  // d_hidden follows 2 * d_model unless set
+  p.d_model = 5;
+  EXPECT_EQ(p.hidden(), 10);
+  p.d_hidden = 7;
+  EXPECT_EQ(p.hidden(), 7);
+}
+
+TEST(Params, CountsMustBePositive) {
+  struct Case {
+    std::int64_t Params::*field;
+    const char* name;
+  };
+  for (auto [field, name] : {Case{&Params::d_model, "d_model"}, Case{&Params::B, "B"},
+                             Case{&Params::L, "L"}, Case{&Params::dp, "dp"}, Case{&Params::pp, "pp"},
+                             Case{&Params::microbatches, "microbatches"}}) {
+    Params p;
+    p.d_hidden = 16;  // keep d_hidden valid when d_model is the culprit
+    p.*field = 0;
+    EXPECT_EQ(only_error(p, name), std::string(name) + " is 0, but it must be at least 1");
+    p.*field = -3;
+    EXPECT_EQ(only_error(p, name), std::string(name) + " is -3, but it must be at least 1");
+  }
+  Params p;
+  p.d_hidden = 0;
+  EXPECT_EQ(only_error(p, "d_hidden"), "d_hidden is 0, but it must be at least 1");
+}
+
+TEST(Params, GapsAndCommStepsMustNotBeNegative) {
+  for (auto [field, name] :
+       {std::pair{&Params::dp_gpu_delta, "dp_gpu_delta"}, std::pair{&Params::pp_gpu_delta, "pp_gpu_delta"},
+        std::pair{&Params::pp_comm_steps, "pp_comm_steps"},
+        std::pair{&Params::dp_comm_steps, "dp_comm_steps"}}) {
+    Params p;
+    p.*field = -1;
+    EXPECT_EQ(only_error(p, name), std::string(name) + " is -1, but it must be 0 or more");
+    p.*field = 0;
+    EXPECT_TRUE(validate(p).empty()) << name << " = 0 is allowed";
+  }
+}
+
+TEST(Params, LayersMustDivideIntoStages) {
+  Params p;
+  p.L = 7;
+  EXPECT_EQ(only_error(p, "L"),
+            "L is 7, but it must be a multiple of pp (3): every pipeline stage holds the same "
+            "number of layers");
+}
+
+TEST(Params, HugeSceneIsRefusedWithTheObjectCount) {
+  Params p;
+  p.microbatches = 100'000'000;
+  const std::string msg = only_error(p, "microbatches");
+  // 2 replicas x (2*6 weights + 4*6*1e8 h/x/F1/F2 + 3e8 stage inputs + 2e8 sends) + 12 exchanges
+  EXPECT_NE(msg.find("dp 2 x L 6 x microbatches 100000000 would need 5800000036 scene objects"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("the limit is 2000000"), std::string::npos) << msg;
+}
+
+TEST(Params, EndlessAnimationIsRefusedWithTheFrameCount) {
+  Params p;
+  p.pp_comm_steps = 1'000'000'000;
+  const std::string msg = only_error(p, "pp_comm_steps");
+  EXPECT_NE(msg.find("would animate"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("the limit is 1000000"), std::string::npos) << msg;
+}
+
+TEST(Params, OverflowingInputsAreRefusedNotWrapped) {
+  Params p;
+  p.dp = std::numeric_limits<std::int64_t>::max();
+  p.microbatches = std::numeric_limits<std::int64_t>::max();
+  const auto errors = validate(p);
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors[0].field, "microbatches");
+}
+
+TEST(Params, InvalidParamsCarriesEveryMessage) {
+  Params p;
+  p.dp = 0;
+  p.pp = 0;
+  const InvalidParams e(validate(p));
+  EXPECT_EQ(e.errors.size(), 2u);
+  EXPECT_STREQ(e.what(), "dp is 0, but it must be at least 1; pp is 0, but it must be at least 1");
+}
+
+}  // namespace
+}  // namespace pipescope
