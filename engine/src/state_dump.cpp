@@ -23,21 +23,23 @@ std::string python_float_repr(double v) {
   std::string digits = sci.substr(0, e_pos);
   digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
 
+  // Built with append(): GCC 12 warns (-Wrestrict, a false positive) on
+  // chains of std::string operator+ at -O3.
   std::string out = negative ? "-" : "";
-  if (exponent >= -5 + 1 && exponent < 16) {  // Python: fixed for 1e-4 <= |v| < 1e16
+  if (exponent >= -4 && exponent < 16) {  // Python: fixed for 1e-4 <= |v| < 1e16
     if (exponent < 0) {
-      out += "0." + std::string(static_cast<std::size_t>(-exponent - 1), '0') + digits;
+      out.append("0.").append(static_cast<std::size_t>(-exponent - 1), '0').append(digits);
     } else {
       const auto int_digits = static_cast<std::size_t>(exponent + 1);
       if (digits.size() <= int_digits) {
-        out += digits + std::string(int_digits - digits.size(), '0') + ".0";
+        out.append(digits).append(int_digits - digits.size(), '0').append(".0");
       } else {
-        out += digits.substr(0, int_digits) + "." + digits.substr(int_digits);
+        out.append(digits, 0, int_digits).append(".").append(digits, int_digits);
       }
     }
   } else {
-    out += digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
+    out.append(digits, 0, 1);
+    if (digits.size() > 1) out.append(".").append(digits, 1);
     out += fmt::format("e{}{:02d}", exponent < 0 ? '-' : '+', std::abs(exponent));
   }
   return out;
