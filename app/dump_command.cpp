@@ -5,16 +5,15 @@
 #include <fstream>
 #include <iostream>
 
-#include "pipescope/layout.hpp"
-#include "pipescope/schedule.hpp"
+#include "pipescope/scene.hpp"
 #include "pipescope/state_dump.hpp"
-#include "pipescope/timeline.hpp"
 
 namespace pipescope::app {
 
 int run_dump(const DumpOptions& options) {
-  const Layout layout(options.params);
-  const Timeline timeline(layout, *make_notebook_schedule());
+  const Scene scene(options.params);
+  const Layout& layout = scene.layout();
+  const Timeline& timeline = scene.timeline();
   if (options.output == "-") {
     write_state_dump(std::cout, layout, timeline);
     std::cout.flush();

@@ -10,7 +10,7 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev
   # rendering and the explorer
   libgl-dev libegl-dev libglfw3-dev libglm-dev libimgui-dev libfreetype-dev libfontconfig-dev
-  libstb-dev python3-glad fonts-dejavu-core
+  libpng-dev libstb-dev python3-glad fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
   # video export, and the window system the end-to-end tests drive

@@ -1,5 +1,7 @@
 #include "pipescope/state_dump.hpp"
 
+#include "pipescope/scene.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -86,13 +88,7 @@ void write_state_dump(std::ostream& out, const Layout& layout, const Timeline& t
     line += ": ";
     write_json_string(line, layout.notebook_label(i));
   }
-  const Params& p = layout.params();
-  line += fmt::format(
-      "}}, \"meta\": {{\"B\": {}, \"L\": {}, \"d_hidden\": {}, \"d_model\": {}, \"dp\": {}, "
-      "\"dp_comm_steps\": {}, \"dp_gpu_delta\": {}, \"microbatches\": {}, \"pp\": {}, "
-      "\"pp_comm_steps\": {}, \"pp_gpu_delta\": {}}}, \"objects\": {{",
-      p.B, p.L, p.hidden(), p.d_model, p.dp, p.dp_comm_steps, p.dp_gpu_delta, p.microbatches,
-      p.pp, p.pp_comm_steps, p.pp_gpu_delta);
+  line += "}, \"meta\": " + params_json(layout.params()) + ", \"objects\": {";
   first = true;
   for (ObjectIndex i : order) {
     if (!first) line += ", ";

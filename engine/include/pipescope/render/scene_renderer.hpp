@@ -1,0 +1,68 @@
+#pragma once
+// Draws a scene: its objects as instanced translucent quads, the axis
+// arrows, and the labels, into whatever framebuffer is bound. Needs a
+// current OpenGL 3.3 core context for its whole life.
+//
+// GPU data: every object's box is uploaded once per layout; its state (one
+// byte) is re-uploaded only when it changes; the draw list holds only the
+// visible objects, sorted back to front whenever the camera or the visible
+// set changes.
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "pipescope/camera.hpp"
+#include "pipescope/font.hpp"
+#include "pipescope/layout.hpp"
+#include "pipescope/render/style.hpp"
+#include "pipescope/timeline.hpp"
+
+namespace pipescope {
+
+struct RenderStats {
+  std::size_t objects = 0;          // in the scene
+  std::size_t visible_objects = 0;  // drawn this frame
+  std::size_t quads = 0;            // instances in the object draw
+  std::size_t glyphs = 0;           // label glyph instances
+  std::size_t state_uploads = 0;    // objects whose state went to the GPU last update
+};
+
+class SceneRenderer {
+ public:
+  // `font` may be null: no labels. It must outlive the renderer.
+  explicit SceneRenderer(const FontAtlas* font);
+  ~SceneRenderer();
+  SceneRenderer(const SceneRenderer&) = delete;
+  SceneRenderer& operator=(const SceneRenderer&) = delete;
+
+  // A new scene: boxes uploaded, every state uploaded from `playhead`.
+  void set_scene(const Layout& layout, Playhead& playhead);
+  // The playhead moved: upload what changed since the last call.
+  void update(Playhead& playhead);
+  // Draws into the bound framebuffer, a viewport of width x height pixels.
+  void draw(const Camera& camera, int width, int height, const RenderStyle& style);
+
+  const RenderStats& stats() const { return stats_; }
+
+ private:
+  struct Gpu;
+  void rebuild_visible();
+  void sort_and_upload_draw_list(const Camera& camera);
+  void upload_labels(const RenderStyle& style);
+
+  const FontAtlas* font_;
+  const Layout* layout_ = nullptr;
+  std::vector<VisualState> states_;  // mirror of what the GPU holds
+  std::vector<ObjectIndex> visible_;
+  bool visible_dirty_ = true;
+  bool draw_list_dirty_ = true;
+  bool labels_dirty_ = true;
+  bool labels_shown_ = false, axes_shown_ = false;  // what the uploaded labels were built for
+  glm::vec3 sorted_for_eye_{0.0f}, sorted_for_forward_{0.0f};
+  bool sorted_orthographic_ = false;
+  RenderStats stats_;
+  std::unique_ptr<Gpu> gpu_;
+};
+
+}  // namespace pipescope

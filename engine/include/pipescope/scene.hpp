@@ -1,0 +1,35 @@
+#pragma once
+// One parameter set made whole: its layout, its recorded timeline and a
+// playhead on it. What every front end (dump, render, explorer) starts from.
+
+#include <memory>
+
+#include "pipescope/layout.hpp"
+#include "pipescope/schedule.hpp"
+#include "pipescope/timeline.hpp"
+
+namespace pipescope {
+
+class Scene {
+ public:
+  // Throws InvalidParams for parameters that fail validate().
+  explicit Scene(const Params& params, const Schedule& schedule = default_schedule());
+
+  const Params& params() const { return layout_->params(); }
+  const Layout& layout() const { return *layout_; }
+  const Timeline& timeline() const { return *timeline_; }
+  Playhead& playhead() { return *playhead_; }
+  const Playhead& playhead() const { return *playhead_; }
+
+  static const Schedule& default_schedule();
+
+ private:
+  std::unique_ptr<Layout> layout_;
+  std::unique_ptr<Timeline> timeline_;
+  std::unique_ptr<Playhead> playhead_;
+};
+
+// The parameters as the state dump's "meta" object writes them.
+std::string params_json(const Params& p);
+
+}  // namespace pipescope

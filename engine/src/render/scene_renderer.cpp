@@ -1,0 +1,330 @@
+#include "pipescope/render/scene_renderer.hpp"
+
+#include <algorithm>
+#include <unordered_map>
+
+#include <glm/gtc/type_ptr.hpp>
+
+#include "pipescope/gl/gl_check.hpp"
+#include "pipescope/gl/gl_object.hpp"
+#include "pipescope/gl/program.hpp"
+#include "pipescope/labels.hpp"
+
+namespace pipescope {
+
+namespace {
+
+constexpr std::uint32_t kFlatSide = 6;
+
+// A box with one zero extent is a face object: drawn as one quad.
+int flat_axis(const Box& b) {
+  for (int a = 0; a < 3; ++a) {
+    if (b.lo[a] == b.hi[a]) return a;
+  }
+  return -1;
+}
+
+struct GlyphInstance {
+  glm::vec3 anchor;
+  glm::vec4 rect;
+  glm::vec4 uv;
+};
+
+struct LineInstance {
+  glm::vec3 from, to;
+  glm::vec4 colour;
+};
+
+}  // namespace
+
+struct SceneRenderer::Gpu {
+  gl::Program boxes = gl::build_program("boxes.vert", "boxes.frag");
+  gl::Program lines = gl::build_program("lines.vert", "lines.frag");
+  gl::Program glyphs = gl::build_program("glyphs.vert", "glyphs.frag");
+
+  gl::Buffer box_buffer, state_buffer, draw_list, glyph_buffer, line_buffer;
+  gl::Texture box_texture, state_texture, atlas;
+  gl::VertexArray box_vao, glyph_vao, line_vao;
+  std::size_t draw_count = 0, glyph_count = 0, line_count = 0;
+
+  Gpu() {
+    glBindVertexArray(box_vao.name());
+    glBindBuffer(GL_ARRAY_BUFFER, draw_list.name());
+    glEnableVertexAttribArray(0);
+    glVertexAttribIPointer(0, 1, GL_UNSIGNED_INT, sizeof(std::uint32_t), nullptr);
+    glVertexAttribDivisor(0, 1);
+
+    glBindVertexArray(glyph_vao.name());
+    glBindBuffer(GL_ARRAY_BUFFER, glyph_buffer.name());
+    for (GLuint i = 0; i < 3; ++i) {
+      glEnableVertexAttribArray(i);
+      glVertexAttribDivisor(i, 1);
+    }
+    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, sizeof(GlyphInstance),
+                          reinterpret_cast<void*>(offsetof(GlyphInstance, anchor)));
+    glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, sizeof(GlyphInstance),
+                          reinterpret_cast<void*>(offsetof(GlyphInstance, rect)));
+    glVertexAttribPointer(2, 4, GL_FLOAT, GL_FALSE, sizeof(GlyphInstance),
+                          reinterpret_cast<void*>(offsetof(GlyphInstance, uv)));
+
+    glBindVertexArray(line_vao.name());
+    glBindBuffer(GL_ARRAY_BUFFER, line_buffer.name());
+    for (GLuint i = 0; i < 3; ++i) {
+      glEnableVertexAttribArray(i);
+      glVertexAttribDivisor(i, 1);
+    }
+    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, sizeof(LineInstance),
+                          reinterpret_cast<void*>(offsetof(LineInstance, from)));
+    glVertexAttribPointer(1, 3, GL_FLOAT, GL_FALSE, sizeof(LineInstance),
+                          reinterpret_cast<void*>(offsetof(LineInstance, to)));
+    glVertexAttribPointer(2, 4, GL_FLOAT, GL_FALSE, sizeof(LineInstance),
+                          reinterpret_cast<void*>(offsetof(LineInstance, colour)));
+    glBindVertexArray(0);
+    GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, 0));
+  }
+};
+
+SceneRenderer::SceneRenderer(const FontAtlas* font) : font_(font), gpu_(std::make_unique<Gpu>()) {
+  if (font_ != nullptr) {
+    glBindTexture(GL_TEXTURE_2D, gpu_->atlas.name());
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 1);
+    glTexImage2D(GL_TEXTURE_2D, 0, GL_R8, font_->width(), font_->height(), 0, GL_RED, GL_UNSIGNED_BYTE,
+                 font_->pixels().data());
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MIN_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_MAG_FILTER, GL_LINEAR);
+    glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_S, GL_CLAMP_TO_EDGE);
+    GL_CHECK(glTexParameteri(GL_TEXTURE_2D, GL_TEXTURE_WRAP_T, GL_CLAMP_TO_EDGE));
+  }
+}
+
+SceneRenderer::~SceneRenderer() = default;
+
+void SceneRenderer::set_scene(const Layout& layout, Playhead& playhead) {
+  layout_ = &layout;
+  const std::size_t n = layout.size();
+  stats_ = {};
+  stats_.objects = n;
+
+  // Two RGBA32F texels per object: (lo, colour group), (hi, flat axis).
+  std::vector<glm::vec4> texels(2 * n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const SceneObject& o = layout[static_cast<ObjectIndex>(i)];
+    texels[2 * i] = {o.box.lo[0], o.box.lo[1], o.box.lo[2], static_cast<float>(colour_group(o.kind))};
+    texels[2 * i + 1] = {o.box.hi[0], o.box.hi[1], o.box.hi[2],
+                         static_cast<float>(is_face(o.kind) ? std::max(flat_axis(o.box), 0) : 0)};
+  }
+  glBindBuffer(GL_TEXTURE_BUFFER, gpu_->box_buffer.name());
+  glBufferData(GL_TEXTURE_BUFFER, static_cast<GLsizeiptr>(texels.size() * sizeof(glm::vec4)), texels.data(),
+               GL_STATIC_DRAW);
+  glBindTexture(GL_TEXTURE_BUFFER, gpu_->box_texture.name());
+  glTexBuffer(GL_TEXTURE_BUFFER, GL_RGBA32F, gpu_->box_buffer.name());
+
+  playhead.take_changes();
+  states_ = playhead.state();
+  glBindBuffer(GL_TEXTURE_BUFFER, gpu_->state_buffer.name());
+  glBufferData(GL_TEXTURE_BUFFER, static_cast<GLsizeiptr>(n), states_.data(), GL_DYNAMIC_DRAW);
+  glBindTexture(GL_TEXTURE_BUFFER, gpu_->state_texture.name());
+  glTexBuffer(GL_TEXTURE_BUFFER, GL_R8UI, gpu_->state_buffer.name());
+  GL_CHECK(glBindBuffer(GL_TEXTURE_BUFFER, 0));
+  stats_.state_uploads = n;
+  visible_dirty_ = draw_list_dirty_ = labels_dirty_ = true;
+}
+
+void SceneRenderer::update(Playhead& playhead) {
+  Playhead::Dirty dirty = playhead.take_changes();
+  glBindBuffer(GL_TEXTURE_BUFFER, gpu_->state_buffer.name());
+  if (dirty.everything || dirty.objects.size() > states_.size() / 16) {
+    // Many scattered changes: one upload beats thousands of tiny ones.
+    states_ = playhead.state();
+    glBufferSubData(GL_TEXTURE_BUFFER, 0, static_cast<GLsizeiptr>(states_.size()), states_.data());
+    stats_.state_uploads = states_.size();
+    visible_dirty_ = true;
+  } else {
+    std::size_t uploads = 0;
+    for (ObjectIndex i : dirty.objects) {
+      const VisualState s = playhead.state(i);
+      if (states_[i] == s) continue;  // changed and changed back
+      // Visibility changes reshape the draw list; colour changes do not.
+      if ((states_[i] == VisualState::Hidden) != (s == VisualState::Hidden)) visible_dirty_ = true;
+      if (is_face((*layout_)[i].kind)) labels_dirty_ = true;  // the nabla comes and goes
+      states_[i] = s;
+      glBufferSubData(GL_TEXTURE_BUFFER, static_cast<GLintptr>(i), 1, &states_[i]);
+      ++uploads;
+    }
+    stats_.state_uploads = uploads;
+  }
+  GL_CHECK(glBindBuffer(GL_TEXTURE_BUFFER, 0));
+  if (visible_dirty_) draw_list_dirty_ = labels_dirty_ = true;
+}
+
+void SceneRenderer::rebuild_visible() {
+  visible_.clear();
+  for (ObjectIndex i = 0; i < states_.size(); ++i) {
+    if (states_[i] != VisualState::Hidden) visible_.push_back(i);
+  }
+  visible_dirty_ = false;
+}
+
+void SceneRenderer::sort_and_upload_draw_list(const Camera& camera) {
+  const glm::vec3 eye = camera.eye(), forward = camera.forward();
+  const bool ortho = camera.projection == Projection::Orthographic;
+  // Back to front: farthest first. Perspective sorts by distance from the
+  // eye, orthographic by depth along the view direction.
+  std::vector<std::pair<float, ObjectIndex>> keyed;
+  keyed.reserve(visible_.size());
+  for (ObjectIndex i : visible_) {
+    const Box& b = (*layout_)[i].box;
+    const glm::vec3 c(0.5 * (b.lo[0] + b.hi[0]), 0.5 * (b.lo[1] + b.hi[1]), 0.5 * (b.lo[2] + b.hi[2]));
+    const glm::vec3 d = c - eye;
+    keyed.emplace_back(ortho ? glm::dot(d, forward) : glm::dot(d, d), i);
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+    return a.first > b.first || (a.first == b.first && a.second < b.second);
+  });
+  std::vector<std::uint32_t> items;
+  items.reserve(keyed.size() * 2);
+  for (const auto& [depth, i] : keyed) {
+    if (is_face((*layout_)[i].kind)) {
+      items.push_back((i << 3) | kFlatSide);
+    } else {
+      for (std::uint32_t side = 0; side < 6; ++side) items.push_back((i << 3) | side);  // far, then near
+    }
+  }
+  glBindBuffer(GL_ARRAY_BUFFER, gpu_->draw_list.name());
+  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(items.size() * sizeof(std::uint32_t)), items.data(),
+               GL_DYNAMIC_DRAW);
+  GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, 0));
+  gpu_->draw_count = items.size();
+  stats_.visible_objects = visible_.size();
+  stats_.quads = items.size();
+  sorted_for_eye_ = eye;
+  sorted_for_forward_ = forward;
+  sorted_orthographic_ = ortho;
+  draw_list_dirty_ = false;
+}
+
+void SceneRenderer::upload_labels(const RenderStyle& style) {
+  std::vector<GlyphInstance> glyphs;
+  std::vector<LineInstance> lines;
+  if (style.axes) {
+    for (const AxisArrow& a : notebook_axes(layout_->params())) {
+      lines.push_back({a.from, a.to, glm::vec4(0.0f, 0.0f, 0.0f, 1.0f)});
+    }
+  }
+  if (font_ != nullptr && style.labels) {
+    // Few distinct labels (kind x layer x gradient): lay each out once.
+    std::unordered_map<std::u32string, std::vector<PlacedGlyph>> cache;
+    auto add = [&](const LabelText& text, glm::vec3 at) {
+      const std::u32string key = text.base + U'\x1f' + text.sub + U'\x1f' + text.sup;
+      auto it = cache.find(key);
+      if (it == cache.end()) it = cache.emplace(key, place_label(text, *font_)).first;
+      for (const PlacedGlyph& g : it->second) glyphs.push_back({at, g.rect, g.uv});
+    };
+    for (ObjectIndex i : visible_) {
+      const SceneObject& o = (*layout_)[i];
+      if (!is_face(o.kind)) continue;
+      const glm::vec3 centre(0.5 * (o.box.lo[0] + o.box.hi[0]), 0.5 * (o.box.lo[1] + o.box.hi[1]),
+                             0.5 * (o.box.lo[2] + o.box.hi[2]));
+      add(face_label(*layout_, i, states_[i] == VisualState::Red), centre);
+    }
+    if (style.axes) {
+      for (const AxisArrow& a : notebook_axes(layout_->params())) add(a.label, a.label_at);
+    }
+  }
+  glBindBuffer(GL_ARRAY_BUFFER, gpu_->glyph_buffer.name());
+  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(glyphs.size() * sizeof(GlyphInstance)), glyphs.data(),
+               GL_DYNAMIC_DRAW);
+  glBindBuffer(GL_ARRAY_BUFFER, gpu_->line_buffer.name());
+  glBufferData(GL_ARRAY_BUFFER, static_cast<GLsizeiptr>(lines.size() * sizeof(LineInstance)), lines.data(),
+               GL_DYNAMIC_DRAW);
+  GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, 0));
+  gpu_->glyph_count = glyphs.size();
+  gpu_->line_count = lines.size();
+  stats_.glyphs = glyphs.size();
+  labels_dirty_ = false;
+}
+
+void SceneRenderer::draw(const Camera& camera, int width, int height, const RenderStyle& style) {
+  const glm::vec4 bg = style.background;
+  glViewport(0, 0, width, height);
+  glClearColor(bg.r * bg.a, bg.g * bg.a, bg.b * bg.a, bg.a);  // premultiplied
+  glClear(GL_COLOR_BUFFER_BIT);
+  if (layout_ == nullptr) return;
+
+  if (visible_dirty_) rebuild_visible();
+  const bool ortho = camera.projection == Projection::Orthographic;
+  if (draw_list_dirty_ || camera.eye() != sorted_for_eye_ || camera.forward() != sorted_for_forward_ ||
+      ortho != sorted_orthographic_) {
+    sort_and_upload_draw_list(camera);
+  }
+  // Label and arrow switches are cheap to honour by re-uploading.
+  if (labels_dirty_ || style.labels != labels_shown_ || style.axes != axes_shown_) {
+    upload_labels(style);
+    labels_shown_ = style.labels;
+    axes_shown_ = style.axes;
+  }
+
+  const float aspect = static_cast<float>(width) / static_cast<float>(std::max(height, 1));
+  const glm::mat4 view_proj = camera.view_projection(aspect);
+  const glm::vec2 viewport(static_cast<float>(width), static_cast<float>(height));
+
+  glDisable(GL_DEPTH_TEST);  // painter's order: the draw list is sorted
+  glDisable(GL_CULL_FACE);
+  glEnable(GL_BLEND);
+  glBlendFunc(GL_ONE, GL_ONE_MINUS_SRC_ALPHA);  // premultiplied "over"
+
+  if (gpu_->line_count > 0) {
+    glUseProgram(gpu_->lines.name());
+    glUniformMatrix4fv(gl::uniform(gpu_->lines, "u_view_proj"), 1, GL_FALSE, glm::value_ptr(view_proj));
+    glUniform2f(gl::uniform(gpu_->lines, "u_viewport"), viewport.x, viewport.y);
+    glUniform1f(gl::uniform(gpu_->lines, "u_width_px"), style.line_px * style.pixel_scale);
+    glBindVertexArray(gpu_->line_vao.name());
+    GL_CHECK(glDrawArraysInstanced(GL_TRIANGLES, 0, 6, static_cast<GLsizei>(gpu_->line_count)));
+  }
+
+  if (gpu_->draw_count > 0) {
+    const gl::Program& p = gpu_->boxes;
+    glUseProgram(p.name());
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_BUFFER, gpu_->box_texture.name());
+    glActiveTexture(GL_TEXTURE1);
+    glBindTexture(GL_TEXTURE_BUFFER, gpu_->state_texture.name());
+    glUniform1i(gl::uniform(p, "u_boxes"), 0);
+    glUniform1i(gl::uniform(p, "u_states"), 1);
+    glUniformMatrix4fv(gl::uniform(p, "u_view_proj"), 1, GL_FALSE, glm::value_ptr(view_proj));
+    const glm::vec3 eye = camera.eye(), forward = camera.forward();
+    glUniform3fv(gl::uniform(p, "u_eye"), 1, glm::value_ptr(eye));
+    glUniform3fv(gl::uniform(p, "u_forward"), 1, glm::value_ptr(forward));
+    glUniform1i(gl::uniform(p, "u_orthographic"), ortho ? 1 : 0);
+    glm::vec4 palette[18];
+    glm::vec3 shade[3];
+    for (int g = 0; g < 3; ++g) {
+      for (int s = 0; s < kVisualStateCount; ++s) {
+        palette[g * 6 + s] = notebook_colour(static_cast<ColourGroup>(g), static_cast<VisualState>(s));
+      }
+      shade[g] = notebook_shading(static_cast<ColourGroup>(g));
+    }
+    glUniform4fv(gl::uniform(p, "u_palette"), 18, glm::value_ptr(palette[0]));
+    glUniform3fv(gl::uniform(p, "u_shade"), 3, glm::value_ptr(shade[0]));
+    glUniform1f(gl::uniform(p, "u_edge_px"), style.edges ? style.edge_px * style.pixel_scale : 0.0f);
+    glBindVertexArray(gpu_->box_vao.name());
+    GL_CHECK(glDrawArraysInstanced(GL_TRIANGLES, 0, 6, static_cast<GLsizei>(gpu_->draw_count)));
+    glActiveTexture(GL_TEXTURE0);
+  }
+
+  if (gpu_->glyph_count > 0) {
+    glUseProgram(gpu_->glyphs.name());
+    glActiveTexture(GL_TEXTURE0);
+    glBindTexture(GL_TEXTURE_2D, gpu_->atlas.name());
+    glUniform1i(gl::uniform(gpu_->glyphs, "u_atlas"), 0);
+    glUniformMatrix4fv(gl::uniform(gpu_->glyphs, "u_view_proj"), 1, GL_FALSE, glm::value_ptr(view_proj));
+    glUniform2f(gl::uniform(gpu_->glyphs, "u_viewport"), viewport.x, viewport.y);
+    glUniform4f(gl::uniform(gpu_->glyphs, "u_colour"), 0.0f, 0.0f, 0.0f, 1.0f);
+    glBindVertexArray(gpu_->glyph_vao.name());
+    GL_CHECK(glDrawArraysInstanced(GL_TRIANGLES, 0, 6, static_cast<GLsizei>(gpu_->glyph_count)));
+  }
+  glBindVertexArray(0);
+  GL_CHECK(glUseProgram(0));
+}
+
+}  // namespace pipescope
