@@ -6,6 +6,7 @@
 
 #include "dump_command.hpp"
 #include "param_flags.hpp"
+#include "render_command.hpp"
 
 namespace pipescope::app {
 
@@ -21,6 +22,11 @@ int run_cli(int argc, char** argv) {
   add_param_flags(*dump_cmd, dump.params);
   dump_cmd->add_option("-o,--output", dump.output, "output file; - is standard output")
       ->capture_default_str();
+
+  RenderOptions render;
+  CLI::App* render_cmd = cli.add_subcommand(
+      "render", "Draw one frame to a PNG, headless (no window system needed).");
+  add_render_flags(*render_cmd, render);
 
   try {
     cli.parse(argc, argv);
@@ -38,6 +44,7 @@ int run_cli(int argc, char** argv) {
     if (report_invalid(dump.params)) return 2;
     return run_dump(dump);
   }
+  if (render_cmd->parsed()) return run_render(render);
   std::cout << cli.help();
   return 0;
 }

@@ -72,7 +72,9 @@ void HeadlessContext::create() {
   if (eglBindAPI(EGL_OPENGL_API) != EGL_TRUE) {
     throw ContextError("headless OpenGL: this EGL has no desktop OpenGL (" + egl_error() + ")");
   }
-  const EGLint config_attribs[] = {EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT, EGL_NONE};
+  // The default surface type (window) does not exist without a window system.
+  const EGLint config_attribs[] = {EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT,
+                                   EGL_NONE};
   EGLConfig config = nullptr;
   EGLint configs = 0;
   if (eglChooseConfig(display, config_attribs, &config, 1, &configs) != EGL_TRUE || configs == 0) {

@@ -1,0 +1,148 @@
+#include "render_command.hpp"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+#include <regex>
+
+#include "param_flags.hpp"
+#include "pipescope/font.hpp"
+#include "pipescope/gl/headless_context.hpp"
+#include "pipescope/render/still.hpp"
+#include "pipescope/scene.hpp"
+
+namespace pipescope::app {
+
+namespace {
+
+// Past this an RGBA image needs over 1 GiB of memory; llvmpipe stops at 16384 anyway.
+constexpr long long kMaxPixels = 16384LL * 16384LL;
+
+int fail(const std::string& message) {
+  std::cerr << "pipescope: " << message << "\n";
+  return 2;
+}
+
+// An unwritable path is reported before any rendering happens.
+bool check_writable(const std::string& path, std::string& error) {
+  namespace fs = std::filesystem;
+  const fs::path p(path);
+  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    error = "-o: cannot write " + path + ": folder " + dir.string() + " does not exist";
+    return false;
+  }
+  if (fs::is_directory(p, ec)) {
+    error = "-o: cannot write " + path + ": it is a folder";
+    return false;
+  }
+  if (access(fs::exists(p, ec) ? p.c_str() : dir.c_str(), W_OK) != 0) {
+    error = "-o: cannot write " + path + ": permission denied";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool parse_size(const std::string& text, int& width, int& height, std::string& error) {
+  static const std::regex pattern(R"((\d{1,9})x(\d{1,9}))");
+  std::smatch m;
+  if (!std::regex_match(text, m, pattern)) {
+    error = "--size: \"" + text + "\" is not WIDTHxHEIGHT in pixels, e.g. 1920x1080";
+    return false;
+  }
+  const long long w = std::stoll(m[1]), h = std::stoll(m[2]);
+  if (w < 1 || h < 1) {
+    error = "--size: " + text + ": width and height must be at least 1 pixel";
+    return false;
+  }
+  if (w > 16384 || h > 16384 || w * h > kMaxPixels) {
+    error = "--size: " + text + " is too large: at most 16384 pixels a side";
+    return false;
+  }
+  width = static_cast<int>(w);
+  height = static_cast<int>(h);
+  return true;
+}
+
+void add_render_flags(CLI::App& cmd, RenderOptions& o) {
+  add_param_flags(cmd, o.params);
+  cmd.add_option("--frame", o.frame, "frame to draw: 0 is before the first step")->capture_default_str();
+  cmd.add_option("-o,--output", o.output, "PNG file to write")->required();
+  cmd.add_option("--size", o.size, "image size in pixels, WIDTHxHEIGHT")->capture_default_str();
+  cmd.add_option("--view", o.view, "camera: notebook (matplotlib's default view), front, top or side")
+      ->capture_default_str();
+  cmd.add_option("--projection", o.projection, "perspective or orthographic")->capture_default_str();
+  cmd.add_option("--font", o.font, "font file for labels (default: DejaVu Sans via fontconfig)");
+  cmd.add_flag("--transparent", o.transparent, "transparent background instead of white");
+  cmd.add_flag("--no-labels", o.no_labels, "draw no labels");
+  cmd.add_flag("--no-edges", o.no_edges, "draw no edge lines");
+  cmd.add_flag("--no-axes", o.no_axes, "draw no axis arrows");
+  cmd.add_option("--scale", o.scale, "scale of text and line widths (e.g. 2 for a 4K image)")
+      ->capture_default_str();
+}
+
+int run_render(const RenderOptions& o) {
+  if (report_invalid(o.params)) return 2;
+  int width = 0, height = 0;
+  std::string error;
+  if (!parse_size(o.size, width, height, error)) return fail(error);
+  ViewPreset preset{};
+  if (!parse_view_preset(o.view, preset)) {
+    return fail("--view: \"" + o.view + "\" is not a view: use notebook, front, top or side");
+  }
+  Projection projection{};
+  if (o.projection == "perspective") {
+    projection = Projection::Perspective;
+  } else if (o.projection == "orthographic") {
+    projection = Projection::Orthographic;
+  } else {
+    return fail("--projection: \"" + o.projection + "\" is not perspective or orthographic");
+  }
+  if (!(o.scale > 0.0 && o.scale <= 16.0)) return fail("--scale: " + std::to_string(o.scale) + " must be in (0, 16]");
+  if (!o.output.ends_with(".png")) return fail("-o: " + o.output + " must end in .png");
+  if (!check_writable(o.output, error)) return fail(error);
+
+  Scene scene(o.params);
+  const std::uint32_t last = scene.timeline().last_frame();
+  if (o.frame < 0 || o.frame > static_cast<std::int64_t>(last)) {
+    return fail("--frame: " + std::to_string(o.frame) + " is outside this schedule's frames 0.." +
+                std::to_string(last));
+  }
+  scene.playhead().seek(static_cast<std::uint32_t>(o.frame));
+
+  RenderStyle style;
+  style.labels = !o.no_labels;
+  style.edges = !o.no_edges;
+  style.axes = !o.no_axes;
+  style.pixel_scale = static_cast<float>(o.scale);
+  if (o.transparent) style.background.a = 0.0f;
+
+  std::unique_ptr<FontAtlas> font;
+  if (style.labels || style.axes) {
+    const std::string file = o.font.empty() ? find_font_file("DejaVu Sans") : o.font;
+    if (!o.font.empty() && !std::filesystem::is_regular_file(file)) {
+      return fail("--font: " + file + " does not exist");
+    }
+    font = std::make_unique<FontAtlas>(file, 14.0f * style.pixel_scale);
+  }
+
+  gl::HeadlessContext context;
+  SceneRenderer renderer(font.get());
+  renderer.set_scene(scene.layout(), scene.playhead());
+  const Camera camera =
+      fitted_camera(scene.layout(), preset, projection, static_cast<float>(width) / static_cast<float>(height));
+  const Image image = render_still(renderer, camera, width, height, style);
+  try {
+    write_png(o.output, image, still_metadata(scene.params(), scene.playhead().frame(), camera));
+  } catch (...) {
+    std::filesystem::remove(o.output);  // never leave a half-written file
+    throw;
+  }
+  return 0;
+}
+
+}  // namespace pipescope::app

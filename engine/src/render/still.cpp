@@ -1,0 +1,53 @@
+#include "pipescope/render/still.hpp"
+
+#include <fmt/format.h>
+
+#include "pipescope/labels.hpp"
+#include "pipescope/scene.hpp"
+
+#include <algorithm>
+
+namespace pipescope {
+
+Image render_still(SceneRenderer& renderer, const Camera& camera, int width, int height,
+                   const RenderStyle& style) {
+  OffscreenTarget target(width, height);
+  target.bind();
+  renderer.draw(camera, width, height, style);
+  Image image = target.read();
+  glBindFramebuffer(GL_FRAMEBUFFER, 0);
+  return image;
+}
+
+std::string camera_text(const Camera& c) {
+  return fmt::format("target={:.4f},{:.4f},{:.4f} distance={:.4f} azimuth={:.3f} elevation={:.3f} fov={:.2f} {}",
+                     c.target.x, c.target.y, c.target.z, c.distance, c.azimuth, c.elevation, c.fov_y,
+                     c.projection == Projection::Orthographic ? "orthographic" : "perspective");
+}
+
+PngText still_metadata(const Params& params, std::uint32_t frame, const Camera& camera) {
+  return {{"Software", "pipescope"},
+          {"pipescope.params", params_json(params)},
+          {"pipescope.frame", std::to_string(frame)},
+          {"pipescope.camera", camera_text(camera)}};
+}
+
+Camera fitted_camera(const Layout& layout, ViewPreset preset, Projection projection, float aspect) {
+  Camera c;
+  c.projection = projection;
+  c.set_preset(preset);
+  // The axis arrows' labels sit outside the objects' box: frame them too.
+  Box bounds = layout.bounds();
+  for (const AxisArrow& a : notebook_axes(layout.params())) {
+    for (const glm::vec3& p : {a.from, a.to, a.label_at}) {
+      for (int i = 0; i < 3; ++i) {
+        bounds.lo[i] = std::min(bounds.lo[i], static_cast<double>(p[i]) - 2.0);
+        bounds.hi[i] = std::max(bounds.hi[i], static_cast<double>(p[i]) + 2.0);
+      }
+    }
+  }
+  c.fit(bounds, aspect);
+  return c;
+}
+
+}  // namespace pipescope

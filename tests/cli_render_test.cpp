@@ -1,0 +1,93 @@
+// `pipescope render`, run as a user would: a PNG with metadata, and bad
+// input refused with one line and no file.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <filesystem>
+
+#include "pipescope/export/png.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+using pipescope::testing::line_count;
+using pipescope::testing::run_command;
+
+const std::string kExe = PIPESCOPE_EXE;
+
+std::string temp_path(const std::string& name) {
+  return (std::filesystem::temp_directory_path() / ("pipescope_cli_" + name)).string();
+}
+
+TEST(CliRender, WritesAPngWithParametersFrameAndCamera) {
+  const std::string out = temp_path("render.png");
+  std::filesystem::remove(out);
+  const auto r = run_command(kExe + " render --frame 40 --size 320x240 --dp 3 -o " + out + " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  pipescope::PngText text;
+  const pipescope::Image img = pipescope::read_png(out, &text);
+  EXPECT_EQ(img.width, 320);
+  EXPECT_EQ(img.height, 240);
+  std::map<std::string, std::string> meta(text.begin(), text.end());
+  EXPECT_EQ(meta["pipescope.frame"], "40");
+  EXPECT_NE(meta["pipescope.params"].find("\"dp\": 3"), std::string::npos) << meta["pipescope.params"];
+  EXPECT_NE(meta["pipescope.camera"].find("azimuth=-60.000 elevation=30.000"), std::string::npos)
+      << meta["pipescope.camera"];
+  std::filesystem::remove(out);
+}
+
+TEST(CliRender, TransparentBackground) {
+  const std::string out = temp_path("transparent.png");
+  const auto r = run_command(kExe + " render --transparent --size 64x64 -o " + out + " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const pipescope::Image img = pipescope::read_png(out);
+  EXPECT_EQ(img.rgba[3], 0);
+  std::filesystem::remove(out);
+}
+
+struct BadRender {
+  std::string args;
+  std::string must_mention;
+};
+
+class CliRenderBadInput : public ::testing::TestWithParam<BadRender> {};
+
+TEST_P(CliRenderBadInput, OneLineAndNoFile) {
+  const std::string out = temp_path("bad.png");
+  std::filesystem::remove(out);
+  std::string args = GetParam().args;
+  if (args.find("-o ") == std::string::npos) args += " -o " + out;
+  const auto r = run_command(kExe + " render " + args + " 2>&1 >/dev/null");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(line_count(r.output), 1u) << r.output;
+  EXPECT_NE(r.output.find(GetParam().must_mention), std::string::npos) << r.output;
+  EXPECT_FALSE(std::filesystem::exists(out)) << "no file is left behind";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Inputs, CliRenderBadInput,
+    ::testing::Values(BadRender{"--frame 260", "--frame: 260 is outside this schedule's frames 0..259"},
+                      BadRender{"--frame -1", "--frame: -1"},
+                      BadRender{"--size 0x100", "--size: 0x100: width and height must be at least 1"},
+                      BadRender{"--size 100000x100000", "--size: 100000x100000 is too large"},
+                      BadRender{"--size big", "--size: \"big\" is not WIDTHxHEIGHT"},
+                      BadRender{"--view diagonal", "--view: \"diagonal\" is not a view"},
+                      BadRender{"--projection fisheye", "--projection"},
+                      BadRender{"--font /nonexistent/font.ttf", "--font: /nonexistent/font.ttf does not exist"},
+                      BadRender{"-o /nonexistent-dir/x.png", "folder /nonexistent-dir does not exist"},
+                      BadRender{"-o /tmp/picture.jpg", "must end in .png"},
+                      BadRender{"--pp 4", "--layers: L is 6, but it must be a multiple of pp (4)"}),
+    [](const ::testing::TestParamInfo<BadRender>& info) {
+      std::string name;
+      for (char c : info.param.args) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      return name;
+    });
+
+TEST(CliRender, MissingOutputIsOneLine) {
+  const auto r = run_command(kExe + " render --frame 1 2>&1 >/dev/null");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(line_count(r.output), 1u) << r.output;
+  EXPECT_NE(r.output.find("--output"), std::string::npos) << r.output;
+}
+
+}  // namespace

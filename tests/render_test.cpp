@@ -1,0 +1,246 @@
+// Tier 2: OpenGL on a headless context (EGL, llvmpipe in CI). Checks what
+// a person would see: colours where the camera projects objects, and an
+// image comparison against a committed reference with a stated tolerance.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "pipescope/export/png.hpp"
+#include "pipescope/font.hpp"
+#include "pipescope/gl/headless_context.hpp"
+#include "pipescope/render/still.hpp"
+#include "pipescope/scene.hpp"
+
+namespace pipescope {
+namespace {
+
+constexpr int kSize = 400;
+
+class RenderTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    context_ = std::make_unique<gl::HeadlessContext>();
+    font_ = std::make_unique<FontAtlas>(find_font_file("DejaVu Sans"), 14.0f);
+  }
+  static void TearDownTestSuite() {
+    font_.reset();
+    context_.reset();
+  }
+
+  // The notebook's view of `scene` at `frame`, labels and arrows off unless asked.
+  Image render(Scene& scene, std::uint32_t frame, RenderStyle style = plain()) {
+    scene.playhead().seek(frame);
+    SceneRenderer renderer(font_.get());
+    renderer.set_scene(scene.layout(), scene.playhead());
+    camera_ = fitted_camera(scene.layout(), ViewPreset::Notebook, Projection::Perspective, 1.0f);
+    return render_still(renderer, camera_, kSize, kSize, style);
+  }
+
+  static RenderStyle plain() {
+    RenderStyle s;
+    s.labels = false;
+    s.axes = false;
+    s.edges = false;
+    return s;
+  }
+
+  // Pixel (row 0 at the top) under the centre of an object's box.
+  glm::ivec2 project_centre(const Layout& layout, ObjectIndex i) const {
+    const Box& b = layout[i].box;
+    const glm::vec4 c(0.5 * (b.lo[0] + b.hi[0]), 0.5 * (b.lo[1] + b.hi[1]), 0.5 * (b.lo[2] + b.hi[2]), 1.0);
+    const glm::vec4 clip = camera_.view_projection(1.0f) * c;
+    const glm::vec2 ndc = glm::vec2(clip) / clip.w;
+    return {static_cast<int>((ndc.x * 0.5f + 0.5f) * kSize), static_cast<int>((0.5f - ndc.y * 0.5f) * kSize)};
+  }
+
+  static glm::ivec3 pixel(const Image& img, glm::ivec2 p) {
+    const std::size_t i = (static_cast<std::size_t>(p.y) * img.width + p.x) * 4;
+    return {img.rgba[i], img.rgba[i + 1], img.rgba[i + 2]};
+  }
+
+  static std::unique_ptr<gl::HeadlessContext> context_;
+  static std::unique_ptr<FontAtlas> font_;
+  Camera camera_;
+};
+
+std::unique_ptr<gl::HeadlessContext> RenderTest::context_;
+std::unique_ptr<FontAtlas> RenderTest::font_;
+
+// Colour classes by the dominant channel, with a margin so greys and
+// near-white pixels count as none.
+bool bluish(glm::ivec3 c) { return c.b > c.r + 40 && c.b > c.g + 40; }
+// A shaded green face at alpha 0.25 over white is about (191, 215, 191).
+bool greenish(glm::ivec3 c) { return c.g > c.r + 12 && c.g > c.b + 12; }
+bool reddish(glm::ivec3 c) { return c.r > c.g + 40 && c.r > c.b + 40; }
+bool yellowish(glm::ivec3 c) { return c.r > c.b + 25 && c.g > c.b + 25 && std::abs(c.r - c.g) < 30; }
+
+std::vector<ObjectIndex> in_state(const Scene& scene, std::initializer_list<ObjectKind> kinds, VisualState s) {
+  std::vector<ObjectIndex> out;
+  for (ObjectIndex i = 0; i < scene.layout().size(); ++i) {
+    if (scene.playhead().state(i) != s) continue;
+    for (ObjectKind k : kinds) {
+      if (scene.layout()[i].kind == k) out.push_back(i);
+    }
+  }
+  return out;
+}
+
+int count_pixels(const Image& img, bool (*is)(glm::ivec3)) {
+  int n = 0;
+  for (std::size_t i = 0; i < img.rgba.size(); i += 4) n += is({img.rgba[i], img.rgba[i + 1], img.rgba[i + 2]});
+  return n;
+}
+
+TEST_F(RenderTest, FrameZeroShowsBlueWeightsAndNothingGreenOrRed) {
+  Scene scene(Params{});
+  const Image img = render(scene, 0);
+  const auto weights = in_state(scene, {ObjectKind::Weight1, ObjectKind::Weight2}, VisualState::Blue);
+  ASSERT_EQ(weights.size(), 24u);
+  for (ObjectIndex w : weights) {
+    const glm::ivec2 p = project_centre(scene.layout(), w);
+    EXPECT_TRUE(bluish(pixel(img, p))) << scene.layout().id(w) << " at " << p.x << "," << p.y;
+  }
+  EXPECT_EQ(count_pixels(img, greenish), 0);
+  EXPECT_EQ(count_pixels(img, reddish), 0);
+  // The background is the notebook's white.
+  EXPECT_EQ(pixel(img, {0, 0}), glm::ivec3(255, 255, 255));
+}
+
+TEST_F(RenderTest, ForwardFrameShowsGreenActivationsAndLitYellowCuboids) {
+  Scene scene(Params{});
+  const Image img = render(scene, 40);
+  // Hidden-activation faces lie flat in x-y: wide enough from this view to hit.
+  const auto greens = in_state(scene, {ObjectKind::Hidden}, VisualState::Green);
+  const auto lit = in_state(scene, {ObjectKind::Flop1, ObjectKind::Flop2}, VisualState::Lit);
+  ASSERT_FALSE(greens.empty());
+  ASSERT_FALSE(lit.empty());
+  // Overlapping translucent objects mix colours, so require most, not all.
+  int green_hits = 0;
+  for (ObjectIndex i : greens) green_hits += greenish(pixel(img, project_centre(scene.layout(), i)));
+  EXPECT_GT(green_hits, static_cast<int>(greens.size()) * 6 / 10) << green_hits << " of " << greens.size();
+  int yellow_hits = 0;
+  for (ObjectIndex i : lit) yellow_hits += yellowish(pixel(img, project_centre(scene.layout(), i)));
+  EXPECT_GT(yellow_hits, 0) << "no lit FLOP cuboid looks yellow where it is";
+  EXPECT_EQ(count_pixels(img, reddish), 0);
+}
+
+TEST_F(RenderTest, WeightGradientFrameShowsRedWeights) {
+  Scene scene(Params{});
+  // The last frame: every weight holds its gradient.
+  const std::uint32_t last = scene.timeline().last_frame();
+  const Image img = render(scene, last);
+  const auto red = in_state(scene, {ObjectKind::Weight1, ObjectKind::Weight2}, VisualState::Red);
+  ASSERT_EQ(red.size(), 24u);
+  for (ObjectIndex w : red) {
+    EXPECT_TRUE(reddish(pixel(img, project_centre(scene.layout(), w)))) << scene.layout().id(w);
+  }
+  EXPECT_EQ(count_pixels(img, bluish), 0);
+}
+
+TEST_F(RenderTest, TransparentBackgroundKeepsAlpha) {
+  Scene scene(Params{});
+  RenderStyle style = plain();
+  style.background.a = 0.0f;
+  const Image img = render(scene, 0, style);
+  EXPECT_EQ(img.rgba[3], 0) << "corner is transparent";
+  const glm::ivec2 p = project_centre(scene.layout(), scene.layout().weight1(0, 0));
+  const std::size_t i = (static_cast<std::size_t>(p.y) * img.width + p.x) * 4;
+  EXPECT_GT(img.rgba[i + 3], 40) << "a weight face is partly opaque";
+  EXPECT_LT(img.rgba[i + 3], 200);
+  EXPECT_TRUE(bluish({img.rgba[i], img.rgba[i + 1], img.rgba[i + 2]})) << "straight, not washed-out, colour";
+}
+
+TEST_F(RenderTest, LabelsAndArrowsDrawDarkPixels) {
+  Scene scene(Params{});
+  auto dark = [](glm::ivec3 c) { return c.r < 60 && c.g < 60 && c.b < 60; };
+  const Image without = render(scene, 0);
+  RenderStyle style = plain();
+  style.labels = style.axes = true;
+  const Image with = render(scene, 0, style);
+  int n_without = 0, n_with = 0;
+  for (std::size_t i = 0; i < with.rgba.size(); i += 4) {
+    n_without += dark({without.rgba[i], without.rgba[i + 1], without.rgba[i + 2]});
+    n_with += dark({with.rgba[i], with.rgba[i + 1], with.rgba[i + 2]});
+  }
+  EXPECT_EQ(n_without, 0);
+  EXPECT_GT(n_with, 300) << "labels and arrows are black";
+}
+
+// Compares against tests/data/reference/<name>.png. Tolerance: at most 1 %
+// of pixels may differ by more than 48 in any channel (llvmpipe versions,
+// fonts' hinting); anything more fails and saves <name>.actual.png beside
+// the reference. PIPESCOPE_UPDATE_REFERENCES=1 rewrites the reference.
+void expect_matches_reference(const Image& actual, const std::string& name) {
+  const std::string dir = PIPESCOPE_TEST_DATA "/reference/";
+  const std::string ref_path = dir + name + ".png", actual_path = dir + name + ".actual.png";
+  if (std::getenv("PIPESCOPE_UPDATE_REFERENCES") != nullptr) {
+    std::filesystem::create_directories(dir);
+    write_png(ref_path, actual);
+    GTEST_SKIP() << "reference rewritten: " << ref_path;
+  }
+  ASSERT_TRUE(std::filesystem::exists(ref_path)) << "missing reference " << ref_path;
+  const Image ref = read_png(ref_path);
+  bool same_size = ref.width == actual.width && ref.height == actual.height;
+  std::size_t differing = 0;
+  if (same_size) {
+    for (std::size_t i = 0; i < ref.rgba.size(); i += 4) {
+      int worst = 0;
+      for (int c = 0; c < 4; ++c) worst = std::max(worst, std::abs(ref.rgba[i + c] - actual.rgba[i + c]));
+      differing += worst > 48;
+    }
+  }
+  const std::size_t allowed = static_cast<std::size_t>(actual.width) * actual.height / 100;
+  if (!same_size || differing > allowed) {
+    write_png(actual_path, actual);
+    ADD_FAILURE() << name << ": " << differing << " pixels differ (allowed " << allowed << ")"
+                  << (same_size ? "" : ", size differs") << "; actual image saved as " << actual_path;
+  } else {
+    std::filesystem::remove(actual_path);
+  }
+}
+
+TEST_F(RenderTest, MatchesReferenceImageOfFrame120) {
+  Scene scene(Params{});
+  RenderStyle style;  // everything on: labels, arrows, edges
+  expect_matches_reference(render(scene, 120, style), "notebook-frame-120");
+}
+
+TEST_F(RenderTest, DirtyUpdatesMatchAFreshUpload) {
+  // Stepping a renderer along must draw exactly what a fresh one draws.
+  Scene scene(Params{});
+  SceneRenderer stepped(nullptr);
+  scene.playhead().seek(0);
+  stepped.set_scene(scene.layout(), scene.playhead());
+  const Camera cam = fitted_camera(scene.layout(), ViewPreset::Notebook, Projection::Perspective, 1.0f);
+  for (int i = 0; i < 90; ++i) {
+    scene.playhead().step_forward();
+    stepped.update(scene.playhead());
+  }
+  EXPECT_LT(stepped.stats().state_uploads, 100u) << "a step uploads only what changed";
+  const Image a = render_still(stepped, cam, kSize, kSize, plain());
+  SceneRenderer fresh(nullptr);
+  fresh.set_scene(scene.layout(), scene.playhead());
+  const Image b = render_still(fresh, cam, kSize, kSize, plain());
+  EXPECT_EQ(a.rgba, b.rgba);
+  EXPECT_EQ(stepped.stats().visible_objects, fresh.stats().visible_objects);
+}
+
+TEST_F(RenderTest, OrthographicAndPresetsRender) {
+  Scene scene(Params{});
+  scene.playhead().seek(40);  // activations too: weights alone are edge-on from top and side
+  SceneRenderer renderer(nullptr);
+  renderer.set_scene(scene.layout(), scene.playhead());
+  for (ViewPreset v : {ViewPreset::Front, ViewPreset::Top, ViewPreset::Side}) {
+    for (Projection p : {Projection::Perspective, Projection::Orthographic}) {
+      const Camera cam = fitted_camera(scene.layout(), v, p, 1.0f);
+      const Image img = render_still(renderer, cam, 200, 200, plain());
+      auto drawn = [](glm::ivec3 c) { return c.r + c.g + c.b < 3 * 250; };
+      EXPECT_GT(count_pixels(img, drawn), 400) << view_preset_name(v);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace pipescope
