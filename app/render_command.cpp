@@ -79,6 +79,8 @@ void add_render_flags(CLI::App& cmd, RenderOptions& o) {
   cmd.add_option("--font", o.font, "font file for labels (default: DejaVu Sans via fontconfig)");
   cmd.add_flag("--transparent", o.transparent, "transparent background instead of white");
   cmd.add_flag("--no-labels", o.no_labels, "draw no labels");
+  cmd.add_flag("--all-labels", o.all_labels,
+               "draw every label, overlapping, as the notebook does (default: those that fit)");
   cmd.add_flag("--no-edges", o.no_edges, "draw no edge lines");
   cmd.add_flag("--no-axes", o.no_axes, "draw no axis arrows");
   cmd.add_option("--scale", o.scale, "scale of text and line widths (e.g. 2 for a 4K image)")
@@ -117,6 +119,7 @@ int run_render(const RenderOptions& o) {
   RenderStyle style;
   style.labels = !o.no_labels;
   style.edges = !o.no_edges;
+  style.declutter_labels = !o.all_labels;
   style.axes = !o.no_axes;
   style.pixel_scale = static_cast<float>(o.scale);
   if (o.transparent) style.background.a = 0.0f;

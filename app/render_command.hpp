@@ -17,7 +17,7 @@ struct RenderOptions {
   std::string projection = "perspective";
   std::string font;
   bool transparent = false;
-  bool no_labels = false, no_edges = false, no_axes = false;
+  bool no_labels = false, all_labels = false, no_edges = false, no_axes = false;
   double scale = 1.0;
 };
 

@@ -8,6 +8,7 @@
 #include "pipescope/gl/gl_check.hpp"
 #include "pipescope/gl/gl_object.hpp"
 #include "pipescope/gl/program.hpp"
+#include "pipescope/label_placement.hpp"
 #include "pipescope/labels.hpp"
 
 namespace pipescope {
@@ -183,7 +184,9 @@ void SceneRenderer::sort_and_upload_draw_list(const Camera& camera) {
   });
   std::vector<std::uint32_t> items;
   items.reserve(keyed.size() * 2);
+  sorted_.clear();
   for (const auto& [depth, i] : keyed) {
+    sorted_.push_back(i);
     if (is_face((*layout_)[i].kind)) {
       items.push_back((i << 3) | kFlatSide);
     } else {
@@ -203,32 +206,77 @@ void SceneRenderer::sort_and_upload_draw_list(const Camera& camera) {
   draw_list_dirty_ = false;
 }
 
-void SceneRenderer::upload_labels(const RenderStyle& style) {
+void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& view_proj, int width,
+                                  int height) {
   std::vector<GlyphInstance> glyphs;
   std::vector<LineInstance> lines;
+  const auto axes = notebook_axes(layout_->params());
   if (style.axes) {
-    for (const AxisArrow& a : notebook_axes(layout_->params())) {
-      lines.push_back({a.from, a.to, glm::vec4(0.0f, 0.0f, 0.0f, 1.0f)});
-    }
+    for (const AxisArrow& a : axes) lines.push_back({a.from, a.to, glm::vec4(0.0f, 0.0f, 0.0f, 1.0f)});
   }
-  if (font_ != nullptr && style.labels) {
+  if (font_ != nullptr && (style.labels || style.axes)) {
     // Few distinct labels (kind x layer x gradient): lay each out once.
-    std::unordered_map<std::u32string, std::vector<PlacedGlyph>> cache;
-    auto add = [&](const LabelText& text, glm::vec3 at) {
+    struct Laid {
+      std::vector<PlacedGlyph> glyphs;
+      glm::vec4 extent;  // bounding box of the glyphs, pixels around the centre
+    };
+    std::unordered_map<std::u32string, Laid> cache;
+    auto laid_out = [&](const LabelText& text) -> const Laid& {
       const std::u32string key = text.base + U'\x1f' + text.sub + U'\x1f' + text.sup;
       auto it = cache.find(key);
-      if (it == cache.end()) it = cache.emplace(key, place_label(text, *font_)).first;
-      for (const PlacedGlyph& g : it->second) glyphs.push_back({at, g.rect, g.uv});
+      if (it == cache.end()) {
+        Laid l{place_label(text, *font_), glm::vec4(0.0f)};
+        for (const PlacedGlyph& g : l.glyphs) {
+          l.extent = glm::vec4(glm::min(glm::vec2(l.extent), glm::vec2(g.rect)),
+                               glm::max(glm::vec2(l.extent.z, l.extent.w), glm::vec2(g.rect.z, g.rect.w)));
+        }
+        l.extent += glm::vec4(-1.0f, -1.0f, 1.0f, 1.0f);  // a pixel of air between labels
+        it = cache.emplace(key, std::move(l)).first;
+      }
+      return it->second;
     };
-    for (ObjectIndex i : visible_) {
-      const SceneObject& o = (*layout_)[i];
-      if (!is_face(o.kind)) continue;
-      const glm::vec3 centre(0.5 * (o.box.lo[0] + o.box.hi[0]), 0.5 * (o.box.lo[1] + o.box.hi[1]),
-                             0.5 * (o.box.lo[2] + o.box.hi[2]));
-      add(face_label(*layout_, i, states_[i] == VisualState::Red), centre);
-    }
+    auto emit = [&](const Laid& l, glm::vec3 at) {
+      for (const PlacedGlyph& g : l.glyphs) glyphs.push_back({at, g.rect, g.uv});
+    };
+    const glm::vec2 viewport(static_cast<float>(width), static_cast<float>(height));
+    // Where the glyph shader will put the anchor, in pixels (y up); false if behind the eye.
+    auto anchor_px = [&](glm::vec3 at, glm::vec2& px) {
+      const glm::vec4 clip = view_proj * glm::vec4(at, 1.0f);
+      if (clip.w <= 0.0f) return false;
+      px = glm::floor((glm::vec2(clip) / clip.w * 0.5f + 0.5f) * viewport + 0.5f);
+      return true;
+    };
+    LabelPlacer placer(width, height);
     if (style.axes) {
-      for (const AxisArrow& a : notebook_axes(layout_->params())) add(a.label, a.label_at);
+      for (const AxisArrow& a : axes) {
+        const Laid& l = laid_out(a.label);
+        glm::vec2 px;
+        if (anchor_px(a.label_at, px)) placer.reserve(px, l.extent);
+        emit(l, a.label_at);
+      }
+    }
+    if (style.labels) {
+      auto centre_of = [&](ObjectIndex i) {
+        const Box& b = (*layout_)[i].box;
+        return glm::vec3(0.5 * (b.lo[0] + b.hi[0]), 0.5 * (b.lo[1] + b.hi[1]), 0.5 * (b.lo[2] + b.hi[2]));
+      };
+      auto try_label = [&](ObjectIndex i) {
+        const Laid& l = laid_out(face_label(*layout_, i, states_[i] == VisualState::Red));
+        const glm::vec3 at = centre_of(i);
+        glm::vec2 px;
+        if (!style.declutter_labels || (anchor_px(at, px) && placer.place(px, l.extent))) emit(l, at);
+      };
+      // Weights first (the big faces), then everything else nearest first.
+      auto is_weight = [&](ObjectIndex i) {
+        const ObjectKind k = (*layout_)[i].kind;
+        return k == ObjectKind::Weight1 || k == ObjectKind::Weight2;
+      };
+      for (auto it = sorted_.rbegin(); it != sorted_.rend(); ++it) {
+        if (is_weight(*it)) try_label(*it);
+      }
+      for (auto it = sorted_.rbegin(); it != sorted_.rend(); ++it) {
+        if (!is_weight(*it) && is_face((*layout_)[*it].kind)) try_label(*it);
+      }
     }
   }
   glBindBuffer(GL_ARRAY_BUFFER, gpu_->glyph_buffer.name());
@@ -257,15 +305,15 @@ void SceneRenderer::draw(const Camera& camera, int width, int height, const Rend
       ortho != sorted_orthographic_) {
     sort_and_upload_draw_list(camera);
   }
-  // Label and arrow switches are cheap to honour by re-uploading.
-  if (labels_dirty_ || style.labels != labels_shown_ || style.axes != axes_shown_) {
-    upload_labels(style);
-    labels_shown_ = style.labels;
-    axes_shown_ = style.axes;
-  }
-
   const float aspect = static_cast<float>(width) / static_cast<float>(std::max(height, 1));
   const glm::mat4 view_proj = camera.view_projection(aspect);
+  // Labels depend on the view only when decluttered (what fits where).
+  const LabelKey key{style.labels, style.axes, style.declutter_labels,
+                     style.declutter_labels ? view_proj : glm::mat4(0.0f), width, height};
+  if (labels_dirty_ || !(key == label_key_)) {
+    upload_labels(style, view_proj, width, height);
+    label_key_ = key;
+  }
   const glm::vec2 viewport(static_cast<float>(width), static_cast<float>(height));
 
   glDisable(GL_DEPTH_TEST);  // painter's order: the draw list is sorted

@@ -49,16 +49,23 @@ class SceneRenderer {
   struct Gpu;
   void rebuild_visible();
   void sort_and_upload_draw_list(const Camera& camera);
-  void upload_labels(const RenderStyle& style);
+  void upload_labels(const RenderStyle& style, const glm::mat4& view_proj, int width, int height);
 
   const FontAtlas* font_;
   const Layout* layout_ = nullptr;
   std::vector<VisualState> states_;  // mirror of what the GPU holds
   std::vector<ObjectIndex> visible_;
+  std::vector<ObjectIndex> sorted_;  // visible_, back to front
   bool visible_dirty_ = true;
   bool draw_list_dirty_ = true;
   bool labels_dirty_ = true;
-  bool labels_shown_ = false, axes_shown_ = false;  // what the uploaded labels were built for
+  // What the uploaded labels were built for.
+  struct LabelKey {
+    bool labels = false, axes = false, declutter = false;
+    glm::mat4 view_proj{0.0f};
+    int width = 0, height = 0;
+    bool operator==(const LabelKey&) const = default;
+  } label_key_;
   glm::vec3 sorted_for_eye_{0.0f}, sorted_for_forward_{0.0f};
   bool sorted_orthographic_ = false;
   RenderStats stats_;

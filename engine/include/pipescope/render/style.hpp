@@ -29,6 +29,9 @@ glm::vec3 notebook_shading(ColourGroup group);
 
 struct RenderStyle {
   bool labels = true;
+  // Keep only labels that overlap no nearer one (weights first). Off draws
+  // every label, overlapping, as the notebook does.
+  bool declutter_labels = true;
   bool edges = true;
   bool axes = true;
   glm::vec4 background{1.0f, 1.0f, 1.0f, 1.0f};  // straight alpha; 0 alpha = transparent PNG
