@@ -71,7 +71,9 @@ void Camera::fit(const Box& b, float aspect) {
   for (int i = 0; i < 8; ++i) {
     const glm::vec3 c((i & 1) ? hi.x : lo.x, (i & 2) ? hi.y : lo.y, (i & 4) ? hi.z : lo.z);
     const glm::vec3 d = c - target;
-    const float along = glm::dot(d, f);  // toward the far side
+    // Perspective: a corner farther along the view may sit wider. Orthographic
+    // views are as wide at every depth.
+    const float along = projection == Projection::Orthographic ? 0.0f : glm::dot(d, f);
     const float x = std::abs(glm::dot(d, right)), y = std::abs(glm::dot(d, up));
     // A corner at lateral offset x fits when (distance + along) * t * aspect >= x.
     needed = std::max(needed, x / (t * aspect) - along);
