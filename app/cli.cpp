@@ -1,10 +1,12 @@
 #include "cli.hpp"
 
+#include <filesystem>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "dump_command.hpp"
+#include "explorer/explorer.hpp"
 #include "param_flags.hpp"
 #include "render_command.hpp"
 
@@ -15,6 +17,16 @@ int run_cli(int argc, char** argv) {
                "as translucent 3D FLOP cuboids, step by step.",
                "pipescope"};
   cli.require_subcommand(0, 1);
+
+  // No command: the explorer, on the same parameter flags.
+  ExplorerOptions explorer;
+  add_param_flags(cli, explorer.params);
+  cli.add_option("--font", explorer.font, "font file for labels (default: DejaVu Sans via fontconfig)");
+  cli.add_option("--screenshot-dir", explorer.screenshot_folder, "where F12 and Export write PNGs")
+      ->capture_default_str();
+  std::string window_size = "1600x1000";
+  cli.add_option("--window", window_size, "window size, WIDTHxHEIGHT")->capture_default_str();
+  cli.add_flag("--log-state", explorer.log_state, "print a line on each change (for scripted tests)");
 
   DumpOptions dump;
   CLI::App* dump_cmd = cli.add_subcommand(
@@ -45,8 +57,18 @@ int run_cli(int argc, char** argv) {
     return run_dump(dump);
   }
   if (render_cmd->parsed()) return run_render(render);
-  std::cout << cli.help();
-  return 0;
+
+  if (report_invalid(explorer.params)) return 2;
+  std::string error;
+  if (!parse_size(window_size, explorer.width, explorer.height, error)) {
+    std::cerr << "pipescope: --window" << error.substr(error.find(':')) << "\n";
+    return 2;
+  }
+  if (!explorer.font.empty() && !std::filesystem::is_regular_file(explorer.font)) {
+    std::cerr << "pipescope: --font: " << explorer.font << " does not exist\n";
+    return 2;
+  }
+  return run_explorer(explorer);
 }
 
 }  // namespace pipescope::app

@@ -128,6 +128,15 @@ TEST(Timeline, PhasesRunInTheNotebooksOrder) {
   EXPECT_EQ(t.phase(85), Phase::BackwardActivation);
   EXPECT_EQ(t.phase(t.last_frame()), Phase::Done);
   for (std::uint32_t k = 1; k <= t.last_frame(); ++k) EXPECT_LE(t.phase(k - 1), t.phase(k)) << k;
+
+  const auto spans = phase_spans(t);
+  ASSERT_EQ(spans.size(), 6u);  // setup, forward, backward x2, exchange, done
+  EXPECT_EQ(spans[1].phase, Phase::Forward);
+  EXPECT_EQ(spans[1].first, 1u);
+  EXPECT_EQ(spans[1].last, 84u);
+  EXPECT_EQ(spans[2].first, 85u);
+  EXPECT_EQ(spans.back().last, t.last_frame());
+  EXPECT_EQ(spans.back().last - spans.back().first + 1, 20u) << "the notebook's 20 still frames";
 }
 
 }  // namespace

@@ -79,6 +79,18 @@ const Timeline::Keyframe& Timeline::keyframe_at_or_before(std::uint32_t frame) c
   return *std::prev(it);  // keyframes_[0] is frame 0, so `it` is never begin()
 }
 
+std::vector<PhaseSpan> phase_spans(const Timeline& timeline) {
+  std::vector<PhaseSpan> spans;
+  for (std::uint32_t k = 0; k <= timeline.last_frame(); ++k) {
+    if (spans.empty() || spans.back().phase != timeline.phase(k)) {
+      spans.push_back({timeline.phase(k), k, k});
+    } else {
+      spans.back().last = k;
+    }
+  }
+  return spans;
+}
+
 Playhead::Playhead(const Timeline& timeline)
     : timeline_(&timeline), state_(timeline.initial_state()) {
   dirty_.everything = true;

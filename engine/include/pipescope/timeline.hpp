@@ -62,6 +62,13 @@ class Timeline {
   std::vector<Keyframe> keyframes_;
 };
 
+// Consecutive frames of one phase, for marking a scrubber.
+struct PhaseSpan {
+  Phase phase;
+  std::uint32_t first, last;
+};
+std::vector<PhaseSpan> phase_spans(const Timeline& timeline);
+
 class Playhead {
  public:
   explicit Playhead(const Timeline& timeline);

@@ -37,22 +37,31 @@ OffscreenTarget::OffscreenTarget(int width, int height) : width_(width), height_
 
 void OffscreenTarget::bind() const { glBindFramebuffer(GL_FRAMEBUFFER, fbo_.name()); }
 
-Image OffscreenTarget::read() const {
-  Image img{width_, height_, std::vector<std::uint8_t>(static_cast<std::size_t>(width_) * height_ * 4)};
+void OffscreenTarget::blit_to_default(int x, int y) const {
   glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo_.name());
+  glBindFramebuffer(GL_DRAW_FRAMEBUFFER, 0);
+  glBlitFramebuffer(0, 0, width_, height_, x, y, x + width_, y + height_, GL_COLOR_BUFFER_BIT, GL_NEAREST);
+  GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, 0));
+}
+
+namespace {
+
+// Reads the bound read framebuffer, top row first, premultiplied turned straight.
+Image read_bound(int width, int height) {
+  Image img{width, height, std::vector<std::uint8_t>(static_cast<std::size_t>(width) * height * 4)};
   glPixelStorei(GL_PACK_ALIGNMENT, 1);
   // GL's rows run bottom-up; Mesa can flip them during the copy for free.
   const bool invert = GLAD_GL_MESA_pack_invert != 0;
   if (invert) glPixelStorei(GL_PACK_INVERT_MESA, GL_TRUE);
-  glReadPixels(0, 0, width_, height_, GL_RGBA, GL_UNSIGNED_BYTE, img.rgba.data());
+  glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, img.rgba.data());
   if (invert) glPixelStorei(GL_PACK_INVERT_MESA, GL_FALSE);
   GL_CHECK(glBindFramebuffer(GL_READ_FRAMEBUFFER, 0));
-  const std::size_t row = static_cast<std::size_t>(width_) * 4;
+  const std::size_t row = static_cast<std::size_t>(width) * 4;
   if (!invert) {
-    for (int y = 0; y < height_ / 2; ++y) {
+    for (int y = 0; y < height / 2; ++y) {
       std::swap_ranges(img.rgba.begin() + static_cast<std::ptrdiff_t>(y * row),
                        img.rgba.begin() + static_cast<std::ptrdiff_t>((y + 1) * row),
-                       img.rgba.begin() + static_cast<std::ptrdiff_t>((height_ - 1 - y) * row));
+                       img.rgba.begin() + static_cast<std::ptrdiff_t>((height - 1 - y) * row));
     }
   }
   // Premultiplied to straight alpha (an opaque image is left as it is).
@@ -61,6 +70,21 @@ Image OffscreenTarget::read() const {
     if (a == 255 || a == 0) continue;
     for (int c = 0; c < 3; ++c) img.rgba[i + c] = static_cast<std::uint8_t>(std::min(255u, (img.rgba[i + c] * 255u + a / 2) / a));
   }
+  return img;
+}
+
+}  // namespace
+
+Image OffscreenTarget::read() const {
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, fbo_.name());
+  return read_bound(width_, height_);
+}
+
+Image read_default_framebuffer(int width, int height) {
+  glBindFramebuffer(GL_READ_FRAMEBUFFER, 0);
+  glReadBuffer(GL_BACK);
+  Image img = read_bound(width, height);
+  for (std::size_t i = 3; i < img.rgba.size(); i += 4) img.rgba[i] = 255;  // a window is opaque
   return img;
 }
 

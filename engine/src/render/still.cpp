@@ -32,11 +32,8 @@ PngText still_metadata(const Params& params, std::uint32_t frame, const Camera& 
           {"pipescope.camera", camera_text(camera)}};
 }
 
-Camera fitted_camera(const Layout& layout, ViewPreset preset, Projection projection, float aspect) {
-  Camera c;
-  c.projection = projection;
-  c.set_preset(preset);
-  // The axis arrows' labels sit outside the objects' box: frame them too.
+Box framing_bounds(const Layout& layout) {
+  // The axis arrows' labels sit outside the objects' box.
   Box bounds = layout.bounds();
   for (const AxisArrow& a : notebook_axes(layout.params())) {
     for (const glm::vec3& p : {a.from, a.to, a.label_at}) {
@@ -46,7 +43,14 @@ Camera fitted_camera(const Layout& layout, ViewPreset preset, Projection project
       }
     }
   }
-  c.fit(bounds, aspect);
+  return bounds;
+}
+
+Camera fitted_camera(const Layout& layout, ViewPreset preset, Projection projection, float aspect) {
+  Camera c;
+  c.projection = projection;
+  c.set_preset(preset);
+  c.fit(framing_bounds(layout), aspect);
   return c;
 }
 

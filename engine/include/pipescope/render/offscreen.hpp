@@ -21,6 +21,9 @@ class OffscreenTarget {
   void bind() const;  // subsequent draws land here
   // Reads what was drawn (premultiplied on the GPU) as straight-alpha RGBA.
   Image read() const;
+  // Copies the image into the window's framebuffer with its lower-left
+  // corner at (x, y), in framebuffer pixels.
+  void blit_to_default(int x, int y) const;
   int width() const { return width_; }
   int height() const { return height_; }
 
@@ -29,6 +32,9 @@ class OffscreenTarget {
   gl::Framebuffer fbo_;
   gl::Renderbuffer colour_;
 };
+
+// Reads the window's framebuffer (what is about to be shown), top row first.
+Image read_default_framebuffer(int width, int height);
 
 // The largest framebuffer side this context allows.
 int max_framebuffer_size();

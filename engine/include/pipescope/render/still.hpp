@@ -22,7 +22,10 @@ std::string camera_text(const Camera& c);
 // Metadata for an exported image: parameters, frame and camera.
 PngText still_metadata(const Params& params, std::uint32_t frame, const Camera& camera);
 
-// The notebook's framing: a preset view, fitted to the scene's bounds.
+// What a fitted camera frames: every object and the axis arrows' labels.
+Box framing_bounds(const Layout& layout);
+
+// The notebook's framing: a preset view, fitted to framing_bounds.
 Camera fitted_camera(const Layout& layout, ViewPreset preset, Projection projection, float aspect);
 
 }  // namespace pipescope

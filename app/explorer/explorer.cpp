@@ -1,0 +1,282 @@
+#include "explorer.hpp"
+
+#include <glad/gl.h>
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_glfw.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+
+#include "explorer_state.hpp"
+#include "glfw_window.hpp"
+#include "panels.hpp"
+#include "pipescope/font.hpp"
+#include "pipescope/playback.hpp"
+#include "pipescope/render/still.hpp"
+#include "pipescope/scene.hpp"
+#include "screenshot.hpp"
+#include "viewport_input.hpp"
+
+namespace pipescope::app {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// ImGui's context and backends, shut down in reverse order of set-up.
+struct ImGuiSession {
+  ImGuiSession(GLFWwindow* window, float scale, const std::string& font_file) {
+    IMGUI_CHECKVERSION();
+    ImGui::CreateContext();
+    ImGuiIO& io = ImGui::GetIO();
+    io.IniFilename = nullptr;  // a fixed layout: nothing to remember between runs
+    ImGui::StyleColorsLight();
+    ImGui::GetStyle().ScaleAllSizes(scale);
+    // The labels' font for the panels too, rasterised at the screen's scale.
+    if (io.Fonts->AddFontFromFileTTF(font_file.c_str(), 15.0f * scale) == nullptr) io.Fonts->AddFontDefault();
+    ImGui_ImplGlfw_InitForOpenGL(window, true);
+    ImGui_ImplOpenGL3_Init("#version 330 core");
+  }
+  ~ImGuiSession() {
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui_ImplGlfw_Shutdown();
+    ImGui::DestroyContext();
+  }
+};
+
+class Explorer {
+ public:
+  explicit Explorer(const ExplorerOptions& options)
+      : options_(options),
+        window_(options.width, options.height, "pipescope"),
+        ui_scale_(window_.content_scale()),
+        font_file_(options.font.empty() ? find_font_file("DejaVu Sans") : options.font),
+        imgui_(window_.handle(), ui_scale_, font_file_),
+        font_(font_file_, 14.0f * ui_scale_),
+        renderer_(&font_) {
+    exports_.folder = options.screenshot_folder;
+    view_.style.pixel_scale = ui_scale_;
+    editor_.edited = options.params;
+    load_scene(options.params);
+    reset_camera(ViewPreset::Notebook);
+  }
+
+  int run() {
+    auto last = Clock::now();
+    int settle_frames = 3;  // ImGui needs a few frames after input to settle hover state
+    while (!window_.should_close()) {
+      if (timeline_.playing || settle_frames > 0) {
+        window_.poll_events();
+      } else {
+        window_.wait_events(-1.0);  // idle: no redraw until something happens
+        settle_frames = 3;
+      }
+      const auto now = Clock::now();
+      const double dt = std::chrono::duration<double>(now - last).count();
+      last = now;
+      if (window_.minimised()) continue;
+      if (ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0) settle_frames = 3;
+      frame(dt);
+      stats_.ui_fps = dt > 0 ? 0.9 * stats_.ui_fps + 0.1 / dt : stats_.ui_fps;
+      --settle_frames;
+    }
+    return 0;
+  }
+
+ private:
+  void load_scene(const Params& params) {
+    const double relative = timeline_.last == 0 ? 0.0 : static_cast<double>(timeline_.frame) / timeline_.last;
+    scene_ = std::make_unique<Scene>(params);
+    phases_ = phase_spans(scene_->timeline());
+    timeline_.last = scene_->timeline().last_frame();
+    timeline_.frame = static_cast<std::uint32_t>(relative * timeline_.last + 0.5);
+    scene_->playhead().seek(timeline_.frame);
+    renderer_.set_scene(scene_->layout(), scene_->playhead());
+    scene_dirty_ = true;
+  }
+
+  void reset_camera(ViewPreset preset) {
+    camera_.projection = view_.projection;
+    camera_.set_preset(preset);
+    fit_camera();
+  }
+
+  void fit_camera() {
+    const glm::ivec2 size = scene_viewport().size;
+    camera_.fit(framing_bounds(scene_->layout()), static_cast<float>(size.x) / static_cast<float>(std::max(size.y, 1)));
+    scene_dirty_ = true;
+  }
+
+  struct Rect {
+    glm::ivec2 origin;  // framebuffer pixels, from the bottom-left (GL's convention)
+    glm::ivec2 size;
+  };
+  // The part of the window the scene owns: right of the side panel, above the timeline.
+  Rect scene_viewport() const {
+    const glm::ivec2 fb = window_.framebuffer_size();
+    const glm::ivec2 win = window_.window_size();
+    const float to_fb = win.x > 0 ? static_cast<float>(fb.x) / static_cast<float>(win.x) : 1.0f;
+    const PanelLayout layout = panel_layout(ui_scale_);
+    const int left = static_cast<int>(layout.side_width * to_fb);
+    const int bottom = static_cast<int>(layout.timeline_height * to_fb);
+    return {{left, bottom}, {std::max(fb.x - left, 1), std::max(fb.y - bottom, 1)}};
+  }
+
+  void frame(double dt) {
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui_ImplGlfw_NewFrame();
+    ImGui::NewFrame();
+
+    UiActions actions;
+    const PanelLayout layout = panel_layout(ui_scale_);
+    side_panel(layout, editor_, view_, exports_, renderer_.stats(), stats_, actions);
+    timeline_panel(layout, timeline_, phases_);
+    const Rect vp = scene_viewport();
+    const glm::ivec2 win = window_.window_size();
+    const glm::vec2 vp_origin_win(layout.side_width, 0.0f);
+    const glm::vec2 vp_size_win(static_cast<float>(win.x) - layout.side_width,
+                                static_cast<float>(win.y) - layout.timeline_height);
+    const InputResult input = handle_viewport_input(camera_, timeline_, vp_origin_win, vp_size_win);
+    scene_dirty_ |= input.camera_changed;
+    if (input.screenshot) actions.screenshot = true;
+    if (input.preset) actions.preset = input.preset;
+    if (input.reset) actions.reset_camera = true;
+    timeline_.tick(dt);
+
+    apply(actions);
+    if (scene_->playhead().frame() != timeline_.frame) {
+      scene_->playhead().seek(timeline_.frame);
+      renderer_.update(scene_->playhead());
+      scene_dirty_ = true;
+    }
+    if (vp.size != scene_target_size_) scene_dirty_ = true;
+    if (scene_dirty_) render_scene(vp);
+    log_state();
+
+    ImGui::Render();
+    const glm::ivec2 fb = window_.framebuffer_size();
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    glViewport(0, 0, fb.x, fb.y);
+    glClearColor(0.94f, 0.94f, 0.94f, 1.0f);
+    glClear(GL_COLOR_BUFFER_BIT);
+    scene_target_->blit_to_default(vp.origin.x, vp.origin.y);
+    ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+    if (pending_ui_screenshot_) {
+      save_screenshot(read_default_framebuffer(fb.x, fb.y));
+      pending_ui_screenshot_ = false;
+    }
+    window_.swap_buffers();
+  }
+
+  void apply(const UiActions& a) {
+    if (a.params_edited) {
+      editor_.errors = validate(editor_.edited);
+      if (editor_.errors.empty() && !(editor_.edited == scene_->params())) {
+        load_scene(editor_.edited);
+        fit_camera();
+      }
+    }
+    if (a.view_changed) {
+      if (camera_.projection != view_.projection) {
+        camera_.projection = view_.projection;
+        fit_camera();
+      }
+      scene_dirty_ = true;
+    }
+    if (a.preset) reset_camera(*a.preset);
+    if (a.reset_camera) reset_camera(ViewPreset::Notebook);
+    if (a.fit) fit_camera();
+    if (a.screenshot) {
+      if (exports_.include_ui) {
+        pending_ui_screenshot_ = true;  // read back once the panels are drawn
+      } else {
+        RenderStyle style = view_.style;
+        if (exports_.transparent) style.background.a = 0.0f;
+        save_screenshot(render_still(renderer_, camera_, exports_.width, exports_.height, style));
+      }
+    }
+  }
+
+  void render_scene(const Rect& vp) {
+    if (!scene_target_ || vp.size != scene_target_size_) {
+      scene_target_ = std::make_unique<OffscreenTarget>(vp.size.x, vp.size.y);
+      scene_target_size_ = vp.size;
+    }
+    const auto start = Clock::now();
+    scene_target_->bind();
+    renderer_.draw(camera_, vp.size.x, vp.size.y, view_.style);
+    glFinish();  // so the time below is the real cost, llvmpipe included
+    stats_.scene_ms = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    scene_dirty_ = false;
+  }
+
+  void save_screenshot(const Image& image) {
+    try {
+      const std::string path = next_screenshot_path(exports_.folder);
+      write_png(path, image, still_metadata(scene_->params(), scene_->playhead().frame(), camera_));
+      exports_.status = "Saved " + path;
+      if (options_.log_state) std::cout << "screenshot " << path << std::endl;
+    } catch (const std::exception& e) {
+      exports_.status = std::string("Screenshot failed: ") + e.what();
+      if (options_.log_state) std::cout << "screenshot-error " << e.what() << std::endl;
+    }
+  }
+
+  void log_state() {
+    if (!options_.log_state) return;
+    const Params& p = scene_->params();
+    std::string line = "state frame=" + std::to_string(timeline_.frame) + " playing=" +
+                       std::to_string(timeline_.playing) + " dp=" + std::to_string(p.dp) + " pp=" +
+                       std::to_string(p.pp) + " microbatches=" + std::to_string(p.microbatches) +
+                       " last=" + std::to_string(timeline_.last) + " " + camera_text(camera_) +
+                       " errors=" + std::to_string(editor_.errors.size());
+    if (line != last_logged_) {
+      std::cout << line << std::endl;
+      last_logged_ = line;
+    }
+  }
+
+  ExplorerOptions options_;
+  GlfwWindow window_;
+  float ui_scale_;
+  std::string font_file_;
+  ImGuiSession imgui_;
+  FontAtlas font_;
+  SceneRenderer renderer_;
+  std::unique_ptr<Scene> scene_;
+  std::vector<PhaseSpan> phases_;
+  Camera camera_;
+  TimelineView timeline_;
+  ViewSettings view_;
+  ParamsEditor editor_;
+  ExportSettings exports_;
+  FrameStats stats_;
+  std::unique_ptr<OffscreenTarget> scene_target_;
+  glm::ivec2 scene_target_size_{0, 0};
+  bool scene_dirty_ = true;
+  bool pending_ui_screenshot_ = false;
+  std::string last_logged_;
+};
+
+}  // namespace
+
+int run_explorer(const ExplorerOptions& options) {
+  try {
+    Explorer explorer(options);
+    return explorer.run();
+  } catch (const WindowError& e) {
+    std::cerr << "pipescope: " << e.what() << "\n";
+    return 1;
+  } catch (const FontError& e) {
+    std::cerr << "pipescope: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace pipescope::app

@@ -1,0 +1,20 @@
+#pragma once
+// `pipescope` with no command: the interactive explorer.
+
+#include <string>
+
+#include "pipescope/params.hpp"
+
+namespace pipescope::app {
+
+struct ExplorerOptions {
+  Params params;
+  std::string font;                  // empty: DejaVu Sans through fontconfig
+  std::string screenshot_folder = ".";
+  int width = 1600, height = 1000;   // window size
+  bool log_state = false;            // one line on stdout per change (for scripted tests)
+};
+
+int run_explorer(const ExplorerOptions& options);
+
+}  // namespace pipescope::app

@@ -1,0 +1,49 @@
+#pragma once
+// The explorer's UI-side state, in small plain structs the panels edit and
+// the explorer acts on. No GL, no ImGui here.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "pipescope/camera.hpp"
+#include "pipescope/params.hpp"
+#include "pipescope/render/style.hpp"
+
+namespace pipescope::app {
+
+struct ViewSettings {
+  RenderStyle style;
+  Projection projection = Projection::Perspective;
+};
+
+// Parameters as typed, which may be invalid; the scene keeps the last valid set.
+struct ParamsEditor {
+  Params edited;
+  std::vector<ParamError> errors;  // validate(edited)
+};
+
+struct ExportSettings {
+  int width = 1920, height = 1080;
+  bool transparent = false;
+  bool include_ui = false;  // the window as seen, panels and all (at the window's size)
+  std::string folder = ".";
+  std::string status;  // the last screenshot's path, or why it failed
+};
+
+struct FrameStats {
+  double scene_ms = 0.0;  // the last scene render, GPU work included
+  double ui_fps = 0.0;
+};
+
+// What the user asked for during one UI frame.
+struct UiActions {
+  bool params_edited = false;
+  bool screenshot = false;
+  bool fit = false;
+  bool reset_camera = false;
+  std::optional<ViewPreset> preset;
+  bool view_changed = false;  // style or projection
+};
+
+}  // namespace pipescope::app

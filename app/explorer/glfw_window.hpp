@@ -1,0 +1,41 @@
+#pragma once
+// The explorer's window: GLFW with an OpenGL 3.3 core context, made current
+// and with GL functions loaded. Failing to get either is one line
+// (WindowError) that says what to do instead.
+
+#include <stdexcept>
+#include <string>
+
+#include <glm/glm.hpp>
+
+struct GLFWwindow;
+
+namespace pipescope::app {
+
+struct WindowError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class GlfwWindow {
+ public:
+  GlfwWindow(int width, int height, const std::string& title);
+  ~GlfwWindow();
+  GlfwWindow(const GlfwWindow&) = delete;
+  GlfwWindow& operator=(const GlfwWindow&) = delete;
+
+  GLFWwindow* handle() const { return window_; }
+  bool should_close() const;
+  glm::ivec2 framebuffer_size() const;  // pixels (HiDPI: larger than the window)
+  glm::ivec2 window_size() const;       // screen coordinates, as mouse positions
+  float content_scale() const;          // 1 normally, 2 on a HiDPI screen
+  bool minimised() const;
+  void swap_buffers();
+  // Blocks until an event arrives, or up to `seconds` (< 0: no limit).
+  void wait_events(double seconds);
+  void poll_events();
+
+ private:
+  GLFWwindow* window_ = nullptr;
+};
+
+}  // namespace pipescope::app

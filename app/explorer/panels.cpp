@@ -1,0 +1,217 @@
+#include "panels.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <string>
+
+#include "param_flags.hpp"
+
+namespace pipescope::app {
+
+namespace {
+
+const ImVec4 kErrorColour{0.85f, 0.1f, 0.1f, 1.0f};
+
+// One editable parameter: its field, then the rule it breaks, if any.
+bool param_field(const char* notebook_name, const char* tooltip, std::int64_t& value,
+                 const std::vector<ParamError>& errors) {
+  const std::int64_t step = 1;
+  ImGui::PushID(notebook_name);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+  const bool changed = ImGui::InputScalar(notebook_name, ImGuiDataType_S64, &value, &step, nullptr, "%" PRId64);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%s)", tooltip, flag_for(notebook_name).c_str());
+  for (const ParamError& e : errors) {
+    if (e.field == notebook_name) {
+      ImGui::PushTextWrapPos(0.0f);
+      ImGui::TextColored(kErrorColour, "%s", e.message.c_str());
+      ImGui::PopTextWrapPos();
+    }
+  }
+  ImGui::PopID();
+  return changed;
+}
+
+void parameters_section(ParamsEditor& ed, UiActions& actions) {
+  if (!ImGui::CollapsingHeader("Parameters", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  Params& p = ed.edited;
+  bool changed = false;
+  changed |= param_field("dp", "data-parallel replicas", p.dp, ed.errors);
+  changed |= param_field("pp", "pipeline stages", p.pp, ed.errors);
+  changed |= param_field("microbatches", "microbatches per replica", p.microbatches, ed.errors);
+  changed |= param_field("L", "layers, a multiple of pp", p.L, ed.errors);
+  changed |= param_field("B", "global batch size", p.B, ed.errors);
+  changed |= param_field("d_model", "model width (z)", p.d_model, ed.errors);
+  bool follow = !p.d_hidden.has_value();
+  if (ImGui::Checkbox("d_hidden = 2 x d_model", &follow)) {
+    p.d_hidden = follow ? std::nullopt : std::optional<std::int64_t>(p.hidden());
+    changed = true;
+  }
+  if (p.d_hidden.has_value()) changed |= param_field("d_hidden", "hidden width (x)", *p.d_hidden, ed.errors);
+  changed |= param_field("dp_gpu_delta", "gap between replicas", p.dp_gpu_delta, ed.errors);
+  changed |= param_field("pp_gpu_delta", "gap between stages", p.pp_gpu_delta, ed.errors);
+  changed |= param_field("pp_comm_steps", "flashes of a pipeline send", p.pp_comm_steps, ed.errors);
+  changed |= param_field("dp_comm_steps", "flashes of a gradient exchange", p.dp_comm_steps, ed.errors);
+  if (ImGui::Button("Notebook defaults")) {
+    p = Params{};
+    changed = true;
+  }
+  if (!ed.errors.empty()) {
+    ImGui::TextColored(kErrorColour, "Showing the last valid scene.");
+  }
+  actions.params_edited |= changed;
+}
+
+void view_section(ViewSettings& v, UiActions& actions) {
+  if (!ImGui::CollapsingHeader("View", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  bool changed = false;
+  changed |= ImGui::Checkbox("Labels", &v.style.labels);
+  ImGui::SameLine();
+  changed |= ImGui::Checkbox("only those that fit", &v.style.declutter_labels);
+  changed |= ImGui::Checkbox("Edges", &v.style.edges);
+  ImGui::SameLine();
+  changed |= ImGui::Checkbox("Axis arrows", &v.style.axes);
+  changed |= ImGui::ColorEdit3("Background", &v.style.background.r, ImGuiColorEditFlags_NoInputs);
+  int projection = v.projection == Projection::Orthographic ? 1 : 0;
+  if (ImGui::Combo("Projection", &projection, "Perspective\0Orthographic\0")) {
+    v.projection = projection == 1 ? Projection::Orthographic : Projection::Perspective;
+    changed = true;
+  }
+  const struct {
+    const char* label;
+    ViewPreset preset;
+  } presets[] = {{"Notebook (1)", ViewPreset::Notebook}, {"Front (2)", ViewPreset::Front},
+                 {"Top (3)", ViewPreset::Top}, {"Side (4)", ViewPreset::Side}};
+  for (const auto& p : presets) {
+    if (p.preset != ViewPreset::Notebook) ImGui::SameLine();
+    if (ImGui::Button(p.label)) actions.preset = p.preset;
+  }
+  if (ImGui::Button("Fit scene")) actions.fit = true;
+  ImGui::SameLine();
+  if (ImGui::Button("Reset camera (R)")) actions.reset_camera = true;
+  actions.view_changed |= changed;
+}
+
+void export_section(ExportSettings& e, UiActions& actions) {
+  if (!ImGui::CollapsingHeader("Export", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+  ImGui::InputInt("##w", &e.width, 0);
+  ImGui::SameLine();
+  ImGui::TextUnformatted("x");
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+  ImGui::InputInt("pixels##h", &e.height, 0);
+  const bool size_ok = e.include_ui || (e.width >= 1 && e.height >= 1 && e.width <= 16384 && e.height <= 16384);
+  if (!size_ok) ImGui::TextColored(kErrorColour, "Width and height must be 1 to 16384 pixels.");
+  ImGui::Checkbox("Transparent background", &e.transparent);
+  ImGui::Checkbox("Include the panels (window size)", &e.include_ui);
+  if (!size_ok) ImGui::BeginDisabled();
+  if (ImGui::Button("Save screenshot (F12)")) actions.screenshot = true;
+  if (!size_ok) ImGui::EndDisabled();
+  if (!e.status.empty()) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(e.status.c_str());
+    ImGui::PopTextWrapPos();
+  }
+}
+
+void stats_section(const RenderStats& r, const FrameStats& f) {
+  if (!ImGui::CollapsingHeader("Stats", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  ImGui::Text("Objects      %zu", r.objects);
+  ImGui::Text("Visible      %zu", r.visible_objects);
+  ImGui::Text("Drawn quads  %zu", r.quads);
+  ImGui::Text("Label glyphs %zu", r.glyphs);
+  ImGui::Text("Scene render %.1f ms", f.scene_ms);
+  ImGui::Text("UI           %.0f fps", f.ui_fps);
+}
+
+ImU32 phase_colour(Phase p) {
+  switch (p) {
+    case Phase::Setup: return IM_COL32(180, 180, 180, 255);
+    case Phase::Forward: return IM_COL32(60, 160, 60, 255);
+    case Phase::BackwardActivation: return IM_COL32(220, 70, 60, 255);
+    case Phase::BackwardWeight: return IM_COL32(240, 150, 40, 255);
+    case Phase::GradientExchange: return IM_COL32(70, 70, 70, 255);
+    case Phase::Done: return IM_COL32(200, 200, 200, 255);
+  }
+  return IM_COL32_WHITE;
+}
+
+}  // namespace
+
+PanelLayout panel_layout(float ui_scale) { return {340.0f * ui_scale, 118.0f * ui_scale}; }
+
+void side_panel(const PanelLayout& layout, ParamsEditor& params, ViewSettings& view, ExportSettings& exports,
+                const RenderStats& render_stats, const FrameStats& frame_stats, UiActions& actions) {
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(layout.side_width, io.DisplaySize.y - layout.timeline_height), ImGuiCond_Always);
+  ImGui::Begin("pipescope", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  parameters_section(params, actions);
+  view_section(view, actions);
+  export_section(exports, actions);
+  stats_section(render_stats, frame_stats);
+  ImGui::End();
+}
+
+bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vector<PhaseSpan>& phases) {
+  const ImGuiIO& io = ImGui::GetIO();
+  ImGui::SetNextWindowPos(ImVec2(0, io.DisplaySize.y - layout.timeline_height), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, layout.timeline_height), ImGuiCond_Always);
+  ImGui::Begin("Timeline", nullptr,
+               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                   ImGuiWindowFlags_NoScrollbar);
+  const std::uint32_t before = t.frame;
+  if (ImGui::Button("|<")) t.to_start();
+  ImGui::SameLine();
+  if (ImGui::Button("<")) t.step(-1);
+  ImGui::SameLine();
+  if (ImGui::Button(t.playing ? "Pause" : "Play ")) t.toggle_play();
+  ImGui::SameLine();
+  if (ImGui::Button(">")) t.step(+1);
+  ImGui::SameLine();
+  if (ImGui::Button(">|")) t.to_end();
+  ImGui::SameLine();
+  ImGui::Checkbox("Loop", &t.loop);
+  ImGui::SameLine();
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+  ImGui::SliderFloat("fps", &t.speed, 1.0f, 120.0f, "%.0f frames/s", ImGuiSliderFlags_Logarithmic);
+  ImGui::SameLine();
+  Phase now = Phase::Setup;
+  for (const PhaseSpan& s : phases) {
+    if (t.frame >= s.first && t.frame <= s.last) now = s.phase;
+  }
+  ImGui::Text("frame %u / %u  %s", t.frame, t.last, std::string(phase_name(now)).c_str());
+
+  // The scrubber: phases as coloured bands; click or drag anywhere.
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float width = ImGui::GetContentRegionAvail().x;
+  const float height = ImGui::GetFontSize() * 1.6f;
+  ImGui::InvisibleButton("scrubber", ImVec2(width, height));
+  const float denom = static_cast<float>(std::max<std::uint32_t>(t.last, 1));
+  if (ImGui::IsItemActive()) {
+    const float u = std::clamp((io.MousePos.x - origin.x) / width, 0.0f, 1.0f);
+    t.seek(static_cast<std::uint32_t>(u * denom + 0.5f));
+    t.playing = false;
+  }
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height), IM_COL32(235, 235, 235, 255));
+  for (const PhaseSpan& s : phases) {
+    const float x0 = origin.x + width * static_cast<float>(s.first) / (denom + 1.0f);
+    const float x1 = origin.x + width * static_cast<float>(s.last + 1) / (denom + 1.0f);
+    draw->AddRectFilled(ImVec2(x0, origin.y + height * 0.55f), ImVec2(x1, origin.y + height), phase_colour(s.phase));
+  }
+  const float x = origin.x + width * (static_cast<float>(t.frame) + 0.5f) / (denom + 1.0f);
+  draw->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + height), IM_COL32(20, 20, 20, 255), 2.0f);
+  // A legend, in the phases' own colours.
+  for (Phase p : {Phase::Forward, Phase::BackwardActivation, Phase::BackwardWeight, Phase::GradientExchange}) {
+    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(phase_colour(p)), "%s", std::string(phase_name(p)).c_str());
+    ImGui::SameLine();
+  }
+  ImGui::TextDisabled("  Space play/pause, Left/Right step, Home/End, R reset view, 1-4 views, F12 screenshot");
+  ImGui::End();
+  return t.frame != before;
+}
+
+}  // namespace pipescope::app

@@ -1,0 +1,27 @@
+#pragma once
+// The explorer's Dear ImGui panels. They edit the state structs and report
+// requests in UiActions; they never touch the scene, the renderer or GL.
+
+#include <vector>
+
+#include "explorer_state.hpp"
+#include "pipescope/playback.hpp"
+#include "pipescope/render/scene_renderer.hpp"
+#include "pipescope/timeline.hpp"
+
+namespace pipescope::app {
+
+// Screen layout of the panels, in window coordinates (HiDPI-scaled).
+struct PanelLayout {
+  float side_width;       // the left column: parameters, view, export, stats
+  float timeline_height;  // the bottom strip
+};
+PanelLayout panel_layout(float ui_scale);
+
+void side_panel(const PanelLayout& layout, ParamsEditor& params, ViewSettings& view, ExportSettings& exports,
+                const RenderStats& render_stats, const FrameStats& frame_stats, UiActions& actions);
+
+// Returns true if the shown frame was changed by the user.
+bool timeline_panel(const PanelLayout& layout, TimelineView& timeline, const std::vector<PhaseSpan>& phases);
+
+}  // namespace pipescope::app

@@ -1,0 +1,52 @@
+#include "viewport_input.hpp"
+
+#define GLFW_INCLUDE_NONE
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include <cmath>
+
+namespace pipescope::app {
+
+InputResult handle_viewport_input(Camera& camera, TimelineView& timeline, glm::vec2 origin, glm::vec2 size) {
+  InputResult r;
+  const ImGuiIO& io = ImGui::GetIO();
+  const glm::vec2 mouse(io.MousePos.x, io.MousePos.y);
+  const bool over_view = mouse.x >= origin.x && mouse.y >= origin.y && mouse.x < origin.x + size.x &&
+                         mouse.y < origin.y + size.y;
+
+  if (!io.WantCaptureMouse) {
+    const glm::vec2 delta(io.MouseDelta.x, io.MouseDelta.y);
+    if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f) && (delta.x != 0 || delta.y != 0)) {
+      camera.orbit(delta.x, delta.y);
+      r.camera_changed = true;
+    }
+    if ((ImGui::IsMouseDragging(ImGuiMouseButton_Right, 0.0f) || ImGui::IsMouseDragging(ImGuiMouseButton_Middle, 0.0f)) &&
+        (delta.x != 0 || delta.y != 0)) {
+      camera.pan(delta.x, delta.y, size.y);
+      r.camera_changed = true;
+    }
+    if (over_view && io.MouseWheel != 0.0f) {
+      const glm::vec2 ndc((mouse.x - origin.x) / size.x * 2.0f - 1.0f, 1.0f - (mouse.y - origin.y) / size.y * 2.0f);
+      camera.zoom_toward(std::pow(0.85f, io.MouseWheel), ndc, size.x / std::max(size.y, 1.0f));
+      r.camera_changed = true;
+    }
+  }
+  if (!io.WantCaptureKeyboard) {
+    if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) timeline.toggle_play();
+    if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) timeline.step(+1);
+    if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) timeline.step(-1);
+    if (ImGui::IsKeyPressed(GLFW_KEY_HOME, false)) timeline.to_start();
+    if (ImGui::IsKeyPressed(GLFW_KEY_END, false)) timeline.to_end();
+    if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) r.reset = true;
+    if (ImGui::IsKeyPressed(GLFW_KEY_1, false)) r.preset = ViewPreset::Notebook;
+    if (ImGui::IsKeyPressed(GLFW_KEY_2, false)) r.preset = ViewPreset::Front;
+    if (ImGui::IsKeyPressed(GLFW_KEY_3, false)) r.preset = ViewPreset::Top;
+    if (ImGui::IsKeyPressed(GLFW_KEY_4, false)) r.preset = ViewPreset::Side;
+  }
+  // F12 works even while a field has focus: it types nothing.
+  if (ImGui::IsKeyPressed(GLFW_KEY_F12, false)) r.screenshot = true;
+  return r;
+}
+
+}  // namespace pipescope::app
