@@ -134,14 +134,15 @@ class Explorer {
 
     UiActions actions;
     const PanelLayout layout = panel_layout(ui_scale_);
-    side_panel(layout, editor_, view_, exports_, renderer_.stats(), stats_, actions);
-    timeline_panel(layout, timeline_, phases_);
+    side_panel(layout, editor_, view_, exports_, renderer_.stats(), stats_, actions, rects_);
+    timeline_panel(layout, timeline_, phases_, rects_);
     const Rect vp = scene_viewport();
     const glm::ivec2 win = window_.window_size();
     const glm::vec2 vp_origin_win(layout.side_width, 0.0f);
     const glm::vec2 vp_size_win(static_cast<float>(win.x) - layout.side_width,
                                 static_cast<float>(win.y) - layout.timeline_height);
-    const InputResult input = handle_viewport_input(camera_, timeline_, vp_origin_win, vp_size_win);
+    const InputResult input = handle_viewport_input(camera_, timeline_, vp_origin_win, vp_size_win,
+                                                     window_.take_pressed_keys());
     scene_dirty_ |= input.camera_changed;
     if (input.screenshot) actions.screenshot = true;
     if (input.preset) actions.preset = input.preset;
@@ -240,6 +241,13 @@ class Explorer {
       std::cout << line << std::endl;
       last_logged_ = line;
     }
+    if (rects_ != logged_rects_) {
+      for (const auto& [name, r] : rects_) {
+        std::cout << "widget " << name << " " << r.x << " " << r.y << " " << r.z << " " << r.w << "\n";
+      }
+      std::cout.flush();
+      logged_rects_ = rects_;
+    }
   }
 
   ExplorerOptions options_;
@@ -262,6 +270,7 @@ class Explorer {
   bool scene_dirty_ = true;
   bool pending_ui_screenshot_ = false;
   std::string last_logged_;
+  WidgetRects rects_, logged_rects_;
 };
 
 }  // namespace

@@ -2,6 +2,7 @@
 // The explorer's UI-side state, in small plain structs the panels edit and
 // the explorer acts on. No GL, no ImGui here.
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,10 @@ struct FrameStats {
   double scene_ms = 0.0;  // the last scene render, GPU work included
   double ui_fps = 0.0;
 };
+
+// Where named widgets are on screen (window coordinates: x0, y0, x1, y1),
+// logged with --log-state so scripted tests can click them.
+using WidgetRects = std::map<std::string, glm::vec4>;
 
 // What the user asked for during one UI frame.
 struct UiActions {

@@ -42,6 +42,9 @@ GlfwWindow::GlfwWindow(int width, int height, const std::string& title) {
     throw WindowError("no OpenGL 3.3 core context for a window (" + why +
                       "); pipescope needs OpenGL 3.3 (on Debian: apt-get install libgl1-mesa-dri)");
   }
+  // Installed before ImGui's backend, which chains to it.
+  glfwSetWindowUserPointer(window_, this);
+  glfwSetKeyCallback(window_, &GlfwWindow::on_key);
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(1);
   try {
@@ -50,6 +53,12 @@ GlfwWindow::GlfwWindow(int width, int height, const std::string& title) {
     glfwDestroyWindow(window_);
     glfwTerminate();
     throw WindowError(e.what());
+  }
+}
+
+void GlfwWindow::on_key(GLFWwindow* window, int key, int, int action, int) {
+  if (action == GLFW_PRESS || action == GLFW_REPEAT) {
+    static_cast<GlfwWindow*>(glfwGetWindowUserPointer(window))->pressed_keys_.push_back(key);
   }
 }
 

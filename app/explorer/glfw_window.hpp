@@ -5,6 +5,8 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <glm/glm.hpp>
 
@@ -34,8 +36,15 @@ class GlfwWindow {
   void wait_events(double seconds);
   void poll_events();
 
+  // Key presses (and repeats) since the last call, in order. Kept here, not
+  // read from ImGui's key state, because a quick tap can press and release
+  // between two frames and ImGui 1.86 would never see it.
+  std::vector<int> take_pressed_keys() { return std::exchange(pressed_keys_, {}); }
+
  private:
+  static void on_key(GLFWwindow* window, int key, int scancode, int action, int mods);
   GLFWwindow* window_ = nullptr;
+  std::vector<int> pressed_keys_;
 };
 
 }  // namespace pipescope::app

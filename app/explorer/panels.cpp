@@ -12,15 +12,21 @@ namespace pipescope::app {
 
 namespace {
 
+void remember(WidgetRects& rects, const std::string& name) {
+  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+  rects[name] = glm::vec4(a.x, a.y, b.x, b.y);
+}
+
 const ImVec4 kErrorColour{0.85f, 0.1f, 0.1f, 1.0f};
 
 // One editable parameter: its field, then the rule it breaks, if any.
 bool param_field(const char* notebook_name, const char* tooltip, std::int64_t& value,
-                 const std::vector<ParamError>& errors) {
+                 const std::vector<ParamError>& errors, WidgetRects& rects) {
   const std::int64_t step = 1;
   ImGui::PushID(notebook_name);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
   const bool changed = ImGui::InputScalar(notebook_name, ImGuiDataType_S64, &value, &step, nullptr, "%" PRId64);
+  remember(rects, std::string("param:") + notebook_name);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%s)", tooltip, flag_for(notebook_name).c_str());
   for (const ParamError& e : errors) {
     if (e.field == notebook_name) {
@@ -33,26 +39,26 @@ bool param_field(const char* notebook_name, const char* tooltip, std::int64_t& v
   return changed;
 }
 
-void parameters_section(ParamsEditor& ed, UiActions& actions) {
+void parameters_section(ParamsEditor& ed, UiActions& actions, WidgetRects& rects) {
   if (!ImGui::CollapsingHeader("Parameters", ImGuiTreeNodeFlags_DefaultOpen)) return;
   Params& p = ed.edited;
   bool changed = false;
-  changed |= param_field("dp", "data-parallel replicas", p.dp, ed.errors);
-  changed |= param_field("pp", "pipeline stages", p.pp, ed.errors);
-  changed |= param_field("microbatches", "microbatches per replica", p.microbatches, ed.errors);
-  changed |= param_field("L", "layers, a multiple of pp", p.L, ed.errors);
-  changed |= param_field("B", "global batch size", p.B, ed.errors);
-  changed |= param_field("d_model", "model width (z)", p.d_model, ed.errors);
+  changed |= param_field("dp", "data-parallel replicas", p.dp, ed.errors, rects);
+  changed |= param_field("pp", "pipeline stages", p.pp, ed.errors, rects);
+  changed |= param_field("microbatches", "microbatches per replica", p.microbatches, ed.errors, rects);
+  changed |= param_field("L", "layers, a multiple of pp", p.L, ed.errors, rects);
+  changed |= param_field("B", "global batch size", p.B, ed.errors, rects);
+  changed |= param_field("d_model", "model width (z)", p.d_model, ed.errors, rects);
   bool follow = !p.d_hidden.has_value();
   if (ImGui::Checkbox("d_hidden = 2 x d_model", &follow)) {
     p.d_hidden = follow ? std::nullopt : std::optional<std::int64_t>(p.hidden());
     changed = true;
   }
-  if (p.d_hidden.has_value()) changed |= param_field("d_hidden", "hidden width (x)", *p.d_hidden, ed.errors);
-  changed |= param_field("dp_gpu_delta", "gap between replicas", p.dp_gpu_delta, ed.errors);
-  changed |= param_field("pp_gpu_delta", "gap between stages", p.pp_gpu_delta, ed.errors);
-  changed |= param_field("pp_comm_steps", "flashes of a pipeline send", p.pp_comm_steps, ed.errors);
-  changed |= param_field("dp_comm_steps", "flashes of a gradient exchange", p.dp_comm_steps, ed.errors);
+  if (p.d_hidden.has_value()) changed |= param_field("d_hidden", "hidden width (x)", *p.d_hidden, ed.errors, rects);
+  changed |= param_field("dp_gpu_delta", "gap between replicas", p.dp_gpu_delta, ed.errors, rects);
+  changed |= param_field("pp_gpu_delta", "gap between stages", p.pp_gpu_delta, ed.errors, rects);
+  changed |= param_field("pp_comm_steps", "flashes of a pipeline send", p.pp_comm_steps, ed.errors, rects);
+  changed |= param_field("dp_comm_steps", "flashes of a gradient exchange", p.dp_comm_steps, ed.errors, rects);
   if (ImGui::Button("Notebook defaults")) {
     p = Params{};
     changed = true;
@@ -93,7 +99,7 @@ void view_section(ViewSettings& v, UiActions& actions) {
   actions.view_changed |= changed;
 }
 
-void export_section(ExportSettings& e, UiActions& actions) {
+void export_section(ExportSettings& e, UiActions& actions, WidgetRects& rects) {
   if (!ImGui::CollapsingHeader("Export", ImGuiTreeNodeFlags_DefaultOpen)) return;
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
   ImGui::InputInt("##w", &e.width, 0);
@@ -108,6 +114,7 @@ void export_section(ExportSettings& e, UiActions& actions) {
   ImGui::Checkbox("Include the panels (window size)", &e.include_ui);
   if (!size_ok) ImGui::BeginDisabled();
   if (ImGui::Button("Save screenshot (F12)")) actions.screenshot = true;
+  remember(rects, "screenshot");
   if (!size_ok) ImGui::EndDisabled();
   if (!e.status.empty()) {
     ImGui::PushTextWrapPos(0.0f);
@@ -143,19 +150,21 @@ ImU32 phase_colour(Phase p) {
 PanelLayout panel_layout(float ui_scale) { return {340.0f * ui_scale, 118.0f * ui_scale}; }
 
 void side_panel(const PanelLayout& layout, ParamsEditor& params, ViewSettings& view, ExportSettings& exports,
-                const RenderStats& render_stats, const FrameStats& frame_stats, UiActions& actions) {
+                const RenderStats& render_stats, const FrameStats& frame_stats, UiActions& actions,
+                WidgetRects& rects) {
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(layout.side_width, io.DisplaySize.y - layout.timeline_height), ImGuiCond_Always);
   ImGui::Begin("pipescope", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
-  parameters_section(params, actions);
+  parameters_section(params, actions, rects);
   view_section(view, actions);
-  export_section(exports, actions);
+  export_section(exports, actions, rects);
   stats_section(render_stats, frame_stats);
   ImGui::End();
 }
 
-bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vector<PhaseSpan>& phases) {
+bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vector<PhaseSpan>& phases,
+                    WidgetRects& rects) {
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, io.DisplaySize.y - layout.timeline_height), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, layout.timeline_height), ImGuiCond_Always);
@@ -189,6 +198,7 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
   const float width = ImGui::GetContentRegionAvail().x;
   const float height = ImGui::GetFontSize() * 1.6f;
   ImGui::InvisibleButton("scrubber", ImVec2(width, height));
+  remember(rects, "scrubber");
   const float denom = static_cast<float>(std::max<std::uint32_t>(t.last, 1));
   if (ImGui::IsItemActive()) {
     const float u = std::clamp((io.MousePos.x - origin.x) / width, 0.0f, 1.0f);

@@ -8,7 +8,8 @@
 
 namespace pipescope::app {
 
-InputResult handle_viewport_input(Camera& camera, TimelineView& timeline, glm::vec2 origin, glm::vec2 size) {
+InputResult handle_viewport_input(Camera& camera, TimelineView& timeline, glm::vec2 origin, glm::vec2 size,
+                                  const std::vector<int>& keys) {
   InputResult r;
   const ImGuiIO& io = ImGui::GetIO();
   const glm::vec2 mouse(io.MousePos.x, io.MousePos.y);
@@ -32,20 +33,24 @@ InputResult handle_viewport_input(Camera& camera, TimelineView& timeline, glm::v
       r.camera_changed = true;
     }
   }
-  if (!io.WantCaptureKeyboard) {
-    if (ImGui::IsKeyPressed(GLFW_KEY_SPACE, false)) timeline.toggle_play();
-    if (ImGui::IsKeyPressed(GLFW_KEY_RIGHT)) timeline.step(+1);
-    if (ImGui::IsKeyPressed(GLFW_KEY_LEFT)) timeline.step(-1);
-    if (ImGui::IsKeyPressed(GLFW_KEY_HOME, false)) timeline.to_start();
-    if (ImGui::IsKeyPressed(GLFW_KEY_END, false)) timeline.to_end();
-    if (ImGui::IsKeyPressed(GLFW_KEY_R, false)) r.reset = true;
-    if (ImGui::IsKeyPressed(GLFW_KEY_1, false)) r.preset = ViewPreset::Notebook;
-    if (ImGui::IsKeyPressed(GLFW_KEY_2, false)) r.preset = ViewPreset::Front;
-    if (ImGui::IsKeyPressed(GLFW_KEY_3, false)) r.preset = ViewPreset::Top;
-    if (ImGui::IsKeyPressed(GLFW_KEY_4, false)) r.preset = ViewPreset::Side;
+  for (int key : keys) {
+    // F12 works even while a field has focus: it types nothing.
+    if (key == GLFW_KEY_F12) r.screenshot = true;
+    if (io.WantCaptureKeyboard) continue;  // typing into a panel
+    switch (key) {
+      case GLFW_KEY_SPACE: timeline.toggle_play(); break;
+      case GLFW_KEY_RIGHT: timeline.step(+1); break;
+      case GLFW_KEY_LEFT: timeline.step(-1); break;
+      case GLFW_KEY_HOME: timeline.to_start(); break;
+      case GLFW_KEY_END: timeline.to_end(); break;
+      case GLFW_KEY_R: r.reset = true; break;
+      case GLFW_KEY_1: r.preset = ViewPreset::Notebook; break;
+      case GLFW_KEY_2: r.preset = ViewPreset::Front; break;
+      case GLFW_KEY_3: r.preset = ViewPreset::Top; break;
+      case GLFW_KEY_4: r.preset = ViewPreset::Side; break;
+      default: break;
+    }
   }
-  // F12 works even while a field has focus: it types nothing.
-  if (ImGui::IsKeyPressed(GLFW_KEY_F12, false)) r.screenshot = true;
   return r;
 }
 

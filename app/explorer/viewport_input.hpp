@@ -6,6 +6,7 @@
 // panel under the mouse) is left alone.
 
 #include <optional>
+#include <vector>
 
 #include <glm/glm.hpp>
 
@@ -22,6 +23,8 @@ struct InputResult {
 };
 
 // `origin` and `size`: the 3D view in window coordinates (y down).
-InputResult handle_viewport_input(Camera& camera, TimelineView& timeline, glm::vec2 origin, glm::vec2 size);
+// `keys`: GLFW key codes pressed since the last frame.
+InputResult handle_viewport_input(Camera& camera, TimelineView& timeline, glm::vec2 origin, glm::vec2 size,
+                                  const std::vector<int>& keys);
 
 }  // namespace pipescope::app

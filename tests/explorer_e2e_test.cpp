@@ -1,0 +1,256 @@
+// The explorer driven as a user would, under Xvfb: xdotool drags, scrolls,
+// clicks and types; the explorer's --log-state lines and the screenshot it
+// writes are what the checks read. Run by CTest through xvfb-run.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fcntl.h>
+
+#include <chrono>
+#include <optional>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "pipescope/export/png.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using pipescope::testing::run_command;
+
+void xdo(const std::string& args) {
+  const auto r = run_command("xdotool " + args + " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << "xdotool " << args << ": " << r.output;
+}
+
+struct Rect {
+  float x0, y0, x1, y1;
+};
+
+class ExplorerSession {
+ public:
+  ExplorerSession() {
+    dir_ = fs::temp_directory_path() / ("pipescope_e2e_" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    log_ = (dir_ / "log.txt").string();
+    pid_ = fork();
+    if (pid_ == 0) {
+      const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      const std::string shots = dir_.string();
+      execl(PIPESCOPE_EXE, PIPESCOPE_EXE, "--log-state", "--window", "1600x1000", "--screenshot-dir",
+            shots.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+  }
+  ~ExplorerSession() {
+    if (pid_ > 0) {
+      kill(pid_, SIGTERM);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (!::testing::Test::HasFailure()) fs::remove_all(dir_);
+  }
+
+  std::vector<std::string> lines() const {
+    std::ifstream in(log_);
+    std::vector<std::string> out;
+    for (std::string l; std::getline(in, l);) out.push_back(l);
+    return out;
+  }
+
+  // key=value pairs of the latest "state" line.
+  std::map<std::string, std::string> state() const {
+    std::map<std::string, std::string> out;
+    const auto all = lines();
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+      if (it->rfind("state ", 0) != 0) continue;
+      std::istringstream words(*it);
+      for (std::string w; words >> w;) {
+        const auto eq = w.find('=');
+        if (eq != std::string::npos) out[w.substr(0, eq)] = w.substr(eq + 1);
+      }
+      break;
+    }
+    return out;
+  }
+  double number(const std::string& key) const {
+    const auto s = state();
+    auto it = s.find(key);
+    return it == s.end() ? -1e9 : std::stod(it->second);
+  }
+
+  std::optional<Rect> widget(const std::string& name) const {
+    std::optional<Rect> found;
+    for (const auto& l : lines()) {
+      std::istringstream words(l);
+      std::string tag, n;
+      Rect r{};
+      if (words >> tag >> n >> r.x0 >> r.y0 >> r.x1 >> r.y1 && tag == "widget" && n == name) found = r;
+    }
+    return found;
+  }
+
+  // Polls until `done` holds (the explorer reacts within a frame or two).
+  template <typename F>
+  bool wait_until(F done, std::chrono::milliseconds limit = 10s) const {
+    const auto end = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < end) {
+      if (done()) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return done();
+  }
+
+  bool running() const { return waitpid(pid_, nullptr, WNOHANG) == 0; }
+  const fs::path& dir() const { return dir_; }
+
+ private:
+  fs::path dir_;
+  std::string log_;
+  pid_t pid_ = -1;
+};
+
+// Moves the pointer to window coordinates (the window sits at the screen's
+// origin under a bare X server; its position is added anyway).
+struct Pointer {
+  int wx = 0, wy = 0;
+  void move(float x, float y) const {
+    xdo("mousemove " + std::to_string(wx + static_cast<int>(x)) + " " + std::to_string(wy + static_cast<int>(y)));
+  }
+};
+
+TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
+  ASSERT_NE(std::getenv("DISPLAY"), nullptr) << "run under xvfb-run (CTest does)";
+  ExplorerSession app;
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("scrubber").has_value() && !app.state().empty(); }, 30s))
+      << "the explorer did not start; its output:\n" << run_command("cat " + (app.dir() / "log.txt").string()).output;
+  const auto geometry = run_command("xdotool search --sync --name '^pipescope$' getwindowgeometry --shell");
+  Pointer pointer;
+  for (std::istringstream in(geometry.output); in;) {
+    std::string line;
+    std::getline(in, line);
+    if (line.rfind("X=", 0) == 0) pointer.wx = std::stoi(line.substr(2));
+    if (line.rfind("Y=", 0) == 0) pointer.wy = std::stoi(line.substr(2));
+  }
+  const float view_x = 340 + (1600 - 340) / 2.0f, view_y = (1000 - 118) / 2.0f;  // the 3D view's centre
+
+  // Orbit: a left drag over the view turns the camera.
+  pointer.move(view_x, view_y);
+  xdo("mousedown 1");
+  for (int i = 1; i <= 6; ++i) pointer.move(view_x + 20 * i, view_y + 8 * i);
+  xdo("mouseup 1");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("azimuth") != -60.0 && app.number("elevation") != 30.0; }))
+      << "azimuth " << app.number("azimuth") << " elevation " << app.number("elevation");
+
+  // Zoom: the wheel moves the camera closer.
+  const double distance = app.number("distance");
+  xdo("click --repeat 3 --delay 80 4");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("distance") < distance * 0.8; }))
+      << "distance " << app.number("distance") << " was " << distance;
+
+  // R resets the view.
+  xdo("key r");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("azimuth") == -60.0; }));
+
+  // Scrub: drag forward, then back, along the timeline.
+  const Rect bar = *app.widget("scrubber");
+  const float bar_y = (bar.y0 + bar.y1) / 2, width = bar.x1 - bar.x0;
+  pointer.move(bar.x0 + width * 0.5f, bar_y);
+  xdo("mousedown 1");
+  pointer.move(bar.x0 + width * 0.8f, bar_y);
+  EXPECT_TRUE(app.wait_until([&] { return app.number("frame") > 190; })) << app.number("frame");
+  pointer.move(bar.x0 + width * 0.2f, bar_y);
+  EXPECT_TRUE(app.wait_until([&] { return std::abs(app.number("frame") - 52) <= 3; })) << app.number("frame");
+  xdo("mouseup 1");
+  std::this_thread::sleep_for(300ms);  // let the last drag event land
+  const double scrubbed = app.number("frame");
+
+  // Keys over the view step and jump.
+  pointer.move(view_x, view_y);
+  xdo("key Right");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("frame") == scrubbed + 1; })) << app.number("frame");
+  xdo("key Left Left");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("frame") == scrubbed - 1; })) << app.number("frame");
+  xdo("key End");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("frame") == 259; }));
+  xdo("key Home");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("frame") == 0; }));
+  xdo("key space");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("frame") >= 5; })) << "playing advances frames";
+  xdo("key space");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("playing") == 0; }));
+  xdo("key End");
+
+  // Parameters: type into the fields. The timeline keeps its relative point.
+  auto type_into = [&](const std::string& field, const std::string& text) {
+    const Rect r = *app.widget("param:" + field);
+    pointer.move(r.x0 + 12, (r.y0 + r.y1) / 2);
+    xdo("click 1");
+    xdo("key ctrl+a");
+    xdo("type --delay 60 " + text);
+  };
+  type_into("dp", "3");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("dp") == 3; })) << "dp " << app.number("dp");
+  EXPECT_EQ(app.number("frame"), app.number("last")) << "still at the end of the new timeline";
+  type_into("dp", "0");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("errors") == 1; })) << "an invalid dp is flagged";
+  EXPECT_EQ(app.number("dp"), 3) << "and the last valid scene stays";
+  type_into("dp", "4");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("dp") == 4 && app.number("errors") == 0; }));
+  type_into("pp", "2");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("pp") == 2; })) << "pp " << app.number("pp");
+  type_into("microbatches", "5");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("microbatches") == 5; }));
+  xdo("key Return");
+  pointer.move(view_x, view_y);
+  xdo("click 1");  // back to the view: keys go to the scene again
+  xdo("key Home");
+  xdo("key Right Right Right Right Right Right Right Right Right Right");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("frame") == 10; })) << app.number("frame");
+
+  // F12: a screenshot through the offscreen path, with its metadata.
+  xdo("key F12");
+  std::string shot;
+  EXPECT_TRUE(app.wait_until([&] {
+    for (const auto& l : app.lines()) {
+      if (l.rfind("screenshot ", 0) == 0) shot = l.substr(11);
+    }
+    return !shot.empty();
+  }));
+  ASSERT_FALSE(shot.empty());
+  pipescope::PngText text;
+  const pipescope::Image img = pipescope::read_png(shot, &text);
+  EXPECT_EQ(img.width, 1920);
+  EXPECT_EQ(img.height, 1080);
+  std::map<std::string, std::string> meta(text.begin(), text.end());
+  EXPECT_EQ(meta["pipescope.frame"], "10");
+  EXPECT_NE(meta["pipescope.params"].find("\"dp\": 4"), std::string::npos) << meta["pipescope.params"];
+  int blue = 0, green = 0;
+  for (std::size_t i = 0; i < img.rgba.size(); i += 4) {
+    const int r = img.rgba[i], g = img.rgba[i + 1], b = img.rgba[i + 2];
+    blue += b > r + 40 && b > g + 40;
+    green += g > r + 12 && g > b + 12;
+  }
+  EXPECT_GT(blue, 1000) << "weights are drawn";
+  EXPECT_GT(green, 100) << "frame 10 has forward activations";
+  EXPECT_TRUE(app.running()) << "the explorer survived all of it";
+}
+
+TEST(ExplorerEndToEnd, WithoutADisplayItSaysSoInOneLine) {
+  const auto r = run_command("env -u DISPLAY -u WAYLAND_DISPLAY " PIPESCOPE_EXE " 2>&1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(pipescope::testing::line_count(r.output), 1u) << r.output;
+  EXPECT_NE(r.output.find("pipescope render"), std::string::npos) << r.output;
+}
+
+}  // namespace
