@@ -7,6 +7,7 @@
 #include <regex>
 
 #include "param_flags.hpp"
+#include "video_command.hpp"
 #include "pipescope/font.hpp"
 #include "pipescope/gl/headless_context.hpp"
 #include "pipescope/render/still.hpp"
@@ -47,6 +48,27 @@ bool check_writable(const std::string& path, std::string& error) {
 
 }  // namespace
 
+RenderStyle style_from(const RenderOptions& o) {
+  RenderStyle style;
+  style.labels = !o.no_labels;
+  style.edges = !o.no_edges;
+  style.declutter_labels = !o.all_labels;
+  style.axes = !o.no_axes;
+  style.pixel_scale = static_cast<float>(o.scale);
+  if (o.transparent) style.background.a = 0.0f;
+  return style;
+}
+
+bool load_font(const RenderOptions& o, const RenderStyle& style, std::unique_ptr<FontAtlas>& font, std::string& error) {
+  if (!style.labels && !style.axes) return true;
+  if (!o.font.empty() && !std::filesystem::is_regular_file(o.font)) {
+    error = "--font: " + o.font + " does not exist";
+    return false;
+  }
+  font = std::make_unique<FontAtlas>(o.font.empty() ? find_font_file("DejaVu Sans") : o.font, 14.0f * style.pixel_scale);
+  return true;
+}
+
 bool parse_size(const std::string& text, int& width, int& height, std::string& error) {
   static const std::regex pattern(R"((\d{1,9})x(\d{1,9}))");
   std::smatch m;
@@ -71,7 +93,17 @@ bool parse_size(const std::string& text, int& width, int& height, std::string& e
 void add_render_flags(CLI::App& cmd, RenderOptions& o) {
   add_param_flags(cmd, o.params);
   cmd.add_option("--frame", o.frame, "frame to draw: 0 is before the first step")->capture_default_str();
-  cmd.add_option("-o,--output", o.output, "PNG file to write")->required();
+  cmd.add_option("-o,--output", o.output, "PNG file to write (one frame)");
+  cmd.add_option("--video", o.video,
+                 "write every frame instead: out.mp4 (H.264), out.webm (VP9), out.gif, or out_{frame:04}.png");
+  cmd.add_option("--fps", o.fps, "video frames per second")->capture_default_str();
+  cmd.add_option("--from", o.from, "first frame of the video (default 0)");
+  cmd.add_option("--to", o.to, "last frame of the video (default: the last)");
+  cmd.add_option("--orbit", o.orbit, "turn the camera by this many degrees over the video")->capture_default_str();
+  cmd.add_option("--crf", o.crf, "encoder quality, passed to ffmpeg (lower is better; default 23 for H.264, 32 for VP9)");
+  cmd.add_option("--preset", o.preset, "x264 speed preset, passed to ffmpeg (ultrafast ... veryslow)")
+      ->capture_default_str();
+  cmd.add_flag("--quiet", o.quiet, "no progress bar");
   cmd.add_option("--size", o.size, "image size in pixels, WIDTHxHEIGHT")->capture_default_str();
   cmd.add_option("--view", o.view, "camera: notebook (matplotlib's default view), front, top or side")
       ->capture_default_str();
@@ -105,33 +137,26 @@ int run_render(const RenderOptions& o) {
     return fail("--projection: \"" + o.projection + "\" is not perspective or orthographic");
   }
   if (!(o.scale > 0.0 && o.scale <= 16.0)) return fail("--scale: " + std::to_string(o.scale) + " must be in (0, 16]");
-  if (!o.output.ends_with(".png")) return fail("-o: " + o.output + " must end in .png");
-  if (!check_writable(o.output, error)) return fail(error);
+  if (o.video.empty() == o.output.empty()) {
+    return fail(o.video.empty() ? "--output: give -o FILE.png for one frame, or --video FILE for all of them"
+                                : "-o and --video: give one of them, not both");
+  }
+  const bool video = !o.video.empty();
+  if (!video && !o.output.ends_with(".png")) return fail("-o: " + o.output + " must end in .png");
+  if (!check_writable(video ? o.video : o.output, error)) return fail(error);
 
   Scene scene(o.params);
   const std::uint32_t last = scene.timeline().last_frame();
+  if (video) return run_video(o, scene, preset, projection, width, height);
   if (o.frame < 0 || o.frame > static_cast<std::int64_t>(last)) {
     return fail("--frame: " + std::to_string(o.frame) + " is outside this schedule's frames 0.." +
                 std::to_string(last));
   }
   scene.playhead().seek(static_cast<std::uint32_t>(o.frame));
 
-  RenderStyle style;
-  style.labels = !o.no_labels;
-  style.edges = !o.no_edges;
-  style.declutter_labels = !o.all_labels;
-  style.axes = !o.no_axes;
-  style.pixel_scale = static_cast<float>(o.scale);
-  if (o.transparent) style.background.a = 0.0f;
-
+  const RenderStyle style = style_from(o);
   std::unique_ptr<FontAtlas> font;
-  if (style.labels || style.axes) {
-    const std::string file = o.font.empty() ? find_font_file("DejaVu Sans") : o.font;
-    if (!o.font.empty() && !std::filesystem::is_regular_file(file)) {
-      return fail("--font: " + file + " does not exist");
-    }
-    font = std::make_unique<FontAtlas>(file, 14.0f * style.pixel_scale);
-  }
+  if (!load_font(o, style, font, error)) return fail(error);
 
   gl::HeadlessContext context;
   SceneRenderer renderer(font.get());

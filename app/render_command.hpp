@@ -2,9 +2,14 @@
 // `pipescope render`: one frame to a PNG, with no window system.
 
 #include <CLI/CLI.hpp>
+#include <optional>
 #include <string>
 
+#include <memory>
+
+#include "pipescope/font.hpp"
 #include "pipescope/params.hpp"
+#include "pipescope/render/style.hpp"
 
 namespace pipescope::app {
 
@@ -19,9 +24,21 @@ struct RenderOptions {
   bool transparent = false;
   bool no_labels = false, all_labels = false, no_edges = false, no_axes = false;
   double scale = 1.0;
+  // Video: every frame of [from, to] instead of one.
+  std::string video;
+  double fps = 15.0;
+  std::optional<std::int64_t> from, to;
+  double orbit = 0.0;
+  std::optional<int> crf;
+  std::string preset = "medium";
+  bool quiet = false;
 };
 
 void add_render_flags(CLI::App& cmd, RenderOptions& options);
+// The look the flags ask for, and the labels' font (none if nothing needs text).
+RenderStyle style_from(const RenderOptions& options);
+bool load_font(const RenderOptions& options, const RenderStyle& style, std::unique_ptr<FontAtlas>& font,
+               std::string& error);
 int run_render(const RenderOptions& options);
 
 // "1920x1080" -> width, height; false with `error` set otherwise.

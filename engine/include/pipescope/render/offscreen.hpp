@@ -24,6 +24,7 @@ class OffscreenTarget {
   // Copies the image into the window's framebuffer with its lower-left
   // corner at (x, y), in framebuffer pixels.
   void blit_to_default(int x, int y) const;
+  GLuint framebuffer() const { return fbo_.name(); }
   int width() const { return width_; }
   int height() const { return height_; }
 

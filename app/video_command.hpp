@@ -1,0 +1,13 @@
+#pragma once
+// `pipescope render --video`: every frame of a range, encoded as it renders.
+
+#include "pipescope/camera.hpp"
+#include "pipescope/scene.hpp"
+#include "render_command.hpp"
+
+namespace pipescope::app {
+
+int run_video(const RenderOptions& options, Scene& scene, ViewPreset preset, Projection projection, int width,
+              int height);
+
+}  // namespace pipescope::app

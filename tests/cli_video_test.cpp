@@ -1,0 +1,165 @@
+// `pipescope render --video`, run as a user would, checked with ffprobe;
+// and each way it can fail, with stand-in ffmpeg programs.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "pipescope/export/png.hpp"
+#include "run_command.hpp"
+
+namespace {
+
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using pipescope::testing::line_count;
+using pipescope::testing::run_command;
+
+const std::string kExe = PIPESCOPE_EXE;
+
+class CliVideo : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("pipescope_video_" + std::to_string(getpid()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ / "bin");
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string path(const std::string& name) const { return (dir_ / name).string(); }
+
+  // A stand-in `ffmpeg` on a PATH of its own (with the basic tools it uses).
+  std::string fake_ffmpeg(const std::string& body) {
+    const std::string script = path("bin/ffmpeg");
+    std::ofstream(script) << "#!/bin/sh\n" << body << "\n";
+    fs::permissions(script, fs::perms::owner_all);
+    return "PATH=" + path("bin") + ":/usr/bin:/bin ";
+  }
+
+  fs::path dir_;
+};
+
+std::string probe(const std::string& file, const std::string& entries) {
+  return run_command("ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=" + entries +
+                     " -of csv=p=0 " + file + " 2>&1")
+      .output;
+}
+
+TEST_F(CliVideo, Mp4HasOneFramePerTimelineFrameAt15Fps) {
+  const std::string out = path("scene.mp4");
+  const auto r = run_command(kExe + " render --video " + out + " --size 96x64 --preset ultrafast 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "") << "no progress bar when standard error is not a terminal";
+  EXPECT_EQ(probe(out, "nb_read_frames,r_frame_rate,width,height,pix_fmt,codec_name"),
+            "h264,96,64,yuv420p,15/1,260\n");
+}
+
+TEST_F(CliVideo, RangeFpsOrbitAndOtherContainers) {
+  const std::string webm = path("part.webm"), gif = path("part.gif");
+  auto r = run_command(kExe + " render --video " + webm + " --size 64x64 --from 10 --to 29 --fps 30 --orbit 90 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(probe(webm, "codec_name,nb_read_frames,r_frame_rate"), "vp9,30/1,20\n");
+  r = run_command(kExe + " render --video " + gif + " --size 64x64 --to 9 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(probe(gif, "codec_name,width,nb_read_frames"), "gif,64,10\n");
+}
+
+TEST_F(CliVideo, PngSequenceWritesNumberedFrames) {
+  const auto r = run_command(kExe + " render --video " + path("f_{frame:04}.png") + " --from 40 --to 44 --size 80x60 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (int k = 40; k <= 44; ++k) {
+    const std::string file = path("f_00" + std::to_string(k) + ".png");
+    ASSERT_TRUE(fs::exists(file)) << file;
+    const auto img = pipescope::read_png(file);
+    EXPECT_EQ(img.width, 80);
+    EXPECT_EQ(img.height, 60);
+  }
+  EXPECT_FALSE(fs::exists(path("f_0039.png")));
+  EXPECT_FALSE(fs::exists(path("f_0045.png")));
+}
+
+TEST_F(CliVideo, NoFfmpegIsOneLineNamingTheFixAndTheAlternative) {
+  const std::string out = path("none.mp4");
+  const auto r = run_command("PATH=" + path("bin") + " " + kExe + " render --video " + out + " --size 64x64 2>&1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(line_count(r.output), 1u) << r.output;
+  EXPECT_NE(r.output.find("apt-get install ffmpeg"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("{frame:04}.png"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(CliVideo, FfmpegFailingMidwayShowsItsMessageAndExitCodeAndRemovesTheFile) {
+  const std::string out = path("broken.mp4");
+  // Reads one frame's worth, writes a partial file, complains, exits 3.
+  const std::string env = fake_ffmpeg(
+      "for last; do :; done\n"
+      "head -c 16384 > \"$last\"\n"
+      "echo 'No space left on device' >&2\n"
+      "exit 3");
+  const auto r = run_command(env + kExe + " render --video " + out + " --size 64x64 2>&1");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(line_count(r.output), 1u) << r.output;
+  EXPECT_NE(r.output.find("ffmpeg failed (exit code 3): No space left on device"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(out)) << "the partial file is removed";
+}
+
+TEST_F(CliVideo, UnwritablePathFailsBeforeRendering) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto r = run_command(kExe + " render --video /nonexistent-dir/v.mp4 2>&1");
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_EQ(line_count(r.output), 1u) << r.output;
+  EXPECT_NE(r.output.find("folder /nonexistent-dir does not exist"), std::string::npos) << r.output;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+}
+
+TEST_F(CliVideo, BadVideoFlagsAreOneLineEach) {
+  for (const std::string& args : {"--video " + path("x.avi"), "--video " + path("x.mp4") + " --fps 0",
+                                  "--video " + path("x.mp4") + " --from 300",
+                                  "--video " + path("x.mp4") + " --from 20 --to 10",
+                                  "--video " + path("x.mp4") + " --preset turbo",
+                                  "--video " + path("x.mp4") + " --size 101x100",
+                                  "--video " + path("x.mp4") + " -o " + path("x.png")}) {
+    const auto r = run_command(kExe + " render " + args + " 2>&1");
+    EXPECT_NE(r.exit_code, 0) << args;
+    EXPECT_EQ(line_count(r.output), 1u) << args << ": " << r.output;
+  }
+  EXPECT_TRUE(fs::is_empty(dir_ / "bin"));
+  EXPECT_FALSE(fs::exists(path("x.mp4")));
+}
+
+TEST_F(CliVideo, CtrlCStopsFfmpegAndRemovesThePartialFile) {
+  const std::string out = path("interrupted.mp4");
+  const std::string pidfile = path("ffmpeg.pid");
+  // An encoder that never finishes: it makes its file and stalls.
+  const std::string env = fake_ffmpeg("for last; do :; done\n: > \"$last\"\necho $$ > " + pidfile + "\nexec sleep 60");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    const std::string cmd = env + "exec " + kExe + " render --video " + out + " --size 256x256 2>" + path("err.txt");
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  for (int i = 0; i < 100 && !fs::exists(pidfile); ++i) std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(fs::exists(pidfile)) << "the stand-in ffmpeg never started";
+  std::this_thread::sleep_for(500ms);
+  kill(pid, SIGINT);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  EXPECT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_FALSE(fs::exists(out)) << "the partial file is removed";
+  pid_t ffmpeg_pid = 0;
+  std::ifstream(pidfile) >> ffmpeg_pid;
+  EXPECT_NE(kill(ffmpeg_pid, 0), 0) << "ffmpeg was stopped";
+  std::string err;
+  std::getline(std::ifstream(path("err.txt")), err);
+  EXPECT_NE(err.find("interrupted"), std::string::npos) << err;
+}
+
+}  // namespace
