@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <iostream>
-#include <regex>
 
 #include "param_flags.hpp"
 #include "video_command.hpp"
@@ -70,13 +69,16 @@ bool load_font(const RenderOptions& o, const RenderStyle& style, std::unique_ptr
 }
 
 bool parse_size(const std::string& text, int& width, int& height, std::string& error) {
-  static const std::regex pattern(R"((\d{1,9})x(\d{1,9}))");
-  std::smatch m;
-  if (!std::regex_match(text, m, pattern)) {
+  // WIDTHxHEIGHT, digits only, at most 9 each (so the numbers cannot overflow).
+  const auto x = text.find('x');
+  auto digits = [](const std::string& s) {
+    return !s.empty() && s.size() <= 9 && s.find_first_not_of("0123456789") == std::string::npos;
+  };
+  if (x == std::string::npos || !digits(text.substr(0, x)) || !digits(text.substr(x + 1))) {
     error = "--size: \"" + text + "\" is not WIDTHxHEIGHT in pixels, e.g. 1920x1080";
     return false;
   }
-  const long long w = std::stoll(m[1]), h = std::stoll(m[2]);
+  const long long w = std::stoll(text.substr(0, x)), h = std::stoll(text.substr(x + 1));
   if (w < 1 || h < 1) {
     error = "--size: " + text + ": width and height must be at least 1 pixel";
     return false;

@@ -163,3 +163,23 @@ TEST_F(CliVideo, CtrlCStopsFfmpegAndRemovesThePartialFile) {
 }
 
 }  // namespace
+
+#include "pipescope/export/video_export.hpp"
+
+namespace {
+
+TEST(VideoPaths, FormatsAndPatterns) {
+  std::string error;
+  EXPECT_EQ(pipescope::video_format_for("a.mp4", error), pipescope::VideoFormat::Mp4);
+  EXPECT_EQ(pipescope::video_format_for("a.webm", error), pipescope::VideoFormat::WebM);
+  EXPECT_EQ(pipescope::video_format_for("a.gif", error), pipescope::VideoFormat::Gif);
+  EXPECT_EQ(pipescope::video_format_for("out_{frame:04}.png", error), pipescope::VideoFormat::PngSequence);
+  EXPECT_FALSE(pipescope::video_format_for("out_{frame}.jpg", error));
+  EXPECT_NE(error.find("end it in .png"), std::string::npos);
+  EXPECT_FALSE(pipescope::video_format_for("a.avi", error));
+  EXPECT_EQ(pipescope::png_sequence_path("out_{frame:04}.png", 7), "out_0007.png");
+  EXPECT_EQ(pipescope::png_sequence_path("f{frame}-{frame:3}.png", 12), "f12- 12.png");
+  EXPECT_EQ(pipescope::png_sequence_path("{frame:06}.png", 1234567), "1234567.png");
+}
+
+}  // namespace

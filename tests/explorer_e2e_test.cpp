@@ -193,10 +193,23 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
 
   // Parameters: type into the fields. The timeline keeps its relative point.
   auto type_into = [&](const std::string& field, const std::string& text) {
-    const Rect r = *app.widget("param:" + field);
+    // An error line under a field moves the fields below it: wait for the layout to settle.
+    Rect r = *app.widget("param:" + field);
+    for (int i = 0; i < 20; ++i) {
+      std::this_thread::sleep_for(250ms);
+      const Rect again = *app.widget("param:" + field);
+      if (again.y0 == r.y0 && again.x0 == r.x0) break;
+      r = again;
+    }
     pointer.move(r.x0 + 12, (r.y0 + r.y1) / 2);
     xdo("click 1");
-    xdo("key ctrl+a");
+    // ImGui 1.86 polls key state once a frame: hold ctrl+a long enough for a
+    // slow (sanitizer) build to see it; typed characters are queued anyway.
+    std::this_thread::sleep_for(250ms);
+    xdo("keydown ctrl+a");
+    std::this_thread::sleep_for(250ms);
+    xdo("keyup ctrl+a");
+    std::this_thread::sleep_for(100ms);
     xdo("type --delay 60 " + text);
   };
   type_into("dp", "3");

@@ -1,13 +1,13 @@
 #include "pipescope/export/video_export.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
 #include <filesystem>
 #include <mutex>
-#include <regex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -23,15 +23,32 @@ namespace pipescope {
 
 namespace {
 
-const std::regex& frame_pattern() {
-  static const std::regex r(R"(\{frame(?::0?(\d))?\})");
-  return r;
+// Finds "{frame}" or "{frame:0N}" (N one digit) in `s` from `from`: its
+// position, length and zero-padded width.
+struct FrameField {
+  std::size_t pos = std::string::npos, length = 0;
+  int width = 0;
+  bool zeros = false;  // {frame:04} pads with zeros, {frame:4} with spaces (as Python's format)
+};
+FrameField find_frame_field(const std::string& s, std::size_t from = 0) {
+  for (std::size_t pos = s.find("{frame", from); pos != std::string::npos; pos = s.find("{frame", pos + 1)) {
+    const std::string rest = s.substr(pos + 6);
+    if (rest.rfind("}", 0) == 0) return {pos, 7, 0, false};
+    if (rest.size() >= 4 && rest[0] == ':' && rest[1] == '0' && std::isdigit(static_cast<unsigned char>(rest[2])) &&
+        rest[3] == '}') {
+      return {pos, 10, rest[2] - '0', true};
+    }
+    if (rest.size() >= 3 && rest[0] == ':' && std::isdigit(static_cast<unsigned char>(rest[1])) && rest[2] == '}') {
+      return {pos, 9, rest[1] - '0', false};
+    }
+  }
+  return {};
 }
 
 }  // namespace
 
 std::optional<VideoFormat> video_format_for(const std::string& path, std::string& error) {
-  if (std::regex_search(path, frame_pattern())) {
+  if (find_frame_field(path).pos != std::string::npos) {
     if (!path.ends_with(".png")) {
       error = path + ": a numbered sequence is written as PNG: end it in .png";
       return std::nullopt;
@@ -46,12 +63,9 @@ std::optional<VideoFormat> video_format_for(const std::string& path, std::string
 }
 
 std::string png_sequence_path(const std::string& pattern, std::uint32_t frame) {
-  std::smatch m;
   std::string out = pattern;
-  while (std::regex_search(out, m, frame_pattern())) {
-    const int width = m[1].matched ? std::stoi(m[1]) : 0;
-    out.replace(static_cast<std::size_t>(m.position(0)), static_cast<std::size_t>(m.length(0)),
-                fmt::format("{:0{}}", frame, width));
+  for (FrameField f = find_frame_field(out); f.pos != std::string::npos; f = find_frame_field(out, f.pos)) {
+    out.replace(f.pos, f.length, f.zeros ? fmt::format("{:0{}}", frame, f.width) : fmt::format("{:{}}", frame, f.width));
   }
   return out;
 }
