@@ -7,6 +7,7 @@
 #include <backends/imgui_impl_glfw.h>
 #include <backends/imgui_impl_opengl3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "explorer_state.hpp"
 #include "glfw_window.hpp"
 #include "panels.hpp"
+#include "pipescope/export/video_export.hpp"
 #include "pipescope/font.hpp"
 #include "pipescope/playback.hpp"
 #include "pipescope/render/still.hpp"
@@ -70,7 +72,7 @@ class Explorer {
     auto last = Clock::now();
     int settle_frames = 3;  // ImGui needs a few frames after input to settle hover state
     while (!window_.should_close()) {
-      if (timeline_.playing || settle_frames > 0) {
+      if (timeline_.playing || video_ || settle_frames > 0) {
         window_.poll_events();
       } else {
         window_.wait_events(-1.0);  // idle: no redraw until something happens
@@ -134,7 +136,8 @@ class Explorer {
 
     UiActions actions;
     const PanelLayout layout = panel_layout(ui_scale_);
-    side_panel(layout, editor_, view_, exports_, renderer_.stats(), stats_, actions, rects_);
+    side_panel(layout, {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last}, actions,
+               rects_);
     timeline_panel(layout, timeline_, phases_, rects_);
     const Rect vp = scene_viewport();
     const glm::ivec2 win = window_.window_size();
@@ -156,6 +159,7 @@ class Explorer {
       scene_dirty_ = true;
     }
     if (vp.size != scene_target_size_) scene_dirty_ = true;
+    advance_video();
     if (scene_dirty_) render_scene(vp);
     log_state();
 
@@ -189,6 +193,8 @@ class Explorer {
       }
       scene_dirty_ = true;
     }
+    if (a.start_video && !video_) start_video();
+    if (a.cancel_video) cancel_video();
     if (a.preset) reset_camera(*a.preset);
     if (a.reset_camera) reset_camera(ViewPreset::Notebook);
     if (a.fit) fit_camera();
@@ -201,6 +207,68 @@ class Explorer {
         save_screenshot(render_still(renderer_, camera_, exports_.width, exports_.height, style));
       }
     }
+  }
+
+  void start_video() {
+    VideoPanel& v = video_panel_;
+    std::string error;
+    const auto format = video_format_for(v.path, error);
+    if (!format) {
+      v.status = error;
+      return;
+    }
+    if (v.width < 1 || v.height < 1 || v.width > 16384 || v.height > 16384) {
+      v.status = "Width and height must be 1 to 16384 pixels.";
+      return;
+    }
+    VideoSettings s;
+    s.path = v.path;
+    s.format = *format;
+    s.width = v.width;
+    s.height = v.height;
+    s.fps = v.fps;
+    s.from = static_cast<std::uint32_t>(std::clamp(v.from, 0, static_cast<int>(timeline_.last)));
+    s.to = static_cast<std::uint32_t>(std::clamp(v.to, static_cast<int>(s.from), static_cast<int>(timeline_.last)));
+    s.orbit_degrees = v.orbit_degrees;
+    s.style = view_.style;
+    s.camera = camera_;  // the view the user set up on screen
+    try {
+      video_ = std::make_unique<VideoExport>(scene_->params(), s, &font_);
+      v.running = true;
+      v.total = video_->frames_total();
+      v.done = 0;
+      v.status.clear();
+    } catch (const std::exception& e) {
+      v.status = e.what();
+    }
+  }
+
+  // Renders export frames for a slice of each UI frame, so the window stays responsive.
+  void advance_video() {
+    if (!video_) return;
+    const auto until = Clock::now() + std::chrono::milliseconds(30);
+    bool more = true;
+    while (more && Clock::now() < until) more = video_->step();
+    video_panel_.done = video_->frames_done();
+    if (!more) {
+      try {
+        video_->finish();
+        video_panel_.status = "Saved " + video_panel_.path;
+      } catch (const std::exception& e) {
+        video_panel_.status = e.what();
+      }
+      video_.reset();
+      video_panel_.running = false;
+      if (options_.log_state) std::cout << "video " << video_panel_.status << std::endl;
+    }
+  }
+
+  void cancel_video() {
+    if (!video_) return;
+    video_->cancel();
+    video_.reset();
+    video_panel_.running = false;
+    video_panel_.status = "Cancelled; removed " + video_panel_.path;
   }
 
   void render_scene(const Rect& vp) {
@@ -265,6 +333,8 @@ class Explorer {
   ParamsEditor editor_;
   ExportSettings exports_;
   FrameStats stats_;
+  VideoPanel video_panel_;
+  std::unique_ptr<VideoExport> video_;  // an export in progress
   std::unique_ptr<OffscreenTarget> scene_target_;
   glm::ivec2 scene_target_size_{0, 0};
   bool scene_dirty_ = true;

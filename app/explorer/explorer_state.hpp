@@ -2,6 +2,7 @@
 // The explorer's UI-side state, in small plain structs the panels edit and
 // the explorer acts on. No GL, no ImGui here.
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -32,6 +33,18 @@ struct ExportSettings {
   std::string status;  // the last screenshot's path, or why it failed
 };
 
+// Video export from the explorer: the same path as `pipescope render --video`.
+struct VideoPanel {
+  std::string path = "pipescope.mp4";  // .mp4, .webm, .gif or out_{frame:04}.png
+  int width = 1600, height = 1600;     // the notebook's video
+  float fps = 15.0f;
+  int from = 0, to = -1;               // -1: the last frame
+  float orbit_degrees = 0.0f;
+  bool running = false;
+  std::uint32_t done = 0, total = 0;
+  std::string status;
+};
+
 struct FrameStats {
   double scene_ms = 0.0;  // the last scene render, GPU work included
   double ui_fps = 0.0;
@@ -49,6 +62,8 @@ struct UiActions {
   bool reset_camera = false;
   std::optional<ViewPreset> preset;
   bool view_changed = false;  // style or projection
+  bool start_video = false;
+  bool cancel_video = false;
 };
 
 }  // namespace pipescope::app

@@ -1,9 +1,11 @@
 #include "panels.hpp"
 
 #include <imgui.h>
+#include <imgui_stdlib.h>
 
 #include <algorithm>
 #include <cinttypes>
+#include <cstdio>
 #include <string>
 
 #include "param_flags.hpp"
@@ -123,6 +125,44 @@ void export_section(ExportSettings& e, UiActions& actions, WidgetRects& rects) {
   }
 }
 
+void video_section(VideoPanel& v, std::uint32_t last_frame, UiActions& actions, WidgetRects& rects) {
+  if (!ImGui::CollapsingHeader("Export video")) return;
+  if (v.running) {
+    const float fraction = v.total == 0 ? 0.0f : static_cast<float>(v.done) / static_cast<float>(v.total);
+    char overlay[64];
+    std::snprintf(overlay, sizeof overlay, "%u / %u frames", v.done, v.total);
+    ImGui::ProgressBar(fraction, ImVec2(-1.0f, 0.0f), overlay);
+    if (ImGui::Button("Cancel")) actions.cancel_video = true;
+    remember(rects, "video:cancel");
+  } else {
+    ImGui::SetNextItemWidth(-1.0f);
+    ImGui::InputText("##video_path", &v.path);
+    remember(rects, "video:path");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip(".mp4 (H.264), .webm (VP9), .gif, or out_{frame:04}.png");
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+    ImGui::InputInt("##vw", &v.width, 0);
+    ImGui::SameLine();
+    ImGui::TextUnformatted("x");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
+    ImGui::InputInt("pixels##vh", &v.height, 0);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+    ImGui::SliderFloat("fps##video", &v.fps, 1.0f, 60.0f, "%.0f");
+    if (v.to < 0 || v.to > static_cast<int>(last_frame)) v.to = static_cast<int>(last_frame);
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+    ImGui::DragIntRange2("frames", &v.from, &v.to, 1.0f, 0, static_cast<int>(last_frame));
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+    ImGui::SliderFloat("orbit", &v.orbit_degrees, -360.0f, 360.0f, "%.0f deg");
+    if (ImGui::Button("Start export")) actions.start_video = true;
+    remember(rects, "video:start");
+  }
+  if (!v.status.empty()) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextUnformatted(v.status.c_str());
+    ImGui::PopTextWrapPos();
+  }
+}
+
 void stats_section(const RenderStats& r, const FrameStats& f) {
   if (!ImGui::CollapsingHeader("Stats", ImGuiTreeNodeFlags_DefaultOpen)) return;
   ImGui::Text("Objects      %zu", r.objects);
@@ -149,17 +189,16 @@ ImU32 phase_colour(Phase p) {
 
 PanelLayout panel_layout(float ui_scale) { return {340.0f * ui_scale, 118.0f * ui_scale}; }
 
-void side_panel(const PanelLayout& layout, ParamsEditor& params, ViewSettings& view, ExportSettings& exports,
-                const RenderStats& render_stats, const FrameStats& frame_stats, UiActions& actions,
-                WidgetRects& rects) {
+void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, WidgetRects& rects) {
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(layout.side_width, io.DisplaySize.y - layout.timeline_height), ImGuiCond_Always);
   ImGui::Begin("pipescope", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
-  parameters_section(params, actions, rects);
-  view_section(view, actions);
-  export_section(exports, actions, rects);
-  stats_section(render_stats, frame_stats);
+  parameters_section(s.params, actions, rects);
+  view_section(s.view, actions);
+  export_section(s.exports, actions, rects);
+  video_section(s.video, s.last_frame, actions, rects);
+  stats_section(s.render_stats, s.frame_stats);
   ImGui::End();
 }
 

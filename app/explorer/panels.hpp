@@ -18,9 +18,17 @@ struct PanelLayout {
 };
 PanelLayout panel_layout(float ui_scale);
 
-void side_panel(const PanelLayout& layout, ParamsEditor& params, ViewSettings& view, ExportSettings& exports,
-                const RenderStats& render_stats, const FrameStats& frame_stats, UiActions& actions,
-                WidgetRects& rects);
+struct PanelState {
+  ParamsEditor& params;
+  ViewSettings& view;
+  ExportSettings& exports;
+  VideoPanel& video;
+  const RenderStats& render_stats;
+  const FrameStats& frame_stats;
+  std::uint32_t last_frame;
+};
+
+void side_panel(const PanelLayout& layout, PanelState state, UiActions& actions, WidgetRects& rects);
 
 // Returns true if the shown frame was changed by the user.
 bool timeline_panel(const PanelLayout& layout, TimelineView& timeline, const std::vector<PhaseSpan>& phases,
