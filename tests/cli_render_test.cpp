@@ -77,11 +77,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadRender{"-o /nonexistent-dir/x.png", "folder /nonexistent-dir does not exist"},
                       BadRender{"-o /tmp/picture.jpg", "must end in .png"},
                       BadRender{"--pp 4", "--layers: L is 6, but it must be a multiple of pp (4)"}),
-    [](const ::testing::TestParamInfo<BadRender>& info) {
-      std::string name;
-      for (char c : info.param.args) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-      return name;
-    });
+    [](const ::testing::TestParamInfo<BadRender>& info) { return pipescope::testing::name_from_args(info.param.args); });
 
 TEST(CliRender, MissingOutputIsOneLine) {
   const auto r = run_command(kExe + " render --frame 1 2>&1 >/dev/null");

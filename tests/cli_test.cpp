@@ -76,11 +76,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadFlag{"--dp 2.5", "--dp"},
                       BadFlag{"--no-such-flag", "--no-such-flag"},
                       BadFlag{"--d-hidden 0", "--d-hidden"}),
-    [](const ::testing::TestParamInfo<BadFlag>& info) {
-      std::string name;
-      for (char c : info.param.args) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-      return name;
-    });
+    [](const ::testing::TestParamInfo<BadFlag>& info) { return pipescope::testing::name_from_args(info.param.args); });
 
 TEST(Cli, UnwritableOutputIsOneLine) {
   const auto r = run_command(kExe + " dump -o /nonexistent-dir/x.jsonl 2>&1");

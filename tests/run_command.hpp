@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <string>
 
@@ -23,6 +24,13 @@ inline CommandResult run_command(const std::string& command) {
   const int status = pclose(pipe);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
+}
+
+// A test name from command-line arguments: "--dp 0" -> "__dp_0".
+inline std::string name_from_args(const std::string& args) {
+  std::string name;
+  for (char c : args) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return name;
 }
 
 inline std::size_t line_count(const std::string& s) {

@@ -8,26 +8,19 @@
 
 #include "pipescope/layout.hpp"
 #include "pipescope/schedule.hpp"
+#include "bench_scenes.hpp"
 #include "pipescope/timeline.hpp"
 
 namespace pipescope {
 namespace {
 
-Params scene(int which) {
-  Params p;
-  if (which == 1) {  // the large scene of the issue: dp 8, pp 8, L 64, microbatches 64
-    p.dp = 8;
-    p.pp = 8;
-    p.L = 64;
-    p.microbatches = 64;
-  }
-  return p;
-}
+using bench::scene_name;
+using bench::scene_params;
 
-const char* scene_name(int which) { return which == 0 ? "default" : "dp8_pp8_L64_mb64"; }
+
 
 void BM_BuildLayoutAndTimeline(benchmark::State& state) {
-  const Params p = scene(static_cast<int>(state.range(0)));
+  const Params p = scene_params(static_cast<int>(state.range(0)));
   state.SetLabel(scene_name(static_cast<int>(state.range(0))));
   for (auto _ : state) {
     const Layout layout(p);
@@ -42,7 +35,7 @@ void BM_BuildLayoutAndTimeline(benchmark::State& state) {
 BENCHMARK(BM_BuildLayoutAndTimeline)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 struct Built {
-  explicit Built(int which) : layout(scene(which)), timeline(layout, *make_notebook_schedule()) {}
+  explicit Built(int which) : layout(scene_params(which)), timeline(layout, *make_notebook_schedule()) {}
   Layout layout;
   Timeline timeline;
 };

@@ -10,22 +10,15 @@
 #include "pipescope/gl/headless_context.hpp"
 #include "pipescope/render/offscreen.hpp"
 #include "pipescope/render/still.hpp"
+#include "bench_scenes.hpp"
 #include "pipescope/scene.hpp"
 
 namespace pipescope {
 namespace {
 
-Params scene_params(int which) {
-  Params p;
-  if (which == 1) {
-    p.dp = 8;
-    p.pp = 8;
-    p.L = 64;
-    p.microbatches = 64;
-  }
-  return p;
-}
-const char* scene_name(int which) { return which == 0 ? "default" : "dp8_pp8_L64_mb64"; }
+using bench::scene_name;
+using bench::scene_params;
+
 
 struct Fixture {
   gl::HeadlessContext context;

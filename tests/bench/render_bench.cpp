@@ -11,21 +11,15 @@
 #include "pipescope/gl/headless_context.hpp"
 #include "pipescope/render/offscreen.hpp"
 #include "pipescope/render/still.hpp"
+#include "bench_scenes.hpp"
 #include "pipescope/scene.hpp"
 
 namespace pipescope {
 namespace {
 
-Params scene_params(int which) {
-  Params p;
-  if (which == 1) {
-    p.dp = 8;
-    p.pp = 8;
-    p.L = 64;
-    p.microbatches = 64;
-  }
-  return p;
-}
+using bench::scene_name;
+using bench::scene_params;
+
 
 std::uint32_t busiest_frame(Scene& scene) {
   std::uint32_t best = 0;
