@@ -85,6 +85,19 @@ TEST_F(CliVideo, PngSequenceWritesNumberedFrames) {
   EXPECT_FALSE(fs::exists(path("f_0045.png")));
 }
 
+TEST_F(CliVideo, EveryVideoFrameIsTheStillOfThatFrame) {
+  // Frames 236..259 include the notebook's still frames, which the export
+  // does not redraw: each must still be exactly the picture of its frame.
+  auto r = run_command(kExe + " render --video " + path("v_{frame}.png") + " --from 236 --size 120x90 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  for (int k : {236, 239, 250, 259}) {
+    r = run_command(kExe + " render --frame " + std::to_string(k) + " --size 120x90 -o " + path("still.png") + " 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+    EXPECT_EQ(pipescope::read_png(path("v_" + std::to_string(k) + ".png")).rgba, pipescope::read_png(path("still.png")).rgba)
+        << "frame " << k;
+  }
+}
+
 TEST_F(CliVideo, NoFfmpegIsOneLineNamingTheFixAndTheAlternative) {
   const std::string out = path("none.mp4");
   const auto r = run_command("PATH=" + path("bin") + " " + kExe + " render --video " + out + " --size 64x64 2>&1");

@@ -254,12 +254,16 @@ struct VideoExport::Impl {
       collect_readback();
       return false;
     }
+    // A frame that changes nothing (the notebook's still frames) under a
+    // still camera is the previous image again: the target still holds it.
+    bool unchanged = false;
     if (next > 0) {
       scene.playhead().step_forward();
+      unchanged = scene.timeline().changes_into(scene.playhead().frame()).empty() && settings.orbit_degrees == 0.0f;
       renderer.update(scene.playhead());
     }
     target.bind();
-    renderer.draw(camera_for(next), settings.width, settings.height, settings.style);
+    if (!unchanged) renderer.draw(camera_for(next), settings.width, settings.height, settings.style);
     // Frame `next` is now queued on the GPU; while it renders, hand over
     // the previous one, whose copy into the other buffer has had a frame's time.
     const std::optional<std::uint32_t> previous = std::exchange(in_flight, std::nullopt);
