@@ -192,15 +192,28 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   xdo("key End");
 
   // Parameters: type into the fields. The timeline keeps its relative point.
-  auto type_into = [&](const std::string& field, const std::string& text) {
-    // An error line under a field moves the fields below it: wait for the layout to settle.
-    Rect r = *app.widget("param:" + field);
+  // An error line under a field moves the widgets below it: wait for the layout to settle.
+  auto settled = [&](const std::string& name) {
+    Rect r = *app.widget(name);
     for (int i = 0; i < 20; ++i) {
       std::this_thread::sleep_for(250ms);
-      const Rect again = *app.widget("param:" + field);
+      const Rect again = *app.widget(name);
       if (again.y0 == r.y0 && again.x0 == r.x0) break;
       r = again;
     }
+    return r;
+  };
+  // A press and release a few frames apart, as a hand would.
+  auto click = [&](const std::string& name) {
+    const Rect r = settled(name);
+    pointer.move(r.x0 + 6, (r.y0 + r.y1) / 2);
+    std::this_thread::sleep_for(200ms);
+    xdo("mousedown 1");
+    std::this_thread::sleep_for(150ms);
+    xdo("mouseup 1");
+  };
+  auto type_into = [&](const std::string& widget, const std::string& text) {
+    const Rect r = settled(widget);
     pointer.move(r.x0 + 12, (r.y0 + r.y1) / 2);
     xdo("click 1");
     // ImGui 1.86 polls key state once a frame: hold ctrl+a long enough for a
@@ -212,17 +225,17 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
     std::this_thread::sleep_for(100ms);
     xdo("type --delay 60 " + text);
   };
-  type_into("dp", "3");
+  type_into("param:dp", "3");
   EXPECT_TRUE(app.wait_until([&] { return app.number("dp") == 3; })) << "dp " << app.number("dp");
   EXPECT_EQ(app.number("frame"), app.number("last")) << "still at the end of the new timeline";
-  type_into("dp", "0");
+  type_into("param:dp", "0");
   EXPECT_TRUE(app.wait_until([&] { return app.number("errors") == 1; })) << "an invalid dp is flagged";
   EXPECT_EQ(app.number("dp"), 3) << "and the last valid scene stays";
-  type_into("dp", "4");
+  type_into("param:dp", "4");
   EXPECT_TRUE(app.wait_until([&] { return app.number("dp") == 4 && app.number("errors") == 0; }));
-  type_into("pp", "2");
+  type_into("param:pp", "2");
   EXPECT_TRUE(app.wait_until([&] { return app.number("pp") == 2; })) << "pp " << app.number("pp");
-  type_into("microbatches", "5");
+  type_into("param:microbatches", "5");
   EXPECT_TRUE(app.wait_until([&] { return app.number("microbatches") == 5; }));
   xdo("key Return");
   pointer.move(view_x, view_y);
@@ -256,6 +269,34 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   }
   EXPECT_GT(blue, 1000) << "weights are drawn";
   EXPECT_GT(green, 100) << "frame 10 has forward activations";
+
+  // Export a video from the panel, then start another and cancel it.
+  click("video:header");
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("video:start").has_value(); })) << "the video section opened";
+  const std::string video = (app.dir() / "from-explorer.mp4").string();
+  type_into("video:path", video);
+  type_into("video:width", "160");
+  type_into("video:height", "120");
+  click("video:start");
+  auto video_line = [&] {
+    std::string last;
+    for (const auto& l : app.lines()) {
+      if (l.rfind("video ", 0) == 0) last = l;
+    }
+    return last;
+  };
+  EXPECT_TRUE(app.wait_until([&] { return video_line().find("Saved") != std::string::npos; }, 60s)) << video_line();
+  const auto probed = run_command("ffprobe -v error -count_frames -show_entries stream=nb_read_frames,width,height "
+                                  "-of csv=p=0 " + video + " 2>&1");
+  const int frames = static_cast<int>(app.number("last")) + 1;  // one video frame per timeline frame
+  EXPECT_EQ(probed.output, "160,120," + std::to_string(frames) + "\n");
+  type_into("video:width", "1600");
+  type_into("video:height", "1600");
+  click("video:start");
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("video:cancel").has_value(); }));
+  click("video:cancel");
+  EXPECT_TRUE(app.wait_until([&] { return video_line().find("Cancelled") != std::string::npos; }, 20s)) << video_line();
+  EXPECT_FALSE(fs::exists(video)) << "a cancelled export removes its file";
   EXPECT_TRUE(app.running()) << "the explorer survived all of it";
 }
 

@@ -269,6 +269,7 @@ class Explorer {
     video_.reset();
     video_panel_.running = false;
     video_panel_.status = "Cancelled; removed " + video_panel_.path;
+    if (options_.log_state) std::cout << "video " << video_panel_.status << std::endl;
   }
 
   void render_scene(const Rect& vp) {

@@ -126,7 +126,9 @@ void export_section(ExportSettings& e, UiActions& actions, WidgetRects& rects) {
 }
 
 void video_section(VideoPanel& v, std::uint32_t last_frame, UiActions& actions, WidgetRects& rects) {
-  if (!ImGui::CollapsingHeader("Export video")) return;
+  const bool open = ImGui::CollapsingHeader("Export video");
+  remember(rects, "video:header");
+  if (!open) return;
   if (v.running) {
     const float fraction = v.total == 0 ? 0.0f : static_cast<float>(v.done) / static_cast<float>(v.total);
     char overlay[64];
@@ -141,11 +143,13 @@ void video_section(VideoPanel& v, std::uint32_t last_frame, UiActions& actions, 
     if (ImGui::IsItemHovered()) ImGui::SetTooltip(".mp4 (H.264), .webm (VP9), .gif, or out_{frame:04}.png");
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
     ImGui::InputInt("##vw", &v.width, 0);
+    remember(rects, "video:width");
     ImGui::SameLine();
     ImGui::TextUnformatted("x");
     ImGui::SameLine();
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 5);
     ImGui::InputInt("pixels##vh", &v.height, 0);
+    remember(rects, "video:height");
     ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
     ImGui::SliderFloat("fps##video", &v.fps, 1.0f, 60.0f, "%.0f");
     if (v.to < 0 || v.to > static_cast<int>(last_frame)) v.to = static_cast<int>(last_frame);
