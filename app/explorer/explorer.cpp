@@ -109,6 +109,7 @@ class Explorer {
   }
 
   void fit_camera() {
+    camera_moved_by_user_ = false;
     const glm::ivec2 size = scene_viewport().size;
     camera_.fit(framing_bounds(scene_->layout()), static_cast<float>(size.x) / static_cast<float>(std::max(size.y, 1)));
     scene_dirty_ = true;
@@ -147,6 +148,7 @@ class Explorer {
     const InputResult input = handle_viewport_input(camera_, timeline_, vp_origin_win, vp_size_win,
                                                      window_.take_pressed_keys());
     scene_dirty_ |= input.camera_changed;
+    camera_moved_by_user_ |= input.camera_changed;
     if (input.screenshot) actions.screenshot = true;
     if (input.preset) actions.preset = input.preset;
     if (input.reset) actions.reset_camera = true;
@@ -158,7 +160,11 @@ class Explorer {
       renderer_.update(scene_->playhead());
       scene_dirty_ = true;
     }
-    if (vp.size != scene_target_size_) scene_dirty_ = true;
+    if (vp.size != scene_target_size_) {
+      // A resized window keeps the scene framed, unless the user framed it themselves.
+      if (scene_target_ && !camera_moved_by_user_) fit_camera();
+      scene_dirty_ = true;
+    }
     advance_video();
     if (scene_dirty_) render_scene(vp);
     log_state();
@@ -339,6 +345,7 @@ class Explorer {
   std::unique_ptr<OffscreenTarget> scene_target_;
   glm::ivec2 scene_target_size_{0, 0};
   bool scene_dirty_ = true;
+  bool camera_moved_by_user_ = false;  // orbit, pan or zoom since the last fit
   bool pending_ui_screenshot_ = false;
   std::string last_logged_;
   WidgetRects rects_, logged_rects_;
