@@ -83,8 +83,9 @@ class Explorer {
       last = now;
       if (window_.minimised()) continue;
       if (ImGui::GetIO().MouseDelta.x != 0 || ImGui::GetIO().MouseDelta.y != 0) settle_frames = 3;
+      const auto frame_start = Clock::now();
       frame(dt);
-      stats_.ui_fps = dt > 0 ? 0.9 * stats_.ui_fps + 0.1 / dt : stats_.ui_fps;
+      stats_.ui_frame_ms = std::chrono::duration<double, std::milli>(Clock::now() - frame_start).count();
       --settle_frames;
     }
     return 0;

@@ -47,7 +47,7 @@ struct VideoPanel {
 
 struct FrameStats {
   double scene_ms = 0.0;  // the last scene render, GPU work included
-  double ui_fps = 0.0;
+  double ui_frame_ms = 0.0;  // panels, scene (when redrawn) and presentation
 };
 
 // Where named widgets are on screen (window coordinates: x0, y0, x1, y1),

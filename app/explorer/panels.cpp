@@ -174,7 +174,7 @@ void stats_section(const RenderStats& r, const FrameStats& f) {
   ImGui::Text("Drawn quads  %zu", r.quads);
   ImGui::Text("Label glyphs %zu", r.glyphs);
   ImGui::Text("Scene render %.1f ms", f.scene_ms);
-  ImGui::Text("UI           %.0f fps", f.ui_fps);
+  ImGui::Text("Whole frame  %.1f ms", f.ui_frame_ms);
 }
 
 ImU32 phase_colour(Phase p) {
