@@ -153,7 +153,8 @@ class Explorer {
     if (input.screenshot) actions.screenshot = true;
     if (input.preset) actions.preset = input.preset;
     if (input.reset) actions.reset_camera = true;
-    timeline_.tick(dt);
+    // After an idle wait dt spans the whole wait; playback must not leap over it.
+    timeline_.tick(std::min(dt, 0.1));
 
     apply(actions);
     if (scene_->playhead().frame() != timeline_.frame) {
