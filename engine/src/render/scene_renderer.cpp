@@ -220,19 +220,25 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
       std::vector<PlacedGlyph> glyphs;
       glm::vec4 extent;  // bounding box of the glyphs, pixels around the centre
     };
-    std::unordered_map<std::u32string, Laid> cache;
-    auto laid_out = [&](const LabelText& text) -> const Laid& {
-      const std::u32string key = text.base + U'\x1f' + text.sub + U'\x1f' + text.sup;
-      auto it = cache.find(key);
-      if (it == cache.end()) {
-        Laid l{place_label(text, *font_), glm::vec4(0.0f)};
-        for (const PlacedGlyph& g : l.glyphs) {
-          l.extent = glm::vec4(glm::min(glm::vec2(l.extent), glm::vec2(g.rect)),
-                               glm::max(glm::vec2(l.extent.z, l.extent.w), glm::vec2(g.rect.z, g.rect.w)));
-        }
-        l.extent += glm::vec4(-1.0f, -1.0f, 1.0f, 1.0f);  // a pixel of air between labels
-        it = cache.emplace(key, std::move(l)).first;
+    auto lay_out = [&](const LabelText& text) {
+      Laid l{place_label(text, *font_), glm::vec4(0.0f)};
+      for (const PlacedGlyph& g : l.glyphs) {
+        l.extent = glm::vec4(glm::min(glm::vec2(l.extent), glm::vec2(g.rect)),
+                             glm::max(glm::vec2(l.extent.z, l.extent.w), glm::vec2(g.rect.z, g.rect.w)));
       }
+      l.extent += glm::vec4(-1.0f, -1.0f, 1.0f, 1.0f);  // a pixel of air between labels
+      return l;
+    };
+    // A face's label depends only on its kind, layer (or stage) and whether
+    // it holds a gradient: a number is key enough, with no text built per face.
+    std::unordered_map<std::uint64_t, Laid> cache;
+    auto face_laid_out = [&](ObjectIndex i) -> const Laid& {
+      const SceneObject& o = (*layout_)[i];
+      const bool gradient = states_[i] == VisualState::Red;
+      const std::uint64_t key = (static_cast<std::uint64_t>(o.kind) << 40) | (static_cast<std::uint64_t>(o.layer) << 1) |
+                                (gradient ? 1u : 0u);
+      auto it = cache.find(key);
+      if (it == cache.end()) it = cache.emplace(key, lay_out(face_label(*layout_, i, gradient))).first;
       return it->second;
     };
     auto emit = [&](const Laid& l, glm::vec3 at) {
@@ -249,7 +255,7 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
     LabelPlacer placer(width, height);
     if (style.axes) {
       for (const AxisArrow& a : axes) {
-        const Laid& l = laid_out(a.label);
+        const Laid l = lay_out(a.label);
         glm::vec2 px;
         if (anchor_px(a.label_at, px)) placer.reserve(px, l.extent);
         emit(l, a.label_at);
@@ -261,7 +267,7 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
         return glm::vec3(0.5 * (b.lo[0] + b.hi[0]), 0.5 * (b.lo[1] + b.hi[1]), 0.5 * (b.lo[2] + b.hi[2]));
       };
       auto try_label = [&](ObjectIndex i) {
-        const Laid& l = laid_out(face_label(*layout_, i, states_[i] == VisualState::Red));
+        const Laid& l = face_laid_out(i);
         const glm::vec3 at = centre_of(i);
         glm::vec2 px;
         if (!style.declutter_labels || (anchor_px(at, px) && placer.place(px, l.extent))) emit(l, at);
