@@ -101,24 +101,34 @@ std::vector<std::string> ffmpeg_arguments(const VideoSettings& s, bool rows_flip
   return a;
 }
 
-// Frames travel from the renderer to the writer thread through a short
-// queue; when it is full the renderer waits (the encoder sets the pace).
+// Frames travel from the GPU to the writer thread without a copy: each is
+// read back into one of a ring of pixel-buffer objects, mapped, and written
+// to ffmpeg straight from the mapping. A slot is unmapped (on the GL thread)
+// and reused once the writer has released it, so the encoder sets the pace.
 struct VideoExport::Impl {
+  static constexpr int kSlots = 3;
+  enum class Slot { Free, Reading, WithWriter, Released };
+
   VideoSettings settings;
   Scene scene;
   SceneRenderer renderer;
   OffscreenTarget target;
   bool flip_in_gl = GLAD_GL_MESA_pack_invert != 0;
   std::size_t frame_bytes;
-  gl::Buffer pbo[2];
-  std::uint32_t next = 0;          // frames rendered
-  std::optional<std::uint32_t> in_flight;  // frame whose readback is pending in pbo[in_flight % 2]
+  gl::Buffer pbo[kSlots];
+  std::uint32_t next = 0;  // frames rendered
   std::unique_ptr<FfmpegPipe> ffmpeg;
 
+  struct Handoff {
+    std::uint32_t frame;
+    int slot;
+    const std::uint8_t* pixels;
+  };
   std::mutex mutex;
   std::condition_variable changed;
-  std::deque<std::pair<std::uint32_t, std::vector<std::uint8_t>>> queue;
-  std::vector<std::vector<std::uint8_t>> spare;  // recycled frame buffers
+  Slot slots[kSlots] = {Slot::Free, Slot::Free, Slot::Free};
+  std::uint32_t slot_frame[kSlots] = {};
+  std::deque<Handoff> queue;
   bool closing = false;
   std::atomic<bool> failed{false};
   std::string failure;
@@ -152,37 +162,36 @@ struct VideoExport::Impl {
 
   void write_loop() {
     for (;;) {
-      std::pair<std::uint32_t, std::vector<std::uint8_t>> item;
+      Handoff item;
       {
         std::unique_lock lock(mutex);
         changed.wait(lock, [&] { return !queue.empty() || closing; });
         if (queue.empty()) return;
-        item = std::move(queue.front());
+        item = queue.front();
         queue.pop_front();
       }
-      changed.notify_all();
-      if (!failed) write_frame(item.first, item.second);
+      if (!failed) write_frame(item.frame, item.pixels);
       {
         std::lock_guard lock(mutex);
-        spare.push_back(std::move(item.second));
+        slots[item.slot] = Slot::Released;
       }
       done.fetch_add(1);
+      changed.notify_all();
     }
   }
 
-  void write_frame(std::uint32_t index, std::vector<std::uint8_t>& rgba) {
+  void write_frame(std::uint32_t index, const std::uint8_t* rgba) {
     if (ffmpeg) {
-      if (!ffmpeg->write(rgba.data(), rgba.size())) fail("ffmpeg stopped reading");
+      if (!ffmpeg->write(rgba, frame_bytes)) fail("ffmpeg stopped reading");
       return;
     }
-    Image img{settings.width, settings.height, std::move(rgba)};
+    Image img{settings.width, settings.height, std::vector<std::uint8_t>(rgba, rgba + frame_bytes)};
     if (!flip_in_gl) flip_rows(img);
     try {
       write_png(png_sequence_path(settings.path, settings.from + index), img);
     } catch (const std::exception& e) {
       fail(e.what());
     }
-    rgba = std::move(img.rgba);
   }
 
   static void flip_rows(Image& img) {
@@ -206,44 +215,56 @@ struct VideoExport::Impl {
     return c;
   }
 
-  // Starts the GPU copy of what was just drawn into pbo[index % 2].
-  void start_readback(std::uint32_t index) {
+  // Makes `slot` free for a new readback: waits until the writer is done
+  // with its frame, then unmaps it. False if interrupted or failed meanwhile.
+  bool reclaim(int slot) {
+    {
+      std::unique_lock lock(mutex);
+      // Wake now and then to notice an interrupt (a Ctrl-C handler cannot notify).
+      while (!changed.wait_for(lock, std::chrono::milliseconds(50),
+                               [&] { return slots[slot] != Slot::WithWriter || failed.load(); })) {
+        if (interrupted()) return false;
+      }
+      if (slots[slot] == Slot::WithWriter) return false;  // failed: the writer may still hold it
+    }
+    if (slots[slot] == Slot::Released) {
+      glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo[slot].name());
+      glUnmapBuffer(GL_PIXEL_PACK_BUFFER);
+      glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
+    }
+    slots[slot] = Slot::Free;
+    return true;
+  }
+
+  // Starts the GPU copy of what was just drawn into `slot`.
+  void start_readback(std::uint32_t index, int slot) {
     glBindFramebuffer(GL_READ_FRAMEBUFFER, target.framebuffer());
-    glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo[index % 2].name());
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo[slot].name());
     glPixelStorei(GL_PACK_ALIGNMENT, 1);
     if (flip_in_gl) glPixelStorei(GL_PACK_INVERT_MESA, GL_TRUE);
     glReadPixels(0, 0, settings.width, settings.height, GL_RGBA, GL_UNSIGNED_BYTE, nullptr);
     if (flip_in_gl) glPixelStorei(GL_PACK_INVERT_MESA, GL_FALSE);
     GL_CHECK(glBindBuffer(GL_PIXEL_PACK_BUFFER, 0));
-    in_flight = index;
+    slots[slot] = Slot::Reading;
+    slot_frame[slot] = index;
   }
 
-  // Copies a finished readback out and queues it for the writer.
-  void collect_readback() {
-    if (!in_flight) return;
-    const std::uint32_t index = *in_flight;
-    in_flight.reset();
-    std::vector<std::uint8_t> buffer;
-    {
-      std::unique_lock lock(mutex);
-      // Back-pressure: the encoder sets the pace. Wake now and then to notice an interrupt.
-      while (!changed.wait_for(lock, std::chrono::milliseconds(50), [&] { return queue.size() < 3 || failed.load(); })) {
-        if (interrupted()) return;
-      }
-      if (!spare.empty()) {
-        buffer = std::move(spare.back());
-        spare.pop_back();
-      }
-    }
-    buffer.resize(frame_bytes);
-    glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo[index % 2].name());
-    const void* pixels = glMapBufferRange(GL_PIXEL_PACK_BUFFER, 0, static_cast<GLsizeiptr>(frame_bytes), GL_MAP_READ_BIT);
-    if (pixels != nullptr) std::memcpy(buffer.data(), pixels, frame_bytes);
-    glUnmapBuffer(GL_PIXEL_PACK_BUFFER);
+  // Maps a finished readback and hands the mapping to the writer.
+  void hand_over(int slot) {
+    if (slots[slot] != Slot::Reading) return;
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo[slot].name());
+    const auto* pixels = static_cast<const std::uint8_t*>(
+        glMapBufferRange(GL_PIXEL_PACK_BUFFER, 0, static_cast<GLsizeiptr>(frame_bytes), GL_MAP_READ_BIT));
     GL_CHECK(glBindBuffer(GL_PIXEL_PACK_BUFFER, 0));
+    if (pixels == nullptr) {
+      fail("could not map a frame read back from OpenGL");
+      slots[slot] = Slot::Free;
+      return;
+    }
     {
       std::lock_guard lock(mutex);
-      queue.emplace_back(index, std::move(buffer));
+      slots[slot] = Slot::WithWriter;
+      queue.push_back({slot_frame[slot], slot, pixels});
     }
     changed.notify_all();
   }
@@ -251,9 +272,11 @@ struct VideoExport::Impl {
   bool step() {
     if (failed || interrupted()) return false;
     if (next == total()) {
-      collect_readback();
+      hand_over(static_cast<int>((next - 1) % kSlots));
       return false;
     }
+    const int slot = static_cast<int>(next % kSlots);
+    if (!reclaim(slot)) return false;
     // A frame that changes nothing (the notebook's still frames) under a
     // still camera is the previous image again: the target still holds it.
     bool unchanged = false;
@@ -264,16 +287,10 @@ struct VideoExport::Impl {
     }
     target.bind();
     if (!unchanged) renderer.draw(camera_for(next), settings.width, settings.height, settings.style);
-    // Frame `next` is now queued on the GPU; while it renders, hand over
-    // the previous one, whose copy into the other buffer has had a frame's time.
-    const std::optional<std::uint32_t> previous = std::exchange(in_flight, std::nullopt);
-    const std::uint32_t current = next;
-    if (previous) {
-      in_flight = previous;
-      collect_readback();
-    }
-    start_readback(current);
+    start_readback(next, slot);
     glBindFramebuffer(GL_FRAMEBUFFER, 0);
+    // While this frame renders, the previous one (read back a frame ago) goes to the writer.
+    if (next > 0) hand_over(static_cast<int>((next - 1) % kSlots));
     ++next;
     return true;
   }
@@ -285,6 +302,15 @@ struct VideoExport::Impl {
     }
     changed.notify_all();
     if (writer.joinable()) writer.join();
+    // The writer is gone: every mapping can be released.
+    for (int s = 0; s < kSlots; ++s) {
+      if (slots[s] == Slot::WithWriter || slots[s] == Slot::Released) {
+        glBindBuffer(GL_PIXEL_PACK_BUFFER, pbo[s].name());
+        glUnmapBuffer(GL_PIXEL_PACK_BUFFER);
+      }
+      slots[s] = Slot::Free;
+    }
+    glBindBuffer(GL_PIXEL_PACK_BUFFER, 0);
   }
 
   void remove_output() {
@@ -318,7 +344,6 @@ void VideoExport::finish() {
   Impl& s = *impl_;
   while (step()) {
   }
-  s.collect_readback();
   s.stop_writer();
   s.finished = true;
   int code = 0;
