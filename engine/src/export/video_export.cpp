@@ -194,15 +194,6 @@ struct VideoExport::Impl {
     }
   }
 
-  static void flip_rows(Image& img) {
-    const std::size_t row = static_cast<std::size_t>(img.width) * 4;
-    for (int y = 0; y < img.height / 2; ++y) {
-      std::swap_ranges(img.rgba.begin() + static_cast<std::ptrdiff_t>(y * row),
-                       img.rgba.begin() + static_cast<std::ptrdiff_t>((y + 1) * row),
-                       img.rgba.begin() + static_cast<std::ptrdiff_t>((img.height - 1 - y) * row));
-    }
-  }
-
   void fail(const std::string& why) {
     std::lock_guard lock(mutex);
     if (!failed) failure = why;

@@ -44,6 +44,15 @@ void OffscreenTarget::blit_to_default(int x, int y) const {
   GL_CHECK(glBindFramebuffer(GL_FRAMEBUFFER, 0));
 }
 
+void flip_rows(Image& img) {
+  const std::size_t row = static_cast<std::size_t>(img.width) * 4;
+  for (int y = 0; y < img.height / 2; ++y) {
+    std::swap_ranges(img.rgba.begin() + static_cast<std::ptrdiff_t>(y * row),
+                     img.rgba.begin() + static_cast<std::ptrdiff_t>((y + 1) * row),
+                     img.rgba.begin() + static_cast<std::ptrdiff_t>((img.height - 1 - y) * row));
+  }
+}
+
 namespace {
 
 // Reads the bound read framebuffer, top row first, premultiplied turned straight.
@@ -56,14 +65,7 @@ Image read_bound(int width, int height) {
   glReadPixels(0, 0, width, height, GL_RGBA, GL_UNSIGNED_BYTE, img.rgba.data());
   if (invert) glPixelStorei(GL_PACK_INVERT_MESA, GL_FALSE);
   GL_CHECK(glBindFramebuffer(GL_READ_FRAMEBUFFER, 0));
-  const std::size_t row = static_cast<std::size_t>(width) * 4;
-  if (!invert) {
-    for (int y = 0; y < height / 2; ++y) {
-      std::swap_ranges(img.rgba.begin() + static_cast<std::ptrdiff_t>(y * row),
-                       img.rgba.begin() + static_cast<std::ptrdiff_t>((y + 1) * row),
-                       img.rgba.begin() + static_cast<std::ptrdiff_t>((height - 1 - y) * row));
-    }
-  }
+  if (!invert) flip_rows(img);
   // Premultiplied to straight alpha (an opaque image is left as it is).
   for (std::size_t i = 0; i < img.rgba.size(); i += 4) {
     const unsigned a = img.rgba[i + 3];

@@ -14,6 +14,9 @@ struct Image {
   std::vector<std::uint8_t> rgba;  // straight alpha, top row first
 };
 
+// Turns GL's bottom-up rows into top-down ones (and back).
+void flip_rows(Image& image);
+
 class OffscreenTarget {
  public:
   // Throws std::runtime_error naming the size when the driver refuses it.
