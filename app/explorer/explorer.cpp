@@ -93,11 +93,9 @@ class Explorer {
 
  private:
   void load_scene(const Params& params) {
-    const double relative = timeline_.last == 0 ? 0.0 : static_cast<double>(timeline_.frame) / timeline_.last;
     scene_ = std::make_unique<Scene>(params);
     phases_ = phase_spans(scene_->timeline());
-    timeline_.last = scene_->timeline().last_frame();
-    timeline_.frame = static_cast<std::uint32_t>(relative * timeline_.last + 0.5);
+    timeline_.rebase(scene_->timeline().last_frame());  // the same relative point on the new timeline
     scene_->playhead().seek(timeline_.frame);
     renderer_.set_scene(scene_->layout(), scene_->playhead());
     scene_dirty_ = true;
