@@ -52,6 +52,7 @@ RenderStyle style_from(const RenderOptions& o) {
   style.labels = !o.no_labels;
   style.edges = !o.no_edges;
   style.declutter_labels = !o.all_labels;
+  style.order_independent = o.transparency == "oit";
   style.axes = !o.no_axes;
   style.pixel_scale = static_cast<float>(o.scale);
   if (o.transparent) style.background.a = 0.0f;
@@ -110,6 +111,9 @@ void add_render_flags(CLI::App& cmd, RenderOptions& o) {
   cmd.add_option("--view", o.view, "camera: notebook (matplotlib's default view), front, top or side")
       ->capture_default_str();
   cmd.add_option("--projection", o.projection, "perspective or orthographic")->capture_default_str();
+  cmd.add_option("--transparency", o.transparency,
+                 "sorted (back to front) or oit (weighted blended order-independent)")
+      ->capture_default_str();
   cmd.add_option("--font", o.font, "font file for labels (default: DejaVu Sans via fontconfig)");
   cmd.add_flag("--transparent", o.transparent, "transparent background instead of white");
   cmd.add_flag("--no-labels", o.no_labels, "draw no labels");
@@ -137,6 +141,9 @@ int run_render(const RenderOptions& o) {
     projection = Projection::Orthographic;
   } else {
     return fail("--projection: \"" + o.projection + "\" is not perspective or orthographic");
+  }
+  if (o.transparency != "sorted" && o.transparency != "oit") {
+    return fail("--transparency: \"" + o.transparency + "\" is not sorted or oit");
   }
   if (!(o.scale > 0.0 && o.scale <= 16.0)) return fail("--scale: " + std::to_string(o.scale) + " must be in (0, 16]");
   if (o.video.empty() == o.output.empty()) {

@@ -20,6 +20,7 @@ struct RenderOptions {
   std::string size = "1600x1600";  // the notebook's figure: 16 in at 100 dpi
   std::string view = "notebook";
   std::string projection = "perspective";
+  std::string transparency = "sorted";
   std::string font;
   bool transparent = false;
   bool no_labels = false, all_labels = false, no_edges = false, no_axes = false;

@@ -18,6 +18,7 @@ uniform vec4 u_palette[18];      // [colour group * 6 + state]: rgb, alpha
 uniform vec3 u_shade[3];         // [colour group]: per-axis shading of a side's normal
 
 out vec2 v_uv;
+out float v_view_depth;  // distance along the view, for order-independent weights
 flat out vec4 v_fill;   // shaded, as matplotlib shades a surface
 flat out vec4 v_edge;   // unshaded, as matplotlib draws edges
 
@@ -52,6 +53,7 @@ void main() {
   p[a1] = mix(lo[a1], hi[a1], c.x);
   p[a2] = mix(lo[a2], hi[a2], c.y);
   gl_Position = u_view_proj * vec4(p, 1.0);
+  v_view_depth = u_orthographic ? dot(p - u_eye, u_forward) : distance(p, u_eye);
   v_uv = c;
 
   vec4 colour = u_palette[group * 6 + int(state)];

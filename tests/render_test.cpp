@@ -227,6 +227,33 @@ TEST_F(RenderTest, DirtyUpdatesMatchAFreshUpload) {
   EXPECT_EQ(stepped.stats().visible_objects, fresh.stats().visible_objects);
 }
 
+TEST_F(RenderTest, OrderIndependentTransparencyLooksLikeSorting) {
+  // Both composite the same translucent quads; only the order of blending
+  // differs, so they agree almost everywhere (with labels and edges off).
+  Scene scene(Params{});
+  const Image sorted = render(scene, 120);
+  RenderStyle style = plain();
+  style.order_independent = true;
+  const Image oit = render(scene, 120, style);
+  ASSERT_EQ(sorted.rgba.size(), oit.rgba.size());
+  std::size_t differing = 0, drawn = 0;
+  for (std::size_t i = 0; i < sorted.rgba.size(); i += 4) {
+    int worst = 0;
+    for (int ch = 0; ch < 3; ++ch) worst = std::max(worst, std::abs(sorted.rgba[i + ch] - oit.rgba[i + ch]));
+    differing += worst > 24;
+    drawn += sorted.rgba[i] + sorted.rgba[i + 1] + sorted.rgba[i + 2] < 3 * 250;
+  }
+  EXPECT_GT(drawn, 10000u);
+  EXPECT_LT(differing, drawn / 20) << differing << " of " << drawn << " drawn pixels differ";
+  // The same checks a person would make hold with it too.
+  const auto red = in_state(scene, {ObjectKind::Hidden}, VisualState::Red);
+  int red_hits = 0;
+  for (ObjectIndex i : red) red_hits += reddish(pixel(oit, project_centre(scene.layout(), i)));
+  EXPECT_GT(red_hits, static_cast<int>(red.size()) / 2);
+  style.background.a = 0.0f;
+  EXPECT_EQ(render(scene, 120, style).rgba[3], 0) << "transparent background kept";
+}
+
 TEST_F(RenderTest, OrthographicAndPresetsRender) {
   Scene scene(Params{});
   scene.playhead().seek(40);  // activations too: weights alone are edge-on from top and side

@@ -77,6 +77,8 @@ void view_section(ViewSettings& v, UiActions& actions) {
   changed |= ImGui::Checkbox("Labels", &v.style.labels);
   ImGui::SameLine();
   changed |= ImGui::Checkbox("only those that fit", &v.style.declutter_labels);
+  changed |= ImGui::Checkbox("Order-independent transparency", &v.style.order_independent);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("Nothing pops as the camera moves; costs more on a CPU renderer");
   changed |= ImGui::Checkbox("Edges", &v.style.edges);
   ImGui::SameLine();
   changed |= ImGui::Checkbox("Axis arrows", &v.style.axes);

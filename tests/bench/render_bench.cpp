@@ -43,7 +43,8 @@ Fixture& fixture() {
   return f;
 }
 
-// range(0): scene; range(1): 0 = still camera, 1 = camera orbiting (re-sort every frame).
+// range(0): scene; range(1): 0 = still camera, 1 = camera orbiting (re-sort every frame);
+// range(2): 1 = order-independent transparency instead of sorting.
 void BM_FrameTime1080p(benchmark::State& state) {
   Fixture& f = fixture();
   Scene scene(scene_params(static_cast<int>(state.range(0))));
@@ -56,6 +57,7 @@ void BM_FrameTime1080p(benchmark::State& state) {
   Camera camera = fitted_camera(scene.layout(), ViewPreset::Notebook, Projection::Perspective, 1920.0f / 1080.0f);
   RenderStyle style;
   style.labels = std::getenv("NO_LABELS") == nullptr;
+  style.order_independent = state.range(2) == 1;
   const bool orbit = state.range(1) == 1;
   renderer.draw(camera, 1920, 1080, style);  // warm-up: first-use compilation in llvmpipe
   glFinish();
@@ -65,13 +67,14 @@ void BM_FrameTime1080p(benchmark::State& state) {
     glFinish();  // count the GPU's (llvmpipe's) work, not just the submission
   }
   state.SetLabel(std::string(state.range(0) == 0 ? "default" : "dp8_pp8_L64_mb64") +
-                 (orbit ? " orbiting" : " still") + " frame " + std::to_string(frame));
+                 (orbit ? " orbiting" : " still") + (style.order_independent ? " oit" : "") + " frame " +
+                 std::to_string(frame));
   state.counters["visible"] = static_cast<double>(renderer.stats().visible_objects);
   state.counters["quads"] = static_cast<double>(renderer.stats().quads);
   state.counters["glyphs"] = static_cast<double>(renderer.stats().glyphs);
 }
 BENCHMARK(BM_FrameTime1080p)
-    ->Args({0, 0})->Args({0, 1})->Args({1, 0})->Args({1, 1})
+    ->Args({0, 0, 0})->Args({0, 1, 0})->Args({1, 0, 0})->Args({1, 1, 0})->Args({0, 0, 1})->Args({1, 0, 1})
     ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include "pipescope/gl/program.hpp"
 #include "pipescope/label_placement.hpp"
 #include "pipescope/labels.hpp"
+#include "pipescope/render/oit_pass.hpp"
 
 namespace pipescope {
 
@@ -46,6 +47,7 @@ struct SceneRenderer::Gpu {
   gl::Buffer box_buffer, state_buffer, draw_list, glyph_buffer, line_buffer;
   gl::Texture box_texture, state_texture, atlas;
   gl::VertexArray box_vao, glyph_vao, line_vao;
+  std::unique_ptr<OitPass> oit;  // made on first use
   std::size_t draw_count = 0, glyph_count = 0, line_count = 0;
 
   Gpu() {
@@ -361,9 +363,19 @@ void SceneRenderer::draw(const Camera& camera, int width, int height, const Rend
     glUniform4fv(gl::uniform(p, "u_palette"), 18, glm::value_ptr(palette[0]));
     glUniform3fv(gl::uniform(p, "u_shade"), 3, glm::value_ptr(shade[0]));
     glUniform1f(gl::uniform(p, "u_edge_px"), style.edges ? style.edge_px * style.pixel_scale : 0.0f);
+    glUniform1i(gl::uniform(p, "u_order_independent"), style.order_independent ? 1 : 0);
+    glUniform1f(gl::uniform(p, "u_depth_scale"), camera.distance);
+    GLint destination = 0;
+    if (style.order_independent) {
+      glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &destination);
+      if (!gpu_->oit) gpu_->oit = std::make_unique<OitPass>();
+      gpu_->oit->begin(width, height);
+    }
+    glUseProgram(p.name());
     glBindVertexArray(gpu_->box_vao.name());
     GL_CHECK(glDrawArraysInstanced(GL_TRIANGLES, 0, 6, static_cast<GLsizei>(gpu_->draw_count)));
     glActiveTexture(GL_TEXTURE0);
+    if (style.order_independent) gpu_->oit->resolve(static_cast<GLuint>(destination), width, height);
   }
 
   if (gpu_->glyph_count > 0) {

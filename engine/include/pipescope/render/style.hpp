@@ -33,6 +33,9 @@ struct RenderStyle {
   // every label, overlapping, as the notebook does.
   bool declutter_labels = true;
   bool edges = true;
+  // Weighted blended order-independent transparency instead of sorting:
+  // nothing pops as the camera moves, at a fixed cost per pixel.
+  bool order_independent = false;
   bool axes = true;
   glm::vec4 background{1.0f, 1.0f, 1.0f, 1.0f};  // straight alpha; 0 alpha = transparent PNG
   float edge_px = 1.4f;    // matplotlib's 2-pt edge, the half inside each face
