@@ -130,6 +130,8 @@ void export_section(ExportSettings& e, UiActions& actions, WidgetRects& rects) {
 void video_section(VideoPanel& v, std::uint32_t last_frame, UiActions& actions, WidgetRects& rects) {
   const bool open = ImGui::CollapsingHeader("Export video");
   remember(rects, "video:header");
+  // The section sits low in the panel: opening it scrolls it into view.
+  if (ImGui::IsItemToggledOpen() && open) ImGui::SetScrollHereY(0.0f);
   if (!open) return;
   if (v.running) {
     const float fraction = v.total == 0 ? 0.0f : static_cast<float>(v.done) / static_cast<float>(v.total);
