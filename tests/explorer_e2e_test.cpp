@@ -89,9 +89,12 @@ class ExplorerSession {
     return it == s.end() ? -1e9 : std::stod(it->second);
   }
 
+  // Where a widget is now: the explorer logs the whole set after a "widgets"
+  // line whenever it changes, so only the latest set counts.
   std::optional<Rect> widget(const std::string& name) const {
     std::optional<Rect> found;
     for (const auto& l : lines()) {
+      if (l == "widgets") found.reset();
       std::istringstream words(l);
       std::string tag, n;
       Rect r{};
@@ -272,13 +275,21 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   EXPECT_GT(green, 100) << "frame 10 has forward activations";
 
   // Export a video from the panel, then start another and cancel it.
-  click("video:header");
-  ASSERT_TRUE(app.wait_until([&] { return app.widget("video:start").has_value(); })) << "the video section opened";
+  // The panel's layout shifts as status lines come and go: a click that
+  // raced a shift is tried again.
+  auto click_until = [&](const std::string& name, auto done) {
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      click(name);
+      if (app.wait_until(done, 5s)) return true;
+    }
+    return false;
+  };
+  ASSERT_TRUE(click_until("video:header", [&] { return app.widget("video:start").has_value(); }))
+      << "the video section opened";
   const std::string video = (app.dir() / "from-explorer.mp4").string();
   type_into("video:path", video);
   type_into("video:width", "160");
   type_into("video:height", "120");
-  click("video:start");
   auto video_line = [&] {
     std::string last;
     for (const auto& l : app.lines()) {
@@ -286,6 +297,9 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
     }
     return last;
   };
+  ASSERT_TRUE(click_until("video:start", [&] {
+    return app.widget("video:cancel").has_value() || video_line().find("Saved") != std::string::npos;
+  })) << "the export started";
   EXPECT_TRUE(app.wait_until([&] { return video_line().find("Saved") != std::string::npos; }, 60s)) << video_line();
   const auto probed = run_command("ffprobe -v error -count_frames -show_entries stream=nb_read_frames,width,height "
                                   "-of csv=p=0 " + video + " 2>&1");
@@ -293,8 +307,8 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   EXPECT_EQ(probed.output, "160,120," + std::to_string(frames) + "\n");
   type_into("video:width", "1600");
   type_into("video:height", "1600");
-  click("video:start");
-  ASSERT_TRUE(app.wait_until([&] { return app.widget("video:cancel").has_value(); }));
+  ASSERT_TRUE(click_until("video:start", [&] { return app.widget("video:cancel").has_value(); }));
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("video:cancel").has_value(); })) << "the export runs";
   click("video:cancel");
   EXPECT_TRUE(app.wait_until([&] { return video_line().find("Cancelled") != std::string::npos; }, 20s)) << video_line();
   EXPECT_FALSE(fs::exists(video)) << "a cancelled export removes its file";

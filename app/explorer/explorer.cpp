@@ -135,6 +135,7 @@ class Explorer {
     ImGui::NewFrame();
 
     UiActions actions;
+    rects_.clear();  // only what this frame draws
     const PanelLayout layout = panel_layout(ui_scale_);
     side_panel(layout, {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last}, actions,
                rects_);
@@ -317,6 +318,7 @@ class Explorer {
       last_logged_ = line;
     }
     if (rects_ != logged_rects_) {
+      std::cout << "widgets\n";  // a whole new set follows: widgets not in it are gone
       for (const auto& [name, r] : rects_) {
         std::cout << "widget " << name << " " << r.x << " " << r.y << " " << r.z << " " << r.w << "\n";
       }
