@@ -38,6 +38,7 @@ struct ImGuiSession {
     ImGuiIO& io = ImGui::GetIO();
     io.IniFilename = nullptr;  // a fixed layout: nothing to remember between runs
     ImGui::StyleColorsLight();
+    ImGui::GetStyle().FrameBorderSize = 1.0f;  // white fields and swatches need an outline on the light theme
     ImGui::GetStyle().ScaleAllSizes(scale);
     // The labels' font for the panels too, rasterised at the screen's scale.
     if (io.Fonts->AddFontFromFileTTF(font_file.c_str(), 15.0f * scale) == nullptr) io.Fonts->AddFontDefault();
