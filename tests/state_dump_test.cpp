@@ -19,16 +19,20 @@ std::vector<std::string> lines_of(std::istream& in) {
   return out;
 }
 
+// Our dump of `p`, line by line.
+std::vector<std::string> dump_lines(const Params& p) {
+  const Layout layout(p);
+  const Timeline timeline(layout, *make_notebook_schedule());
+  std::stringstream dump;
+  write_state_dump(dump, layout, timeline);
+  return lines_of(dump);
+}
+
 TEST(StateDump, DefaultSceneMatchesTheNotebooksRecordingFrameByFrame) {
   std::ifstream oracle_file(PIPESCOPE_TEST_DATA "/seed-default.jsonl");
   ASSERT_TRUE(oracle_file) << "missing " PIPESCOPE_TEST_DATA "/seed-default.jsonl";
   const auto oracle = lines_of(oracle_file);
-
-  const Layout layout(Params{});
-  const Timeline timeline(layout, *make_notebook_schedule());
-  std::stringstream dump;
-  write_state_dump(dump, layout, timeline);
-  const auto ours = lines_of(dump);
+  const auto ours = dump_lines(Params{});
 
   ASSERT_EQ(ours.size(), oracle.size());
   EXPECT_EQ(ours.front(), oracle.front()) << "header differs";
@@ -63,11 +67,7 @@ TEST_P(NotebookRecording, DumpMatchesByteForByte) {
   p.pp_comm_steps = meta["pp_comm_steps"];
   p.dp_comm_steps = meta["dp_comm_steps"];
 
-  const Layout layout(p);
-  const Timeline timeline(layout, *make_notebook_schedule());
-  std::stringstream dump;
-  write_state_dump(dump, layout, timeline);
-  const auto ours = lines_of(dump);
+  const auto ours = dump_lines(p);
   ASSERT_EQ(ours.size(), reference.size());
   EXPECT_EQ(ours.front(), reference.front()) << "header differs";
   for (std::size_t i = 1; i < reference.size() && !HasFailure(); ++i) {

@@ -32,6 +32,14 @@ struct GlyphInstance {
   glm::vec4 uv;
 };
 
+// A float vertex attribute read once per instance from the bound array buffer.
+void per_instance_floats(GLuint index, GLint size, std::size_t stride, std::size_t offset) {
+  glEnableVertexAttribArray(index);
+  glVertexAttribDivisor(index, 1);
+  glVertexAttribPointer(index, size, GL_FLOAT, GL_FALSE, static_cast<GLsizei>(stride),
+                        reinterpret_cast<void*>(offset));
+}
+
 struct LineInstance {
   glm::vec3 from, to;
   glm::vec4 colour;
@@ -59,29 +67,15 @@ struct SceneRenderer::Gpu {
 
     glBindVertexArray(glyph_vao.name());
     glBindBuffer(GL_ARRAY_BUFFER, glyph_buffer.name());
-    for (GLuint i = 0; i < 3; ++i) {
-      glEnableVertexAttribArray(i);
-      glVertexAttribDivisor(i, 1);
-    }
-    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, sizeof(GlyphInstance),
-                          reinterpret_cast<void*>(offsetof(GlyphInstance, anchor)));
-    glVertexAttribPointer(1, 4, GL_FLOAT, GL_FALSE, sizeof(GlyphInstance),
-                          reinterpret_cast<void*>(offsetof(GlyphInstance, rect)));
-    glVertexAttribPointer(2, 4, GL_FLOAT, GL_FALSE, sizeof(GlyphInstance),
-                          reinterpret_cast<void*>(offsetof(GlyphInstance, uv)));
+    per_instance_floats(0, 3, sizeof(GlyphInstance), offsetof(GlyphInstance, anchor));
+    per_instance_floats(1, 4, sizeof(GlyphInstance), offsetof(GlyphInstance, rect));
+    per_instance_floats(2, 4, sizeof(GlyphInstance), offsetof(GlyphInstance, uv));
 
     glBindVertexArray(line_vao.name());
     glBindBuffer(GL_ARRAY_BUFFER, line_buffer.name());
-    for (GLuint i = 0; i < 3; ++i) {
-      glEnableVertexAttribArray(i);
-      glVertexAttribDivisor(i, 1);
-    }
-    glVertexAttribPointer(0, 3, GL_FLOAT, GL_FALSE, sizeof(LineInstance),
-                          reinterpret_cast<void*>(offsetof(LineInstance, from)));
-    glVertexAttribPointer(1, 3, GL_FLOAT, GL_FALSE, sizeof(LineInstance),
-                          reinterpret_cast<void*>(offsetof(LineInstance, to)));
-    glVertexAttribPointer(2, 4, GL_FLOAT, GL_FALSE, sizeof(LineInstance),
-                          reinterpret_cast<void*>(offsetof(LineInstance, colour)));
+    per_instance_floats(0, 3, sizeof(LineInstance), offsetof(LineInstance, from));
+    per_instance_floats(1, 3, sizeof(LineInstance), offsetof(LineInstance, to));
+    per_instance_floats(2, 4, sizeof(LineInstance), offsetof(LineInstance, colour));
     glBindVertexArray(0);
     GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, 0));
   }
