@@ -17,6 +17,16 @@ int run_cli(int argc, char** argv) {
                "as translucent 3D FLOP cuboids, step by step.",
                "pipescope"};
   cli.require_subcommand(0, 1);
+  cli.set_version_flag("--version", "pipescope " PIPESCOPE_VERSION);
+  cli.footer(
+      "Without a command, pipescope opens the explorer window on the scene the flags describe.\n"
+      "  Mouse: left drag orbits, right or middle drag pans, the wheel zooms toward the cursor.\n"
+      "  Keys: Space play/pause, Left/Right step a frame, Home/End jump, R resets the view,\n"
+      "        1-4 notebook/front/top/side views, F12 saves a screenshot.\n"
+      "Headless: 'pipescope render --frame K -o out.png' draws one frame;\n"
+      "          'pipescope render --video out.mp4' exports a video (mp4, webm, gif, PNG sequence);\n"
+      "          'pipescope dump' writes every frame's object states as JSON Lines.\n"
+      "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
 
   // No command: the explorer, on the same parameter flags.
   ExplorerOptions explorer;
@@ -45,6 +55,8 @@ int run_cli(int argc, char** argv) {
   } catch (const CLI::CallForHelp& e) {
     return cli.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return cli.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
     // One line that names the flag, then where to look.

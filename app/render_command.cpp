@@ -179,6 +179,7 @@ int run_render(const RenderOptions& o) {
     std::filesystem::remove(o.output);  // never leave a half-written file
     throw;
   }
+  std::cout << "wrote " << o.output << "\n";
   return 0;
 }
 

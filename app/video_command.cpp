@@ -117,6 +117,7 @@ int run_video(const RenderOptions& o, Scene& scene, ViewPreset preset, Projectio
     draw_progress(video.frames_total(), video.frames_total(), elapsed());
     std::fputs("\n", stderr);
   }
+  if (!o.quiet) std::cout << "wrote " << o.video << "\n";
   return 0;
 }
 

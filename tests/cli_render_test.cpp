@@ -24,6 +24,7 @@ TEST(CliRender, WritesAPngWithParametersFrameAndCamera) {
   std::filesystem::remove(out);
   const auto r = run_command(kExe + " render --frame 40 --size 320x240 --dp 3 -o " + out + " 2>&1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(r.output, "wrote " + out + "\n") << "says where the picture went, and nothing else";
   pipescope::PngText text;
   const pipescope::Image img = pipescope::read_png(out, &text);
   EXPECT_EQ(img.width, 320);

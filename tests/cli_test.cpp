@@ -52,6 +52,21 @@ TEST(Cli, HelpExplainsEveryFlagWithItsDefault) {
   EXPECT_NE(top.output.find("dump"), std::string::npos);
 }
 
+TEST(Cli, TopLevelHelpTellsANewcomerWhatTheProgramDoes) {
+  const auto top = run_command(kExe + " --help 2>&1");
+  EXPECT_EQ(top.exit_code, 0);
+  for (const char* what : {"--version", "explorer", "left drag orbits", "wheel zooms", "Space play/pause",
+                           "F12", "render --video", "render --frame", "Exit codes: 0 done, 1 failed, 2"}) {
+    EXPECT_NE(top.output.find(what), std::string::npos) << what << " in:\n" << top.output;
+  }
+}
+
+TEST(Cli, VersionIsTheProjectVersion) {
+  const auto r = run_command(kExe + " --version 2>&1");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.output, "pipescope " PIPESCOPE_VERSION "\n");
+}
+
 struct BadFlag {
   std::string args;
   std::string must_mention;

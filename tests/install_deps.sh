@@ -9,12 +9,14 @@ packages=(
   # engine and command line
   libfmt-dev libcli11-dev nlohmann-json3-dev
   # rendering and the explorer
-  libgl-dev libegl-dev libglfw3-dev libglm-dev libimgui-dev libfreetype-dev libfontconfig-dev
+  libgl-dev libopengl-dev libegl-dev libglfw3-dev libglm-dev libimgui-dev libfreetype-dev libfontconfig-dev
   libpng-dev libstb-dev python3-glad fonts-dejavu-core
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
   # video export, and the window system the end-to-end tests drive
   ffmpeg xvfb xauth xdotool
+  # the fresh-machine check (tests/fresh_machine.sh)
+  debootstrap
 )
 
 missing=()

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds pipescope twice (plain, then with
 # AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both.
-# This is the README's test command and what CI runs.
+# This is the README's test command and what CI runs. Run as root (as CI is),
+# it then proves both README commands again on a fresh Debian 12 root
+# (tests/fresh_machine.sh), so a package missing from tests/install_deps.sh
+# fails here and not on a newcomer's machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,3 +23,16 @@ run_suite build
 echo "== Tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run_suite build-sanitize -DPIPESCOPE_SANITIZE=ON -DPIPESCOPE_BUILD_BENCHMARKS=OFF
+
+# Inside the fresh root this script is the thing being proven: no recursion.
+if [ -n "${PIPESCOPE_INSIDE_FRESH_ROOT:-}" ]; then exit 0; fi
+if [ "$(id -u)" -eq 0 ] && [ -z "${PIPESCOPE_SKIP_FRESH_ROOT:-}" ]; then
+  echo "== The README's commands on a fresh Debian 12 root"
+  bash tests/fresh_machine.sh
+elif [ "${CI:-}" = true ] && [ "$(id -u)" -ne 0 ]; then
+  echo "error: CI must run as root: the fresh Debian 12 check (tests/fresh_machine.sh) needs it" >&2
+  exit 1
+else
+  echo "note: skipped the fresh Debian 12 check (tests/fresh_machine.sh): it needs root" \
+       "(or PIPESCOPE_SKIP_FRESH_ROOT is set); CI runs it"
+fi

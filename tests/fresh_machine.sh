@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Proves the README's two commands on a fresh Debian 12, as a new user (or CI)
+# would meet it: a minimal bookworm root made with debootstrap, a clean clone
+# of this repository's HEAD inside it, then, inside that root as root:
+#   1. the README's test command (tests/run_all.sh): installs, builds, every test;
+#   2. the README's first command (install, build, open the explorer), under
+#      Xvfb until the explorer has drawn its first frame.
+# This machine already has packages a fresh one lacks; only a root that starts
+# empty shows a package missing from tests/install_deps.sh.
+#
+# Needs root (debootstrap, chroot, mounts) and Debian's archive. Commits only:
+# the clone sees HEAD, not uncommitted changes. Keeps nothing afterwards
+# unless PIPESCOPE_FRESH_KEEP=1.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+mirror=${PIPESCOPE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "fresh_machine: needs root (debootstrap and chroot); run it as root or with sudo" >&2
+  exit 1
+fi
+command -v debootstrap >/dev/null || {
+  echo "fresh_machine: debootstrap is missing: apt-get install debootstrap (tests/install_deps.sh does)" >&2
+  exit 1
+}
+
+# Both commands, word for word from the README (the lines indented under
+# "## Two commands"), so the README cannot drift from what is proven.
+readme_commands=$(awk '/^## Two commands/{on=1; next} /^## /{on=0} on && /^    [^ ]/{sub(/^    /, ""); print}' \
+  "$repo/README.md")
+open_cmd=$(sed -n 1p <<<"$readme_commands")
+test_cmd=$(sed -n 2p <<<"$readme_commands")
+if [[ "$open_cmd" != *pipescope* || "$test_cmd" != *run_all.sh* ]]; then
+  echo "fresh_machine: could not find the two commands under '## Two commands' in README.md" >&2
+  exit 1
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pipescope-fresh.XXXXXX")
+root="$work/root"
+mounted=()
+cleanup() {
+  local i
+  for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
+  if [ "${PIPESCOPE_FRESH_KEEP:-0}" = 1 ]; then
+    echo "fresh_machine: kept $root"
+  else
+    rm -rf --one-file-system "$work"
+  fi
+}
+trap cleanup EXIT
+mount_# A command line run in the clone, as root, with a clean environment.
+in_root=(chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8
+  PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+  PIPESCOPE_INSIDE_FRESH_ROOT=1 /bin/bash -c)
+
+# The test command first: it installs with tests/install_deps.sh alone, so a
+# package missing there fails here.
+echo "== README, test command: $test_cmd"
+"${in_root[@]}" "cd /root/pipescope && $test_cmd"
+
+echo "== README, first command: $open_cmd"
+# Under Xvfb (the user's display), with --log-state so it says when its first
+# frame is drawn; then closed.
+printf '%s --log-state\n' "$open_cmd" >"$root/tmp/open.sh"
+log="$work/explorer.log"
+setsid "${in_root[@]}" "cd /root/pipescope && xvfb-run -a -s '-screen 0 1920x1080x24' bash /tmp/open.sh" \
+  >"$log" 2>&1 &
+explorer=$!
+opened=0
+while kill -0 "$explorer" 2>/dev/null; do
+  if grep -q '^state frame=0' "$log"; then opened=1; break; fi
+  sleep 1
+done
+kill -TERM -- "-$explorer" 2>/dev/null || true
+wait "$explorer" 2>/dev/null || true
+if [ "$opened" != 1 ]; then
+  tail -n 40 "$log" >&2
+  echo "fresh_machine: the README's first command did not open the explorer on a fresh Debian 12 (output above)" >&2
+  exit 1
+fi
+echo "   the explorer opened and drew frame 0"
+echo "== The README's two commands pass on a fresh Debian 12 root"
