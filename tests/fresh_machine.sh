@@ -48,7 +48,30 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-mount_# A command line run in the clone, as root, with a clean environment.
+mount_in_root() {  # type-or-bind source target
+  mkdir -p "$root/$3"
+  if [ "$1" = bind ]; then mount --bind "$2" "$root/$3"; else mount -t "$1" "$2" "$root/$3"; fi
+  mounted+=("$root/$3")
+}
+
+echo "== Fresh Debian 12 root (debootstrap --variant=minbase bookworm)"
+start=$SECONDS
+debootstrap --variant=minbase bookworm "$root" "$mirror" >"$work/debootstrap.log" 2>&1 || {
+  tail -n 20 "$work/debootstrap.log" >&2
+  echo "fresh_machine: debootstrap failed (log above)" >&2
+  exit 1
+}
+echo "   made in $((SECONDS - start)) s"
+cp /etc/resolv.conf "$root/etc/resolv.conf"
+mount_in_root proc proc /proc
+mount_in_root sysfs sys /sys
+mount_in_root bind /dev /dev
+mount_in_root devpts devpts /dev/pts
+mount_in_root tmpfs tmpfs /dev/shm
+mount_in_root tmpfs tmpfs /tmp
+git clone --quiet --no-local "$repo" "$root/root/pipescope"
+
+# A command line run in the clone, as root, with a clean environment.
 in_root=(chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8
   PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
   PIPESCOPE_INSIDE_FRESH_ROOT=1 /bin/bash -c)
