@@ -86,6 +86,7 @@ echo "== README, first command: $open_cmd"
 # frame is drawn; then closed.
 printf '%s --log-state\n' "$open_cmd" >"$root/tmp/open.sh"
 log="$work/explorer.log"
+: >"$log"
 setsid "${in_root[@]}" "cd /root/pipescope && xvfb-run -a -s '-screen 0 1920x1080x24' bash /tmp/open.sh" \
   >"$log" 2>&1 &
 explorer=$!

@@ -33,5 +33,12 @@ if [ "$(id -u)" -ne 0 ]; then
   command -v sudo >/dev/null || { echo "error: need root (or sudo) to apt-get install ${missing[*]}" >&2; exit 1; }
   sudo="sudo"
 fi
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# apt's and dpkg's chatter goes to a log, shown only when something fails.
+log=$(mktemp "${TMPDIR:-/tmp}/pipescope-apt.XXXXXX")
+if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+       $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+  tail -n 40 "$log" >&2
+  echo "error: apt-get could not install: ${missing[*]} (its output above, all of it in $log)" >&2
+  exit 1
+fi
+rm -f "$log"
