@@ -9,6 +9,7 @@
 #include "explorer/explorer.hpp"
 #include "param_flags.hpp"
 #include "render_command.hpp"
+#include "schedule_command.hpp"
 
 namespace pipescope::app {
 
@@ -26,6 +27,9 @@ int run_cli(int argc, char** argv) {
       "Headless: 'pipescope render --frame K -o out.png' draws one frame;\n"
       "          'pipescope render --video out.mp4' exports a video (mp4, webm, gif, PNG sequence);\n"
       "          'pipescope dump' writes every frame's object states as JSON Lines.\n"
+      "Schedules: --schedule gpipe|1f1b|interleaved-1f1b|zb-h1|zb-v|dualpipe-v|... on any command;\n"
+      "          'pipescope schedule' prints each rank's program and timing (--format csv: PyTorch's),\n"
+      "          'pipescope stats' the makespan, bubble, activation memory and traffic.\n"
       "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
 
   // No command: the explorer, on the same parameter flags.
@@ -50,6 +54,12 @@ int run_cli(int argc, char** argv) {
       "render", "Draw one frame to a PNG, headless (no window system needed).");
   add_render_flags(*render_cmd, render);
 
+  ScheduleOptions schedule;
+  StatsOptions stats;
+  CLI::App* schedule_cmd = nullptr;
+  CLI::App* stats_cmd = nullptr;
+  add_schedule_commands(cli, schedule, stats, schedule_cmd, stats_cmd);
+
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -69,6 +79,8 @@ int run_cli(int argc, char** argv) {
     return run_dump(dump);
   }
   if (render_cmd->parsed()) return run_render(render);
+  if (schedule_cmd->parsed()) return report_invalid(schedule.params) ? 2 : run_schedule(schedule);
+  if (stats_cmd->parsed()) return report_invalid(stats.params) ? 2 : run_stats(stats);
 
   if (report_invalid(explorer.params)) return 2;
   std::string error;

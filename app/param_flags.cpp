@@ -12,7 +12,7 @@ struct FlagName {
   const char* notebook;
   const char* flag;
 };
-constexpr std::array<FlagName, 11> kFlags{{
+constexpr std::array<FlagName, 16> kFlags{{
     {"d_model", "--d-model"},
     {"d_hidden", "--d-hidden"},
     {"B", "--batch"},
@@ -24,6 +24,11 @@ constexpr std::array<FlagName, 11> kFlags{{
     {"pp_gpu_delta", "--pp-gap"},
     {"pp_comm_steps", "--pp-comm-steps"},
     {"dp_comm_steps", "--dp-comm-steps"},
+    {"schedule", "--schedule"},
+    {"chunks", "--chunks"},
+    {"cost_f", "--cost-f"},
+    {"cost_i", "--cost-i"},
+    {"cost_w", "--cost-w"},
 }};
 
 }  // namespace
@@ -54,7 +59,29 @@ void add_param_flags(CLI::App& cmd, Params& p) {
   add("dp_gpu_delta", p.dp_gpu_delta, "gap between replicas along the batch axis");
   add("pp_gpu_delta", p.pp_gpu_delta, "gap between pipeline stages along the layer axis");
   add("pp_comm_steps", p.pp_comm_steps, "flashes of each pipeline send");
-  add("dp_comm_steps", p.dp_comm_steps, "flashes of each gradient exchange");
+  add("dp_comm_steps", p.dp_comm_steps, "flashes of each gradient exchange (0: instant)");
+
+  const std::string schedules = "Schedule";
+  const CLI::Validator known_schedule(
+      [](std::string& name) {
+        return schedule_from_name(name) ? std::string()
+                                        : "'" + name + "' is not a schedule; choose one of: " + schedule_names();
+      },
+      "NAME");
+  cmd.add_option_function<std::string>(
+         "--schedule", [&p](const std::string& name) { p.schedule = *schedule_from_name(name); },
+         "pipeline schedule: " + schedule_names() + " (default: notebook)")
+      ->check(known_schedule)
+      ->group(schedules);
+  cmd.add_option("--chunks", p.chunks,
+                 "stages per rank (v): 2 or more for interleaved-1f1b, looped-bfs and interleaved-zb "
+                 "(default 2), exactly 2 for zb-v and dualpipe-v, 1 otherwise")
+      ->group(schedules);
+  cmd.add_option("--cost-f", p.cost_f, "frames per forward matmul")->capture_default_str()->group(schedules);
+  cmd.add_option("--cost-i", p.cost_i, "frames per backward-through-input matmul")
+      ->capture_default_str()
+      ->group(schedules);
+  cmd.add_option("--cost-w", p.cost_w, "frames per weight-gradient matmul")->capture_default_str()->group(schedules);
 }
 
 bool report_invalid(const Params& params) {

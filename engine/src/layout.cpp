@@ -43,13 +43,13 @@ Box cuboid_box(std::int64_t x0, std::int64_t x1, double y0, double y1, std::int6
 Layout::Layout(const Params& params) : params_(params) {
   if (auto errors = validate(params); !errors.empty()) throw InvalidParams(std::move(errors));
   L_ = static_cast<std::size_t>(params.L);
-  pp_ = static_cast<std::size_t>(params.pp);
+  stages_ = static_cast<std::size_t>(params.stages());
   mb_ = static_cast<std::size_t>(params.microbatches);
   const std::size_t dp = static_cast<std::size_t>(params.dp);
   objects_.reserve(static_cast<std::size_t>(estimated_object_count(params)));
   for (auto* v : {&weights1_, &weights2_, &all_reduce1_, &all_reduce2_}) v->assign(dp * L_, kNone);
   for (auto* v : {&hidden_, &residual_, &flop1_, &flop2_}) v->assign(dp * L_ * mb_, kNone);
-  for (auto* v : {&stage_input_, &pipe_send_}) v->assign(dp * pp_ * mb_, kNone);
+  for (auto* v : {&stage_input_, &pipe_send_}) v->assign(dp * stages_ * mb_, kNone);
   for (std::size_t r = 0; r < dp; ++r) build_replica(static_cast<int>(r));
 }
 
@@ -84,7 +84,7 @@ void Layout::build_replica(int r) {
 
     if (l % per_stage == 0) {
       for (int m = 0; m < mb; ++m) {
-        stage_input_[(r * pp_ + stage) * mb_ + m] =
+        stage_input_[(r * stages_ + stage) * mb_ + m] =
             add(ObjectKind::StageInput, r, stage, m,
                 make_box(x, x, mb_start(m), mb_start(m) + mb_size, zp * d_model, (zp + 1) * d_model));
       }
@@ -116,7 +116,7 @@ void Layout::build_replica(int r) {
       const std::int64_t next_x = x + p.pp_gpu_delta;
       for (int m = 0; m < mb; ++m) {
         const double y0 = mb_start(m);
-        pipe_send_[(r * pp_ + stage) * mb_ + m] =
+        pipe_send_[(r * stages_ + stage) * mb_ + m] =
             add(ObjectKind::PipeSend, r, stage, m,
                 cuboid_box(x, next_x, y0, y0 + mb_size, zr * d_model, (zr + 1) * d_model));
       }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "pipescope/schedule.hpp"
+#include "notebook_helpers.hpp"
 
 namespace pipescope {
 
@@ -22,25 +23,15 @@ std::string_view phase_name(Phase p) {
 
 namespace {
 
-using Objects = std::vector<ObjectIndex>;
+using detail::Objects;
 
 // One data-parallel replica: the notebook's Pipeline object.
-struct Pipeline {
-  const Layout& layout;
-  StateWriter& w;
+struct Pipeline : detail::NotebookHelpers {
   int r;
   bool dp_comms;     // exchanges gradients with replica r + 1
   bool wait_for_dp;  // dp > 1: idles while the others exchange
   int L, pipeline_intvl, microbatches;
   std::int64_t pp_comm_steps, dp_comm_steps;
-
-  // --- the notebook's helpers -------------------------------------------
-  void set_color(ObjectIndex o, VisualState color) { w.set(o, color); }
-  void make_grad(ObjectIndex o) { w.set(o, VisualState::Red); }
-  void hide(ObjectIndex o) { w.set(o, VisualState::Hidden); }
-  void show_solid(ObjectIndex o) { w.set(o, VisualState::Lit); }
-  void dim_solid(ObjectIndex o) { w.set(o, VisualState::Dim); }
-  void hide_solid(ObjectIndex o) { w.set(o, VisualState::Hidden); }
 
   Objects residual_activations(int l) const { return per_microbatch(&Layout::residual, l); }
   Objects hidden_activations(int l) const { return per_microbatch(&Layout::hidden, l); }
@@ -52,49 +43,6 @@ struct Pipeline {
     Objects out(static_cast<std::size_t>(microbatches));
     for (int m = 0; m < microbatches; ++m) out[m] = (layout.*get)(r, l, m);
     return out;
-  }
-
-  Steps flash_solid(ObjectIndex solid, std::int64_t steps) {
-    dim_solid(solid);
-    co_yield step;
-    for (std::int64_t i = 0; i < steps; ++i) {
-      show_solid(solid);
-      co_yield step;
-      dim_solid(solid);
-      co_yield step;
-    }
-    hide_solid(solid);
-    co_yield step;
-  }
-
-  Steps fwd(ObjectIndex y, ObjectIndex flop) {
-    show_solid(flop);
-    set_color(y, VisualState::Green);
-    co_yield step;
-    hide_solid(flop);
-  }
-
-  Steps bwd_act(ObjectIndex x, ObjectIndex flop) {
-    show_solid(flop);
-    make_grad(x);
-    co_yield step;
-    hide_solid(flop);
-  }
-
-  Steps bwd_weight(Objects ys, ObjectIndex weight, Objects flops, Objects xs = {}) {
-    const std::size_t n = ys.size();
-    for (std::size_t i = 0; i < n + 1; ++i) {
-      if (i < n) {
-        show_solid(flops[i]);
-        if (i == n - 1) make_grad(weight);
-        co_yield step;
-      }
-      if (i > 0) {
-        hide_solid(flops[i - 1]);
-        hide(ys[i - 1]);
-        if (!xs.empty()) hide(xs[i - 1]);
-      }
-    }
   }
 
   // `yield from g` is `for (auto g = ...; g.next();) co_yield step;`
@@ -194,7 +142,7 @@ Steps notebook_update_gen(const Layout& layout, StateWriter& writer) {
   // The notebook builds replicas from the last to the first and zips them
   // in that order.
   for (int r = static_cast<int>(p.dp) - 1; r >= 0; --r) {
-    pipelines.push_back(Pipeline{layout, writer, r, r < p.dp - 1, p.dp > 1, static_cast<int>(p.L),
+    pipelines.push_back(Pipeline{{layout, writer}, r, r < p.dp - 1, p.dp > 1, static_cast<int>(p.L),
                                  static_cast<int>(p.layers_per_stage()),
                                  static_cast<int>(p.microbatches), p.pp_comm_steps, p.dp_comm_steps});
   }

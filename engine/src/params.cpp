@@ -1,6 +1,10 @@
 #include "pipescope/params.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
+
+#include "pipescope/simulate.hpp"
 
 namespace pipescope {
 
@@ -22,7 +26,8 @@ double estimated_object_count(const Params& p) {
   // Per replica: W1+W2 per layer, h/x/F1/F2 per layer and microbatch, one
   // stage input per stage and microbatch, a send per stage boundary and
   // microbatch, and (all but the last replica) two exchanges per layer.
-  const double per_replica = 2 * L + 4 * L * mb + pp * mb + (pp - 1) * mb;
+  const double stages = pp * static_cast<double>(p.stages_per_rank());
+  const double per_replica = 2 * L + 4 * L * mb + stages * mb + (stages - 1) * mb;
   return dp * per_replica + (dp - 1) * 2 * L;
 }
 
@@ -38,6 +43,20 @@ double estimated_frame_count(const Params& p) {
   return forward + backward + weights;
 }
 
+double frame_count(const Params& p) {
+  if (p.schedule == ScheduleKind::Notebook) return estimated_frame_count(p);
+  // Any one pass, send or exchange longer than the cap puts the whole over it;
+  // checked in floating point first so the simulation's integers cannot overflow.
+  const double layers = static_cast<double>(p.L) / static_cast<double>(p.stages());
+  const double longest = std::max({(2 * layers + 1) * static_cast<double>(std::max({p.cost_f, p.cost_i, p.cost_w})),
+                                   p.pp > 1 ? 2 * static_cast<double>(p.pp_comm_steps) + 2 : 0.0,
+                                   p.dp > 1 ? 2 * static_cast<double>(p.dp_comm_steps) + 2 : 0.0});
+  if (longest > kMaxFrames) return longest;
+  // Frame 0 is the scene before the first step; the frame after the last
+  // action's end holds its final writes (a flop cuboid going dark).
+  return static_cast<double>(make_plan(p).timing.makespan) + 1;
+}
+
 std::vector<ParamError> validate(const Params& p) {
   std::vector<ParamError> out;
   require_positive(out, "d_model", p.d_model);
@@ -51,12 +70,25 @@ std::vector<ParamError> validate(const Params& p) {
   require_non_negative(out, "pp_gpu_delta", p.pp_gpu_delta);
   require_non_negative(out, "pp_comm_steps", p.pp_comm_steps);
   require_non_negative(out, "dp_comm_steps", p.dp_comm_steps);
+  require_positive(out, "cost_f", p.cost_f);
+  require_positive(out, "cost_i", p.cost_i);
+  require_positive(out, "cost_w", p.cost_w);
   if (!out.empty()) return out;  // the rules below assume positive counts
 
-  if (p.L % p.pp != 0) {
+  const ScheduleInfo& schedule = schedule_info(p.schedule);
+  const std::int64_t v = p.stages_per_rank();
+  if (v < schedule.min_chunks || v > schedule.max_chunks) {  // before v multiplies anything
+    out.push_back({"chunks", schedule_rule_broken(p.schedule, p.pp, p.microbatches, v)->message});
+    return out;
+  }
+  if (v == 1 && p.L % p.pp != 0) {
     out.push_back({"L", fmt::format("L is {}, but it must be a multiple of pp ({}): every pipeline "
                                     "stage holds the same number of layers",
                                     p.L, p.pp)});
+  } else if (p.L % p.pp != 0 || (p.L / p.pp) % v != 0) {
+    out.push_back({"L", fmt::format("L is {}, but it must be a multiple of pp x chunks ({} x {}): every "
+                                    "pipeline stage holds the same number of layers",
+                                    p.L, p.pp, v)});
   }
   // Sizes are checked against their own caps so the message names the real culprit.
   const double objects = estimated_object_count(p);
@@ -66,8 +98,13 @@ std::vector<ParamError> validate(const Params& p) {
                                "the limit is {:.0f}: lower dp, L or microbatches",
                                p.dp, p.L, p.microbatches, objects, kMaxObjects)});
   }
+  if (out.empty()) {  // the counts are bounded now: the schedule's rules may build it
+    if (auto rule = schedule_rule_broken(p.schedule, p.pp, p.microbatches, v)) {
+      out.push_back({rule->field, rule->message});
+    }
+  }
   if (out.empty()) {
-    const double frames = estimated_frame_count(p);
+    const double frames = frame_count(p);
     if (frames > kMaxFrames) {
       out.push_back({"pp_comm_steps",
                      fmt::format("these parameters would animate {:.0f} frames; the limit is "

@@ -1,7 +1,8 @@
 #pragma once
 // Every object the notebook's Pipeline constructor makes, with a stable
 // index, id and box in the notebook's world coordinates:
-//   x  layer axis (d_hidden per layer, pp_gpu_delta between stages)
+//   x  layer axis (d_hidden per layer, pp_gpu_delta between stages; with v
+//      stages per rank there are pp x v stages, in model order)
 //   y  batch axis (B/dp per replica, dp_gpu_delta between replicas)
 //   z  d_model axis (residual faces alternate [-d_model,0] and [0,d_model])
 
@@ -89,12 +90,12 @@ class Layout {
     return v[(static_cast<std::size_t>(r) * L_ + l) * mb_ + m];
   }
   ObjectIndex per_stage_mb(const std::vector<ObjectIndex>& v, int r, int s, int m) const {
-    return v[(static_cast<std::size_t>(r) * pp_ + s) * mb_ + m];
+    return v[(static_cast<std::size_t>(r) * stages_ + s) * mb_ + m];
   }
   void build_replica(int r);
 
   Params params_;
-  std::size_t L_, pp_, mb_;
+  std::size_t L_, stages_, mb_;  // stages_: pp x stages per rank
   std::vector<SceneObject> objects_;
   std::vector<ObjectIndex> weights1_, weights2_, hidden_, residual_, flop1_, flop2_;
   std::vector<ObjectIndex> stage_input_, pipe_send_, all_reduce1_, all_reduce2_;

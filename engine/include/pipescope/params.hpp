@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "pipescope/zoo.hpp"
+
 namespace pipescope {
 
 struct Params {
@@ -23,9 +25,22 @@ struct Params {
   std::int64_t pp_gpu_delta = 12;
   std::int64_t pp_comm_steps = 2;
   std::int64_t dp_comm_steps = 2;
+  // Beyond the notebook: which schedule runs, and its op costs.
+  ScheduleKind schedule = ScheduleKind::Notebook;
+  // Stages per rank; unset means the schedule's default (2 for interleaved
+  // and V schedules, else 1).
+  std::optional<std::int64_t> chunks;
+  std::int64_t cost_f = 1, cost_i = 1, cost_w = 1;  // frames per matmul
 
   std::int64_t hidden() const { return d_hidden.value_or(2 * d_model); }
-  std::int64_t layers_per_stage() const { return L / pp; }
+  std::int64_t stages_per_rank() const { return chunks.value_or(schedule_info(schedule).default_chunks); }
+  std::int64_t stages() const { return pp * stages_per_rank(); }
+  std::int64_t layers_per_stage() const { return L / stages(); }
+  // Which rank (GPU) of a replica holds a pipeline stage.
+  std::int64_t rank_of_stage(std::int64_t stage) const {
+    if (schedule_info(schedule).placement == Placement::V && stage >= pp) return 2 * pp - 1 - stage;
+    return stage % pp;
+  }
 
   bool operator==(const Params&) const = default;
 };
@@ -44,7 +59,11 @@ std::vector<ParamError> validate(const Params& p);
 
 // Counts computed in floating point so that absurd inputs cannot overflow.
 double estimated_object_count(const Params& p);
+// The notebook schedule's frames in closed form; other schedules' come from
+// their simulation (frame_count).
 double estimated_frame_count(const Params& p);
+// Frames of the animation these (valid, under the object cap) parameters give.
+double frame_count(const Params& p);
 
 // Thrown by builders handed parameters that fail validate().
 struct InvalidParams : std::runtime_error {

@@ -12,16 +12,17 @@ namespace pipescope {
 
 class Scene {
  public:
-  // Throws InvalidParams for parameters that fail validate().
-  explicit Scene(const Params& params, const Schedule& schedule = default_schedule());
+  // Throws InvalidParams for parameters that fail validate(). Animates the
+  // schedule the parameters name.
+  explicit Scene(const Params& params);
+  // Animates `schedule` instead (tests use stand-ins); it must outlive the call.
+  Scene(const Params& params, const Schedule& schedule);
 
   const Params& params() const { return layout_->params(); }
   const Layout& layout() const { return *layout_; }
   const Timeline& timeline() const { return *timeline_; }
   Playhead& playhead() { return *playhead_; }
   const Playhead& playhead() const { return *playhead_; }
-
-  static const Schedule& default_schedule();
 
  private:
   std::unique_ptr<Layout> layout_;

@@ -1,13 +1,16 @@
 #pragma once
 // A schedule turns a scene layout into the animation's steps. The notebook's
-// schedule is one implementation; GPipe, 1F1B, interleaved or zero-bubble
-// schedules produce their own steps over the same layout.
+// schedule keeps its own generators (frame-exact with its recording); every
+// other schedule (GPipe, 1F1B, interleaved, zero bubble, ...) is animated from
+// its timed per-rank programs over the same layout.
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 
 #include "pipescope/layout.hpp"
+#include "pipescope/program.hpp"
 #include "pipescope/steps.hpp"
 #include "pipescope/visual_state.hpp"
 
@@ -45,5 +48,10 @@ class Schedule {
 
 // The schedule of the seed notebook (../shared/seed), step for step.
 std::unique_ptr<Schedule> make_notebook_schedule();
+// Every other schedule: its programs timed by dependencies (make_plan), each
+// timed action animated by the notebook's helpers. `program` replaces the
+// one the parameters name (a schedule read from a file, or a test's); its
+// stages must match the parameters' (pp x chunks).
+std::unique_ptr<Schedule> make_program_schedule(std::optional<Program> program = std::nullopt);
 
 }  // namespace pipescope

@@ -1,0 +1,30 @@
+#pragma once
+// `pipescope schedule` (each rank's program and timed actions, as text, JSON
+// or PyTorch's CSV) and `pipescope stats` (makespan, bubble, memory, traffic).
+
+#include <cstdint>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "pipescope/params.hpp"
+
+namespace pipescope::app {
+
+struct ScheduleOptions {
+  Params params;
+  std::string format = "text";
+};
+
+struct StatsOptions {
+  Params params;
+  bool json = false;
+  std::int64_t dtype_bytes = 2;
+};
+
+void add_schedule_commands(CLI::App& cli, ScheduleOptions& schedule, StatsOptions& stats,
+                           CLI::App*& schedule_cmd, CLI::App*& stats_cmd);
+int run_schedule(const ScheduleOptions& options);
+int run_stats(const StatsOptions& options);
+
+}  // namespace pipescope::app
