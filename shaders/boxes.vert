@@ -16,6 +16,7 @@ uniform vec3 u_forward;          // orthographic: the view direction
 uniform bool u_orthographic;
 uniform vec4 u_palette[18];      // [colour group * 6 + state]: rgb, alpha
 uniform vec3 u_shade[3];         // [colour group]: per-axis shading of a side's normal
+uniform vec3 u_rank_tint[8];     // edge colours of the weights each rank holds
 
 out vec2 v_uv;
 out float v_view_depth;  // distance along the view, for order-independent weights
@@ -31,7 +32,9 @@ void main() {
   vec4 t1 = texelFetch(u_boxes, 2 * object + 1);
   vec3 lo = t0.xyz;
   vec3 hi = t1.xyz;
-  int group = int(t0.w);
+  int code = int(t0.w);  // colour group, plus 4 x (1 + rank tint) for tinted weights
+  int group = code % 4;
+  int tint = code / 4;
   uint state = texelFetch(u_states, object).r;
 
   int axis;
@@ -59,4 +62,6 @@ void main() {
   vec4 colour = u_palette[group * 6 + int(state)];
   v_fill = vec4(colour.rgb * u_shade[group][axis], colour.a);
   v_edge = colour;
+  // A weight's edge takes its rank's colour, strong enough to read through the fill.
+  if (tint > 0 && colour.a > 0.0) v_edge = vec4(u_rank_tint[(tint - 1) % 8], 0.9);
 }

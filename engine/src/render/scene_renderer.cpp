@@ -102,11 +102,19 @@ void SceneRenderer::set_scene(const Layout& layout, Playhead& playhead) {
   stats_ = {};
   stats_.objects = n;
 
-  // Two RGBA32F texels per object: (lo, colour group), (hi, flat axis).
+  // Two RGBA32F texels per object: (lo, colour group + 4 x (1 + its rank's
+  // tint) for weights outside the notebook's schedule), (hi, flat axis).
   std::vector<glm::vec4> texels(2 * n);
+  const Params& params = layout.params();
+  const bool tint_ranks = params.schedule != ScheduleKind::Notebook;
   for (std::size_t i = 0; i < n; ++i) {
     const SceneObject& o = layout[static_cast<ObjectIndex>(i)];
-    texels[2 * i] = {o.box.lo[0], o.box.lo[1], o.box.lo[2], static_cast<float>(colour_group(o.kind))};
+    int code = static_cast<int>(colour_group(o.kind));
+    if (tint_ranks && (o.kind == ObjectKind::Weight1 || o.kind == ObjectKind::Weight2)) {
+      const auto rank = params.rank_of_stage(o.layer / params.layers_per_stage());
+      code += 4 * (1 + static_cast<int>(rank % kRankTints));
+    }
+    texels[2 * i] = {o.box.lo[0], o.box.lo[1], o.box.lo[2], static_cast<float>(code)};
     texels[2 * i + 1] = {o.box.hi[0], o.box.hi[1], o.box.hi[2],
                          static_cast<float>(is_face(o.kind) ? std::max(flat_axis(o.box), 0) : 0)};
   }
@@ -237,6 +245,15 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
       if (it == cache.end()) it = cache.emplace(key, lay_out(face_label(*layout_, i, gradient))).first;
       return it->second;
     };
+    std::unordered_map<int, Laid> tags;
+    auto rank_tag = [&](int rank) -> const Laid& {
+      auto it = tags.find(rank);
+      if (it == tags.end()) {
+        const std::string text = "GPU " + std::to_string(rank);
+        it = tags.emplace(rank, lay_out(LabelText{std::u32string(text.begin(), text.end()), U"", U""})).first;
+      }
+      return it->second;
+    };
     auto emit = [&](const Laid& l, glm::vec3 at) {
       for (const PlacedGlyph& g : l.glyphs) glyphs.push_back({at, g.rect, g.uv});
     };
@@ -255,6 +272,22 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
         glm::vec2 px;
         if (anchor_px(a.label_at, px)) placer.reserve(px, l.extent);
         emit(l, a.label_at);
+      }
+    }
+    if (style.labels && layout_->params().schedule != ScheduleKind::Notebook) {
+      // "GPU k" over each stage, so which rank holds a stage reads at a glance.
+      const Params& p = layout_->params();
+      const int per_stage = static_cast<int>(p.layers_per_stage());
+      for (int r = 0; r < p.dp; ++r) {
+        for (int s = 0; s < p.stages(); ++s) {
+          const Box& first = (*layout_)[layout_->weight1(r, s * per_stage)].box;
+          const Box& last = (*layout_)[layout_->weight2(r, (s + 1) * per_stage - 1)].box;
+          const glm::vec3 at(0.5 * (first.lo[0] + last.hi[0]), first.hi[1],
+                             static_cast<float>(p.d_model) * 1.45f + 1.0f);
+          const Laid& l = rank_tag(static_cast<int>(p.rank_of_stage(s)));
+          glm::vec2 px;
+          if (anchor_px(at, px) && placer.place(px, l.extent)) emit(l, at);
+        }
       }
     }
     if (style.labels) {
@@ -356,6 +389,9 @@ void SceneRenderer::draw(const Camera& camera, int width, int height, const Rend
     }
     glUniform4fv(gl::uniform(p, "u_palette"), 18, glm::value_ptr(palette[0]));
     glUniform3fv(gl::uniform(p, "u_shade"), 3, glm::value_ptr(shade[0]));
+    glm::vec3 tints[kRankTints];
+    for (int r = 0; r < kRankTints; ++r) tints[r] = rank_tint(r);
+    glUniform3fv(gl::uniform(p, "u_rank_tint"), kRankTints, glm::value_ptr(tints[0]));
     glUniform1f(gl::uniform(p, "u_edge_px"), style.edges ? style.edge_px * style.pixel_scale : 0.0f);
     glUniform1i(gl::uniform(p, "u_order_independent"), style.order_independent ? 1 : 0);
     glUniform1f(gl::uniform(p, "u_depth_scale"), camera.distance);

@@ -23,6 +23,14 @@ glm::vec4 notebook_colour(ColourGroup group, VisualState state) {
   }
 }
 
+glm::vec3 rank_tint(int rank) {
+  // matplotlib's tab10, without its blue, green and red (the faces' states).
+  constexpr glm::vec3 kTints[kRankTints] = {
+      {1.000f, 0.498f, 0.055f}, {0.580f, 0.404f, 0.741f}, {0.549f, 0.337f, 0.294f}, {0.890f, 0.467f, 0.761f},
+      {0.498f, 0.498f, 0.498f}, {0.737f, 0.741f, 0.133f}, {0.090f, 0.745f, 0.812f}, {0.000f, 0.000f, 0.000f}};
+  return kTints[rank % kRankTints];
+}
+
 glm::vec3 notebook_shading(ColourGroup group) {
   // Measured from the notebook's own polygons: 0.3 + 0.7 * (n . light + 1) / 2
   // with the normals its vertex order produces.

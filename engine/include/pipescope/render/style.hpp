@@ -27,6 +27,11 @@ glm::vec4 notebook_colour(ColourGroup group, VisualState state);
 // and cuboid sides get, per normal axis (x, y, z).
 glm::vec3 notebook_shading(ColourGroup group);
 
+// The edge colour of the weights a pipeline rank (GPU) holds, so its stages
+// read as one device when it holds several (interleaved and V schedules).
+inline constexpr int kRankTints = 8;
+glm::vec3 rank_tint(int rank);
+
 struct RenderStyle {
   bool labels = true;
   // Keep only labels that overlap no nearer one (weights first). Off draws
