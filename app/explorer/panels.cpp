@@ -41,14 +41,53 @@ bool param_field(const char* notebook_name, const char* tooltip, std::int64_t& v
   return changed;
 }
 
+// The schedule, its stages per rank and its op costs.
+bool schedule_fields(Params& p, const std::vector<ParamError>& errors, WidgetRects& rects) {
+  bool changed = false;
+  const ScheduleInfo& current = schedule_info(p.schedule);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+  if (ImGui::BeginCombo("schedule", std::string(current.name).c_str())) {
+    for (const ScheduleInfo& info : schedule_catalog()) {
+      const bool selected = info.kind == p.schedule;
+      if (ImGui::Selectable(std::string(info.name).c_str(), selected)) {
+        if (!selected) {
+          p.schedule = info.kind;
+          p.chunks.reset();  // the new schedule's own default
+          changed = true;
+        }
+      }
+      remember(rects, "schedule:" + std::string(info.name));
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", std::string(info.summary).c_str());
+    }
+    ImGui::EndCombo();
+  }
+  remember(rects, "param:schedule");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (--schedule)", std::string(current.summary).c_str());
+  if (current.min_chunks != current.max_chunks || p.chunks.has_value()) {
+    std::int64_t chunks = p.stages_per_rank();
+    if (param_field("chunks", "stages per rank (v)", chunks, errors, rects)) {
+      p.chunks = chunks;
+      changed = true;
+    }
+  } else {
+    for (const ParamError& e : errors) {
+      if (e.field == "chunks") ImGui::TextColored(kErrorColour, "%s", e.message.c_str());
+    }
+  }
+  changed |= param_field("cost_f", "frames per forward matmul", p.cost_f, errors, rects);
+  changed |= param_field("cost_i", "frames per backward-through-input matmul", p.cost_i, errors, rects);
+  changed |= param_field("cost_w", "frames per weight-gradient matmul", p.cost_w, errors, rects);
+  return changed;
+}
+
 void parameters_section(ParamsEditor& ed, UiActions& actions, WidgetRects& rects) {
   if (!ImGui::CollapsingHeader("Parameters", ImGuiTreeNodeFlags_DefaultOpen)) return;
   Params& p = ed.edited;
-  bool changed = false;
+  bool changed = schedule_fields(p, ed.errors, rects);
   changed |= param_field("dp", "data-parallel replicas", p.dp, ed.errors, rects);
   changed |= param_field("pp", "pipeline stages", p.pp, ed.errors, rects);
   changed |= param_field("microbatches", "microbatches per replica", p.microbatches, ed.errors, rects);
-  changed |= param_field("L", "layers, a multiple of pp", p.L, ed.errors, rects);
+  changed |= param_field("L", "layers, a multiple of pp x chunks", p.L, ed.errors, rects);
   changed |= param_field("B", "global batch size", p.B, ed.errors, rects);
   changed |= param_field("d_model", "model width (z)", p.d_model, ed.errors, rects);
   bool follow = !p.d_hidden.has_value();

@@ -10,6 +10,9 @@
 #include "pipescope/schedule.hpp"
 #include "bench_scenes.hpp"
 #include "pipescope/timeline.hpp"
+#include "pipescope/zoo.hpp"
+
+#include <string>
 
 namespace pipescope {
 namespace {
@@ -113,6 +116,54 @@ void BM_StepBusiestFrame(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 2);  // two steps per iteration
 }
 BENCHMARK(BM_StepBusiestFrame)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
+
+// Every schedule of the zoo on the large scene (interleaved ones at v = 4):
+// build the layout, simulate, animate and record. Target < 0.5 s each.
+Params zoo_params(int kind) {
+  Params p = scene_params(1);
+  p.schedule = static_cast<ScheduleKind>(kind);
+  if (p.schedule == ScheduleKind::Interleaved1F1B || p.schedule == ScheduleKind::InterleavedZB) p.chunks = 4;
+  return p;
+}
+
+void BM_BuildScheduleScene(benchmark::State& state) {
+  const Params p = zoo_params(static_cast<int>(state.range(0)));
+  state.SetLabel(std::string(schedule_info(p.schedule).name) + " v" + std::to_string(p.stages_per_rank()));
+  for (auto _ : state) {
+    const Layout layout(p);
+    const Timeline timeline(layout, *(p.schedule == ScheduleKind::Notebook ? make_notebook_schedule()
+                                                                           : make_program_schedule()));
+    benchmark::DoNotOptimize(timeline.change_count());
+    state.counters["frames"] = timeline.last_frame();
+    state.counters["changes"] = static_cast<double>(timeline.change_count());
+  }
+}
+BENCHMARK(BM_BuildScheduleScene)->DenseRange(1, 9)->Unit(benchmark::kMillisecond);
+
+// Seeking and stepping on a schedule's timeline (interleaved 1F1B, v = 4).
+void BM_ScheduleSeekAndStep(benchmark::State& state) {
+  const Params p = zoo_params(static_cast<int>(ScheduleKind::Interleaved1F1B));
+  const Layout layout(p);
+  const Timeline timeline(layout, *make_program_schedule());
+  Playhead ph(timeline);
+  std::mt19937 rng(7);
+  std::uniform_int_distribution<std::uint32_t> frame(0, timeline.last_frame());
+  const bool seek = state.range(0) == 0;
+  state.SetLabel(seek ? "random seek" : "one-frame step");
+  bool forward = true;
+  for (auto _ : state) {
+    if (seek) {
+      ph.seek(frame(rng));
+    } else if (forward ? !ph.step_forward() : !ph.step_back()) {
+      forward = !forward;
+    }
+    benchmark::DoNotOptimize(ph.state().data());
+    state.PauseTiming();
+    ph.take_changes();
+    state.ResumeTiming();
+  }
+}
+BENCHMARK(BM_ScheduleSeekAndStep)->Arg(0)->Arg(1)->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 }  // namespace pipescope
