@@ -241,6 +241,14 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   EXPECT_TRUE(app.wait_until([&] { return app.number("pp") == 2; })) << "pp " << app.number("pp");
   type_into("param:microbatches", "5");
   EXPECT_TRUE(app.wait_until([&] { return app.number("microbatches") == 5; }));
+  // The schedule: open the combo, pick 1F1B; a new timeline, same relative point.
+  const double notebook_last = app.number("last");
+  click("param:schedule");
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("schedule:1f1b").has_value(); })) << "the combo opens";
+  click("schedule:1f1b");
+  EXPECT_TRUE(app.wait_until([&] { return app.state()["schedule"] == "1f1b"; })) << app.state()["schedule"];
+  EXPECT_NE(app.number("last"), notebook_last) << "1F1B has its own timeline";
+  EXPECT_EQ(app.number("frame"), app.number("last")) << "still at the end";
   xdo("key Return");
   pointer.move(view_x, view_y);
   xdo("click 1");  // back to the view: keys go to the scene again

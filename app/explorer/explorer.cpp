@@ -312,7 +312,8 @@ class Explorer {
     std::string line = "state frame=" + std::to_string(timeline_.frame) + " playing=" +
                        std::to_string(timeline_.playing) + " dp=" + std::to_string(p.dp) + " pp=" +
                        std::to_string(p.pp) + " microbatches=" + std::to_string(p.microbatches) +
-                       " last=" + std::to_string(timeline_.last) + " " + camera_text(camera_) +
+                       " last=" + std::to_string(timeline_.last) + " schedule=" +
+                       std::string(schedule_info(p.schedule).name) + " " + camera_text(camera_) +
                        " errors=" + std::to_string(editor_.errors.size());
     if (line != last_logged_) {
       std::cout << line << std::endl;
