@@ -81,6 +81,49 @@ INSTANTIATE_TEST_SUITE_P(
       return name;
     });
 
+// PyTorch's lowered programs (with SEND_F, RECV_B, UNSHARD, ...): their
+// compute actions are ours in our order, and their sends are the ones our
+// simulation derives from the actions and which rank holds each stage.
+TEST_P(PyTorchOrder, LoweredProgramHasOurComputeOrderAndOurSends) {
+  const auto& f = GetParam();
+  std::string file = f.file;
+  file.replace(file.find("compute_only"), std::string("compute_only").size(), "compute_comms");
+  const std::string lowered = without_empty_cells(read_file(std::string(PIPESCOPE_TEST_DATA "/pytorch-schedules/") + file));
+  ASSERT_FALSE(lowered.empty()) << file;
+  std::string compute;
+  std::set<std::tuple<int, bool, int>> their_sends;  // (from stage, backward, microbatch)
+  std::istringstream rows(lowered);
+  for (std::string row; std::getline(rows, row);) {
+    std::string kept;
+    std::istringstream cells(row);
+    // Cells hold no commas inside parentheses here: "(0F7;7B3)OVERLAP_F_B" uses ';'.
+    for (std::string cell; std::getline(cells, cell, ',');) {
+      // After the stage number: F, I, W, B compute; UNSHARD, RESHARD, REDUCE_GRAD,
+      // RECV_*, SEND_* communicate.
+      const std::size_t op = cell.find_first_not_of("0123456789");
+      const bool is_comm = cell.front() != '(' && std::string("URS").find(cell[op]) != std::string::npos;
+      if (!is_comm) {
+        kept += (kept.empty() ? "" : ",") + cell;
+        continue;
+      }
+      for (const char* kind : {"SEND_F", "SEND_B"}) {
+        const auto at = cell.find(kind);
+        if (at != std::string::npos) {
+          their_sends.emplace(std::stoi(cell.substr(0, at)), kind[5] == 'B', std::stoi(cell.substr(at + 6)));
+        }
+      }
+    }
+    compute += kept + "\n";
+  }
+  const Program ours = build_program(f.kind, 4, 8, f.v);
+  EXPECT_EQ(compute, to_csv(ours));
+  Costs c;
+  const Timing t = simulate(ours, c);
+  std::set<std::tuple<int, bool, int>> our_sends;
+  for (const auto& send : t.sends) our_sends.emplace(send.from_stage, send.backward, send.microbatch);
+  EXPECT_EQ(our_sends, their_sends);
+}
+
 // --- properties over the whole zoo ----------------------------------------
 
 struct Case {
