@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "pipescope/params.hpp"
 
 namespace pipescope {
@@ -90,8 +92,52 @@ TEST(Params, OverflowingInputsAreRefusedNotWrapped) {
   p.microbatches = std::numeric_limits<std::int64_t>::max();
   const auto errors = validate(p);
   ASSERT_FALSE(errors.empty());
-  EXPECT_EQ(errors[0].field, "microbatches");
+  EXPECT_TRUE(errors[0].field == "dp" || errors[0].field == "microbatches") << errors[0].field;
+  EXPECT_EQ(errors[0].message.find("-"), std::string::npos) << "no wrapped value: " << errors[0].message;
 }
+
+// A count or extent too big names the parameter that was given and drives
+// it, not a fixed one; a rule of a derived value is not blamed on a
+// parameter the user never set.
+struct Culprit {
+  const char* what;
+  void (*set)(Params&);
+  const char* field;
+};
+
+class ParamsCulprit : public ::testing::TestWithParam<Culprit> {};
+
+TEST_P(ParamsCulprit, IsTheOneNamed) {
+  Params p;
+  GetParam().set(p);
+  const auto errors = validate(p);
+  ASSERT_EQ(errors.size(), 1u) << GetParam().what;
+  EXPECT_EQ(errors[0].field, GetParam().field) << errors[0].message;
+  EXPECT_EQ(errors[0].message.rfind(GetParam().field, 0) == 0 || errors[0].message.find(std::string("lower ") + GetParam().field) != std::string::npos, true)
+      << errors[0].message;
+}
+
+constexpr std::int64_t kHuge = std::numeric_limits<std::int64_t>::max();
+
+INSTANTIATE_TEST_SUITE_P(
+    Caps, ParamsCulprit,
+    ::testing::Values(Culprit{"dp", [](Params& p) { p.dp = 222223; p.dp_gpu_delta = 0; }, "dp"},
+                      Culprit{"layers", [](Params& p) { p.L = 166665; }, "L"},
+                      Culprit{"microbatches", [](Params& p) { p.microbatches = 100000000; }, "microbatches"},
+                      Culprit{"dp_comm_steps", [](Params& p) { p.dp_comm_steps = 2147483648; }, "dp_comm_steps"},
+                      Culprit{"pp_comm_steps", [](Params& p) { p.pp_comm_steps = 2147483648; }, "pp_comm_steps"},
+                      Culprit{"cost_w", [](Params& p) { p.schedule = ScheduleKind::GPipe; p.cost_w = 1000000; }, "cost_w"},
+                      Culprit{"d_model zero", [](Params& p) { p.d_model = 0; }, "d_model"},
+                      Culprit{"d_model huge", [](Params& p) { p.d_model = kHuge; }, "d_model"},
+                      Culprit{"d_hidden huge", [](Params& p) { p.d_hidden = kHuge; }, "d_hidden"},
+                      Culprit{"batch huge", [](Params& p) { p.B = kHuge; }, "B"},
+                      Culprit{"dp gap huge", [](Params& p) { p.dp_gpu_delta = kHuge; }, "dp_gpu_delta"},
+                      Culprit{"pp gap huge", [](Params& p) { p.pp_gpu_delta = kHuge; }, "pp_gpu_delta"}),
+    [](const ::testing::TestParamInfo<Culprit>& info) {
+      std::string name = info.param.what;
+      for (char& c : name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+      return name;
+    });
 
 TEST(Params, InvalidParamsCarriesEveryMessage) {
   Params p;

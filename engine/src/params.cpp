@@ -1,6 +1,8 @@
 #include "pipescope/params.hpp"
 
 #include <algorithm>
+#include <initializer_list>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -17,6 +19,37 @@ void require_positive(std::vector<ParamError>& out, const char* name, std::int64
 void require_non_negative(std::vector<ParamError>& out, const char* name, std::int64_t v) {
   if (v < 0) out.push_back({name, fmt::format("{} is {}, but it must be 0 or more", name, v)});
 }
+
+// Of the parameters that drive a count, the one furthest above its default:
+// the one to name when the count is too big (a person who typed
+// --dp 222223 should read "dp", not "microbatches").
+struct Driver {
+  const char* name;
+  double value, usual;
+};
+const char* main_driver(std::initializer_list<Driver> drivers) {
+  const Driver* best = drivers.begin();
+  for (const Driver& d : drivers) {
+    if (d.value / d.usual > best->value / best->usual) best = &d;
+  }
+  return best->name;
+}
+
+// The value of a size parameter by its notebook name, as the user gave it.
+std::int64_t given(const Params& p, std::string_view name) {
+  if (name == "d_model") return p.d_model;
+  if (name == "d_hidden") return p.d_hidden.value_or(0);
+  if (name == "L") return p.L;
+  if (name == "B") return p.B;
+  if (name == "dp") return p.dp;
+  if (name == "pp") return p.pp;
+  if (name == "dp_gpu_delta") return p.dp_gpu_delta;
+  return p.pp_gpu_delta;
+}
+
+// The renderer stores coordinates as 32-bit floats: whole units stay exact
+// up to 2^24, so a scene must fit in that along every axis.
+constexpr double kMaxCoordinate = 16'777'216;
 
 }  // namespace
 
@@ -59,8 +92,10 @@ double frame_count(const Params& p) {
 
 std::vector<ParamError> validate(const Params& p) {
   std::vector<ParamError> out;
+  const Params usual;  // the notebook's defaults
   require_positive(out, "d_model", p.d_model);
-  require_positive(out, "d_hidden", p.hidden());
+  // Unset, d_hidden follows d_model, whose own rule speaks for it.
+  if (p.d_hidden) require_positive(out, "d_hidden", *p.d_hidden);
   require_positive(out, "B", p.B);
   require_positive(out, "L", p.L);
   require_positive(out, "dp", p.dp);
@@ -81,6 +116,44 @@ std::vector<ParamError> validate(const Params& p) {
     out.push_back({"chunks", schedule_rule_broken(p.schedule, p.pp, p.microbatches, v)->message});
     return out;
   }
+
+  // Extents, in floating point so that no size can overflow on the way.
+  const double L = static_cast<double>(p.L), d_model = static_cast<double>(p.d_model);
+  const double hidden = p.d_hidden ? static_cast<double>(*p.d_hidden) : 2 * d_model;
+  const char* hidden_name = p.d_hidden ? "d_hidden" : "d_model";
+  const double stages = static_cast<double>(p.pp) * static_cast<double>(v);
+  const double pp_gap = static_cast<double>(p.pp_gpu_delta), dp_gap = static_cast<double>(p.dp_gpu_delta);
+  const double dp = static_cast<double>(p.dp), B = static_cast<double>(p.B);
+  const double x_extent = L * hidden + (stages - 1) * pp_gap;
+  if (x_extent > kMaxCoordinate) {
+    const char* culprit = L * hidden >= (stages - 1) * pp_gap
+                              ? main_driver({{"L", L, static_cast<double>(usual.L)},
+                                             {hidden_name, hidden, 2 * static_cast<double>(usual.d_model)}})
+                              : main_driver({{"pp_gpu_delta", pp_gap, static_cast<double>(usual.pp_gpu_delta)},
+                                             {"pp", stages, static_cast<double>(usual.pp)}});
+    out.push_back({culprit, fmt::format("{} is {}, but the scene would reach {:.0f} units along the layer axis "
+                                        "(L x d_hidden plus the gaps between stages); coordinates stay exact "
+                                        "up to {:.0f}: lower {}",
+                                        culprit, given(p, culprit), x_extent, kMaxCoordinate, culprit)});
+  }
+  const double y_extent = B + (dp - 1) * dp_gap;
+  if (y_extent > kMaxCoordinate) {
+    const char* culprit = B >= (dp - 1) * dp_gap ? "B"
+                          : main_driver({{"dp_gpu_delta", dp_gap, static_cast<double>(usual.dp_gpu_delta)},
+                                         {"dp", dp, static_cast<double>(usual.dp)}});
+    out.push_back({culprit, fmt::format("{} is {}, but the scene would reach {:.0f} units along the batch axis "
+                                        "(B plus the gaps between replicas); coordinates stay exact up to "
+                                        "{:.0f}: lower {}",
+                                        culprit, given(p, culprit), y_extent, kMaxCoordinate, culprit)});
+  }
+  const bool d_model_named = std::any_of(out.begin(), out.end(), [](const ParamError& e) { return e.field == "d_model"; });
+  if (2 * d_model > kMaxCoordinate && !d_model_named) {
+    out.push_back({"d_model", fmt::format("d_model is {}, but the scene would reach {:.0f} units along the "
+                                          "d_model axis; coordinates stay exact up to {:.0f}: lower d_model",
+                                          p.d_model, 2 * d_model, kMaxCoordinate)});
+  }
+  if (!out.empty()) return out;
+
   if (v == 1 && p.L % p.pp != 0) {
     out.push_back({"L", fmt::format("L is {}, but it must be a multiple of pp ({}): every pipeline "
                                     "stage holds the same number of layers",
@@ -93,10 +166,13 @@ std::vector<ParamError> validate(const Params& p) {
   // Sizes are checked against their own caps so the message names the real culprit.
   const double objects = estimated_object_count(p);
   if (objects > kMaxObjects) {
-    out.push_back({"microbatches",
-                   fmt::format("dp {} x L {} x microbatches {} would need {:.0f} scene objects; "
-                               "the limit is {:.0f}: lower dp, L or microbatches",
-                               p.dp, p.L, p.microbatches, objects, kMaxObjects)});
+    const char* culprit = main_driver({{"microbatches", static_cast<double>(p.microbatches),
+                                        static_cast<double>(usual.microbatches)},
+                                       {"dp", dp, static_cast<double>(usual.dp)},
+                                       {"L", L, static_cast<double>(usual.L)}});
+    out.push_back({culprit, fmt::format("dp {} x L {} x microbatches {} would need {:.0f} scene objects; "
+                                        "the limit is {:.0f}: lower {}",
+                                        p.dp, p.L, p.microbatches, objects, kMaxObjects, culprit)});
   }
   if (out.empty()) {  // the counts are bounded now: the schedule's rules may build it
     if (auto rule = schedule_rule_broken(p.schedule, p.pp, p.microbatches, v)) {
@@ -106,10 +182,19 @@ std::vector<ParamError> validate(const Params& p) {
   if (out.empty()) {
     const double frames = frame_count(p);
     if (frames > kMaxFrames) {
-      out.push_back({"pp_comm_steps",
-                     fmt::format("these parameters would animate {:.0f} frames; the limit is "
-                                 "{:.0f}: lower microbatches, L or the comm steps",
-                                 frames, kMaxFrames)});
+      auto comm = [](std::int64_t steps) { return static_cast<double>(steps) + 1; };
+      const char* culprit = main_driver({
+          {"microbatches", static_cast<double>(p.microbatches), static_cast<double>(usual.microbatches)},
+          {"L", L, static_cast<double>(usual.L)},
+          {"pp_comm_steps", p.pp > 1 ? comm(p.pp_comm_steps) : 0, comm(usual.pp_comm_steps)},
+          {"dp_comm_steps", p.dp > 1 ? comm(p.dp_comm_steps) : 0, comm(usual.dp_comm_steps)},
+          {"cost_f", static_cast<double>(p.cost_f), 1},
+          {"cost_i", static_cast<double>(p.cost_i), 1},
+          {"cost_w", static_cast<double>(p.cost_w), 1},
+      });
+      out.push_back({culprit, fmt::format("these parameters would animate {:.0f} frames; the limit is "
+                                          "{:.0f}: lower {}",
+                                          frames, kMaxFrames, culprit)});
     }
   }
   return out;

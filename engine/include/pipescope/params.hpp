@@ -32,7 +32,10 @@ struct Params {
   std::optional<std::int64_t> chunks;
   std::int64_t cost_f = 1, cost_i = 1, cost_w = 1;  // frames per matmul
 
-  std::int64_t hidden() const { return d_hidden.value_or(2 * d_model); }
+  // Saturates rather than overflows: validate() refuses such sizes anyway.
+  std::int64_t hidden() const {
+    return d_hidden.value_or(d_model > INT64_MAX / 2 ? INT64_MAX : 2 * d_model);
+  }
   std::int64_t stages_per_rank() const { return chunks.value_or(schedule_info(schedule).default_chunks); }
   std::int64_t stages() const { return pp * stages_per_rank(); }
   std::int64_t layers_per_stage() const { return L / stages(); }
