@@ -7,11 +7,16 @@
 
 #include "dump_command.hpp"
 #include "explorer/explorer.hpp"
+#include "input_checks.hpp"
 #include "param_flags.hpp"
 #include "render_command.hpp"
 #include "schedule_command.hpp"
 
 namespace pipescope::app {
+
+namespace {
+constexpr const char* kExitCodes = "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n";
+}  // namespace
 
 int run_cli(int argc, char** argv) {
   CLI::App cli{"pipescope: see a distributed-training schedule (data and pipeline parallelism) "
@@ -19,18 +24,6 @@ int run_cli(int argc, char** argv) {
                "pipescope"};
   cli.require_subcommand(0, 1);
   cli.set_version_flag("--version", "pipescope " PIPESCOPE_VERSION);
-  cli.footer(
-      "Without a command, pipescope opens the explorer window on the scene the flags describe.\n"
-      "  Mouse: left drag orbits, right or middle drag pans, the wheel zooms toward the cursor.\n"
-      "  Keys: Space play/pause, Left/Right step a frame, Home/End jump, R resets the view,\n"
-      "        1-4 notebook/front/top/side views, F12 saves a screenshot.\n"
-      "Headless: 'pipescope render --frame K -o out.png' draws one frame;\n"
-      "          'pipescope render --video out.mp4' exports a video (mp4, webm, gif, PNG sequence);\n"
-      "          'pipescope dump' writes every frame's object states as JSON Lines.\n"
-      "Schedules: --schedule gpipe|1f1b|interleaved-1f1b|zb-h1|zb-v|dualpipe-v|... on any command;\n"
-      "          'pipescope schedule' prints each rank's program and timing (--format csv: PyTorch's),\n"
-      "          'pipescope stats' the makespan, bubble, activation memory and traffic.\n"
-      "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
 
   // No command: the explorer, on the same parameter flags.
   ExplorerOptions explorer;
@@ -60,6 +53,20 @@ int run_cli(int argc, char** argv) {
   CLI::App* stats_cmd = nullptr;
   add_schedule_commands(cli, schedule, stats, schedule_cmd, stats_cmd);
 
+  // Set last: subcommands copy their parent's footer when they are made.
+  cli.footer(
+      "Without a command, pipescope opens the explorer window on the scene the flags describe.\n"
+      "  Mouse: left drag orbits, right or middle drag pans, the wheel zooms toward the cursor.\n"
+      "  Keys: Space play/pause, Left/Right step a frame, Home/End jump, R resets the view,\n"
+      "        1-4 notebook/front/top/side views, F12 saves a screenshot.\n"
+      "Headless: 'pipescope render --frame K -o out.png' draws one frame;\n"
+      "          'pipescope render --video out.mp4' exports a video (mp4, webm, gif, PNG sequence);\n"
+      "          'pipescope dump' writes every frame's object states as JSON Lines.\n"
+      "Schedules: --schedule gpipe|1f1b|interleaved-1f1b|zb-h1|zb-v|dualpipe-v|... on any command;\n"
+      "          'pipescope schedule' prints each rank's program and timing (--format csv: PyTorch's),\n"
+      "          'pipescope stats' the makespan, bubble, activation memory and traffic.\n"
+      "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
+  for (CLI::App* sub : {dump_cmd, render_cmd, schedule_cmd}) sub->footer(kExitCodes);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -88,8 +95,16 @@ int run_cli(int argc, char** argv) {
     std::cerr << "pipescope: --window" << error.substr(error.find(':')) << "\n";
     return 2;
   }
-  if (!explorer.font.empty() && !std::filesystem::is_regular_file(explorer.font)) {
-    std::cerr << "pipescope: --font: " << explorer.font << " does not exist\n";
+  if (!explorer.font.empty()) {
+    if (const std::string why = unusable_font_reason("--font", explorer.font); !why.empty()) {
+      std::cerr << "pipescope: " << why << "\n";
+      return 2;
+    }
+  }
+  // A screenshot folder that cannot take files is said now, not at the first F12.
+  if (const std::string why = unwritable_reason("--screenshot-dir", explorer.screenshot_folder + "/pipescope.png");
+      !why.empty()) {
+    std::cerr << "pipescope: " << why << "\n";
     return 2;
   }
   return run_explorer(explorer);

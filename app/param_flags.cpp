@@ -4,6 +4,8 @@
 #include <iostream>
 #include <utility>
 
+#include "input_checks.hpp"
+
 namespace pipescope::app {
 
 namespace {
@@ -44,12 +46,14 @@ void add_param_flags(CLI::App& cmd, Params& p) {
   const std::string group = "Scene parameters (the notebook's names in brackets)";
   auto add = [&](const char* notebook, std::int64_t& value, const std::string& what) {
     cmd.add_option(flag_for(notebook), value, what + " [" + notebook + "]")
+        ->transform(whole_number())
         ->capture_default_str()
         ->group(group);
   };
   add("d_model", p.d_model, "model width: the residual faces' depth along z");
   cmd.add_option("--d-hidden", p.d_hidden,
                  "hidden width: each layer's length along x [d_hidden] (default: 2 x d_model)")
+      ->transform(whole_number())
       ->group(group);
   add("B", p.B, "global batch size, split over dp replicas");
   add("L", p.L, "number of layers; must be a multiple of --pp");
@@ -76,12 +80,20 @@ void add_param_flags(CLI::App& cmd, Params& p) {
   cmd.add_option("--chunks", p.chunks,
                  "stages per rank (v): 2 or more for interleaved-1f1b, looped-bfs and interleaved-zb "
                  "(default 2), exactly 2 for zb-v and dualpipe-v, 1 otherwise")
+      ->transform(whole_number())
       ->group(schedules);
-  cmd.add_option("--cost-f", p.cost_f, "frames per forward matmul")->capture_default_str()->group(schedules);
-  cmd.add_option("--cost-i", p.cost_i, "frames per backward-through-input matmul")
+  cmd.add_option("--cost-f", p.cost_f, "frames per forward matmul")
+      ->transform(whole_number())
       ->capture_default_str()
       ->group(schedules);
-  cmd.add_option("--cost-w", p.cost_w, "frames per weight-gradient matmul")->capture_default_str()->group(schedules);
+  cmd.add_option("--cost-i", p.cost_i, "frames per backward-through-input matmul")
+      ->transform(whole_number())
+      ->capture_default_str()
+      ->group(schedules);
+  cmd.add_option("--cost-w", p.cost_w, "frames per weight-gradient matmul")
+      ->transform(whole_number())
+      ->capture_default_str()
+      ->group(schedules);
 }
 
 bool report_invalid(const Params& params) {

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "input_checks.hpp"
 #include "param_flags.hpp"
 #include "video_command.hpp"
 #include "pipescope/font.hpp"
@@ -24,27 +25,6 @@ int fail(const std::string& message) {
   return 2;
 }
 
-// An unwritable path is reported before any rendering happens.
-bool check_writable(const std::string& path, std::string& error) {
-  namespace fs = std::filesystem;
-  const fs::path p(path);
-  const fs::path dir = p.has_parent_path() ? p.parent_path() : fs::path(".");
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    error = "-o: cannot write " + path + ": folder " + dir.string() + " does not exist";
-    return false;
-  }
-  if (fs::is_directory(p, ec)) {
-    error = "-o: cannot write " + path + ": it is a folder";
-    return false;
-  }
-  if (access(fs::exists(p, ec) ? p.c_str() : dir.c_str(), W_OK) != 0) {
-    error = "-o: cannot write " + path + ": permission denied";
-    return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 RenderStyle style_from(const RenderOptions& o) {
@@ -61,9 +41,8 @@ RenderStyle style_from(const RenderOptions& o) {
 
 bool load_font(const RenderOptions& o, const RenderStyle& style, std::unique_ptr<FontAtlas>& font, std::string& error) {
   if (!style.labels && !style.axes) return true;
-  if (!o.font.empty() && !std::filesystem::is_regular_file(o.font)) {
-    error = "--font: " + o.font + " does not exist";
-    return false;
+  if (!o.font.empty()) {
+    if (error = unusable_font_reason("--font", o.font); !error.empty()) return false;
   }
   font = std::make_unique<FontAtlas>(o.font.empty() ? find_font_file("DejaVu Sans") : o.font, 14.0f * style.pixel_scale);
   return true;
@@ -95,15 +74,22 @@ bool parse_size(const std::string& text, int& width, int& height, std::string& e
 
 void add_render_flags(CLI::App& cmd, RenderOptions& o) {
   add_param_flags(cmd, o.params);
-  cmd.add_option("--frame", o.frame, "frame to draw: 0 is before the first step")->capture_default_str();
+  cmd.add_option("--frame", o.frame, "frame to draw: 0 is before the first step")
+      ->transform(whole_number())
+      ->capture_default_str();
   cmd.add_option("-o,--output", o.output, "PNG file to write (one frame)");
   cmd.add_option("--video", o.video,
                  "write every frame instead: out.mp4 (H.264), out.webm (VP9), out.gif, or out_{frame:04}.png");
-  cmd.add_option("--fps", o.fps, "video frames per second")->capture_default_str();
-  cmd.add_option("--from", o.from, "first frame of the video (default 0)");
-  cmd.add_option("--to", o.to, "last frame of the video (default: the last)");
-  cmd.add_option("--orbit", o.orbit, "turn the camera by this many degrees over the video")->capture_default_str();
-  cmd.add_option("--crf", o.crf, "encoder quality, passed to ffmpeg (lower is better; default 23 for H.264, 32 for VP9)");
+  cmd.add_option("--fps", o.fps, "video frames per second")->transform(finite_number())->capture_default_str();
+  cmd.add_option("--from", o.from, "first frame of the video (default 0)")->transform(whole_number());
+  cmd.add_option("--to", o.to, "last frame of the video (default: the last)")->transform(whole_number());
+  cmd.add_option("--orbit", o.orbit, "turn the camera by this many degrees over the video")
+      ->transform(finite_number())
+      ->capture_default_str();
+  cmd.add_option("--crf", o.crf,
+                 "encoder quality, passed to ffmpeg (lower is better): 0-51 for H.264 (.mp4, default 23), "
+                 "0-63 for VP9 (.webm, default 32)")
+      ->transform(whole_number());
   cmd.add_option("--preset", o.preset, "x264 speed preset, passed to ffmpeg (ultrafast ... veryslow)")
       ->capture_default_str();
   cmd.add_flag("--quiet", o.quiet, "no progress bar");
@@ -122,6 +108,7 @@ void add_render_flags(CLI::App& cmd, RenderOptions& o) {
   cmd.add_flag("--no-edges", o.no_edges, "draw no edge lines");
   cmd.add_flag("--no-axes", o.no_axes, "draw no axis arrows");
   cmd.add_option("--scale", o.scale, "scale of text and line widths (e.g. 2 for a 4K image)")
+      ->transform(finite_number())
       ->capture_default_str();
 }
 
@@ -152,7 +139,9 @@ int run_render(const RenderOptions& o) {
   }
   const bool video = !o.video.empty();
   if (!video && !o.output.ends_with(".png")) return fail("-o: " + o.output + " must end in .png");
-  if (!check_writable(video ? o.video : o.output, error)) return fail(error);
+  if (error = unwritable_reason(video ? "--video" : "-o", video ? o.video : o.output); !error.empty()) {
+    return fail(error);
+  }
 
   Scene scene(o.params);
   const std::uint32_t last = scene.timeline().last_frame();

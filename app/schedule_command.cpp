@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "input_checks.hpp"
 #include "param_flags.hpp"
 #include "pipescope/schedule_stats.hpp"
 #include "pipescope/simulate.hpp"
@@ -109,6 +110,7 @@ void add_schedule_commands(CLI::App& cli, ScheduleOptions& schedule, StatsOption
   add_param_flags(*stats_cmd, stats.params);
   stats_cmd->add_flag("--json", stats.json, "print JSON instead of text");
   stats_cmd->add_option("--dtype-bytes", stats.dtype_bytes, "bytes per activation or gradient element")
+      ->transform(whole_number())
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   stats_cmd->footer(
@@ -125,7 +127,8 @@ void add_schedule_commands(CLI::App& cli, ScheduleOptions& schedule, StatsOption
       "                    gradient is done), and in bytes for --dtype-bytes\n"
       "  traffic         pipeline sends between ranks (one microbatch's d_model-wide activation or\n"
       "                  gradient each) and data-parallel exchanges (each layer's two weight\n"
-      "                  gradients with the next replica), messages and bytes, all replicas\n");
+      "                  gradients with the next replica), messages and bytes, all replicas\n"
+      "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
 }
 
 int run_schedule(const ScheduleOptions& o) {

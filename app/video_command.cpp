@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "interrupts.hpp"
 #include "pipescope/export/video_export.hpp"
 #include "pipescope/gl/headless_context.hpp"
 #include "pipescope/render/still.hpp"
@@ -19,8 +20,6 @@ namespace pipescope::app {
 
 namespace {
 
-std::atomic<bool> g_interrupted{false};  // set by Ctrl-C; the export loop stops cleanly
-extern "C" void on_interrupt(int) { g_interrupted = true; }
 
 int fail(const std::string& message) {
   std::cerr << "pipescope: " << message << "\n";
@@ -52,7 +51,15 @@ int run_video(const RenderOptions& o, Scene& scene, ViewPreset preset, Projectio
   const std::int64_t from = o.from.value_or(0), to = o.to.value_or(last);
   if (from < 0 || from > last) return fail(fmt::format("--from: {} is outside this schedule's frames 0..{}", from, last));
   if (to < from || to > last) return fail(fmt::format("--to: {} must be from --from ({}) to the last frame {}", to, from, last));
-  if (o.crf && (*o.crf < 0 || *o.crf > 63)) return fail(fmt::format("--crf: {} must be 0 to 63", *o.crf));
+  if (o.crf) {
+    // Each encoder's own scale: x264 stops at 51, VP9 at 63; GIF and PNG have none.
+    const int top = *format == VideoFormat::Mp4 ? 51 : *format == VideoFormat::WebM ? 63 : -1;
+    if (top < 0) return fail("--crf: only .mp4 and .webm videos have a quality setting");
+    if (*o.crf < 0 || *o.crf > top) {
+      return fail(fmt::format("--crf: {} is outside {}'s range 0 to {}", *o.crf,
+                              *format == VideoFormat::Mp4 ? "H.264 (.mp4)" : "VP9 (.webm)", top));
+    }
+  }
   if (o.transparent && *format != VideoFormat::PngSequence) {
     return fail("--transparent: only a PNG sequence keeps transparency; use --video out_{frame:04}.png");
   }
@@ -80,6 +87,8 @@ int run_video(const RenderOptions& o, Scene& scene, ViewPreset preset, Projectio
   if (!load_font(o, s.style, font, error)) return fail(error);
 
   gl::HeadlessContext context;
+  // Watching before ffmpeg starts: a Ctrl-C from now on stops both cleanly.
+  const InterruptWatch interrupts;
   std::unique_ptr<VideoExport> started;
   try {
     started = std::make_unique<VideoExport>(scene.params(), s, font.get());
@@ -87,9 +96,7 @@ int run_video(const RenderOptions& o, Scene& scene, ViewPreset preset, Projectio
     return fail(std::string("--video: ") + e.what());
   }
   VideoExport& video = *started;
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-  video.watch_interrupt(&g_interrupted);
+  video.watch_interrupt(&InterruptWatch::flag());
   const bool show_progress = !o.quiet && isatty(STDERR_FILENO) != 0;
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
@@ -100,11 +107,11 @@ int run_video(const RenderOptions& o, Scene& scene, ViewPreset preset, Projectio
       last_drawn = elapsed();
     }
   }
-  if (g_interrupted) {
+  if (interrupts.raised()) {
     video.cancel();
     if (show_progress) std::fputs("\n", stderr);
     std::cerr << "pipescope: interrupted: stopped the export and removed " << o.video << "\n";
-    return 130;
+    return kExitInterrupted;
   }
   try {
     video.finish();

@@ -1,6 +1,8 @@
 // The pipescope executable, run as a user would.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -167,6 +169,86 @@ TEST(Cli, UnwritableOutputIsOneLine) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(line_count(r.output), 1u) << r.output;
   EXPECT_NE(r.output.find("/nonexistent-dir/x.jsonl"), std::string::npos) << r.output;
+}
+
+}  // namespace
+
+// --- what a person may type wrong, on any command --------------------------
+
+namespace {
+
+struct BadInput {
+  std::string args;          // the whole command line after `pipescope`
+  std::string must_mention;  // the flag and the rule
+};
+
+class CliBadInput : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(CliBadInput, IsOneLineNamingTheFlagAndExitsTwo) {
+  const auto r = run_command(kExe + " " + GetParam().args + " 2>&1 >/dev/null");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(line_count(r.output), 1u) << r.output;
+  EXPECT_NE(r.output.find(GetParam().must_mention), std::string::npos) << r.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Inputs, CliBadInput,
+    ::testing::Values(
+        BadInput{"dump --dp-gap ''", "--dp-gap: an empty value"},
+        BadInput{"dump --pp-comm-steps ''", "--pp-comm-steps: an empty value"},
+        BadInput{"dump --batch 9223372036854775808", "--batch: '9223372036854775808' is out of range"},
+        BadInput{"dump --layers 0x10", "--layers: '0x10' is not a whole number"},
+        BadInput{"stats --dtype-bytes 1.5", "--dtype-bytes: '1.5' is not a whole number"},
+        BadInput{"dump --d-model 0", "--d-model: d_model is 0"},
+        BadInput{"dump --d-model 9223372036854775807", "--d-model: d_model is 9223372036854775807"},
+        BadInput{"dump --d-hidden 9223372036854775807", "--d-hidden: d_hidden is 9223372036854775807"},
+        BadInput{"dump --dp 222223", "--dp: dp 222223 x L 6"},
+        BadInput{"dump --layers 166665", "--layers: dp 2 x L 166665"},
+        BadInput{"dump --dp-comm-steps 2147483648", "--dp-comm-steps: these parameters would animate"},
+        BadInput{"render --video v.mp4 --orbit nan", "--orbit: 'nan' is not a finite number"},
+        BadInput{"render --video v.mp4 --orbit inf", "--orbit: 'inf' is not a finite number"},
+        BadInput{"render --video v.mp4 --orbit 1e400", "--orbit: '1e400' is not a finite number"},
+        BadInput{"render --video v.mp4 --fps ''", "--fps: an empty value"},
+        BadInput{"render --video v.mp4 --crf 63", "--crf: 63 is outside H.264 (.mp4)'s range 0 to 51"},
+        BadInput{"render --video v.gif --crf 10", "--crf: only .mp4 and .webm"},
+        BadInput{"render --video o_{frame:zz}.png", "--video: o_{frame:zz}.png: its frame number pattern"},
+        BadInput{"render --video o_{}.png", "--video: o_{}.png: its frame number pattern"},
+        BadInput{"render --video /etc/passwd/v.mp4", "--video: cannot write /etc/passwd/v.mp4: /etc/passwd is a file"},
+        BadInput{"render -o /etc/passwd/o.png", "-o: cannot write /etc/passwd/o.png: /etc/passwd is a file"},
+        BadInput{"render -o /tmp/pipescope_never.png --font /usr/share", "--font: /usr/share is a folder"},
+        BadInput{"render -o /tmp/pipescope_never.png --font /dev/null", "--font: /dev/null is not a regular file"},
+        BadInput{"render -o /tmp/pipescope_never.png --font " PIPESCOPE_TEST_DATA "/seed-default.jsonl",
+                 "is not a TrueType or OpenType font"},
+        BadInput{"--screenshot-dir /nonexistent-folder", "--screenshot-dir: cannot write"},
+        BadInput{"--font /usr/share", "--font: /usr/share is a folder"}),
+    [](const ::testing::TestParamInfo<BadInput>& info) { return pipescope::testing::name_from_args(info.param.args); });
+
+TEST(CliInput, LeadingZerosAreDecimal) {
+  const auto r = run_command(kExe + " dump --layers 017 --pp 1 --dp 1 --microbatches 1 2>&1 | head -c 100000");
+  EXPECT_NE(r.output.find("\"L\": 17,"), std::string::npos) << "017 is seventeen, not octal 15";
+}
+
+TEST(CliDump, AFullDiskOrClosedOutputIsSaidInOneLine) {
+  auto r = run_command(kExe + " dump --dp 1 --pp 1 --layers 1 --microbatches 1 2>&1 >/dev/full");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("writing to standard output failed: No space left on device"), std::string::npos) << r.output;
+  r = run_command(kExe + " dump --dp 1 --pp 1 --layers 1 --microbatches 1 2>&1 >&-");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.output.find("writing to standard output failed"), std::string::npos) << r.output;
+}
+
+TEST(CliDump, AnInterruptedDumpLeavesNoFile) {
+  const auto dir = std::filesystem::temp_directory_path() / ("pipescope_dump_int_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto out = dir / "big.jsonl";
+  // A large dump, interrupted once it has started writing its temporary file.
+  const auto r = run_command("( " + kExe + " dump --dp 8 --pp 8 --layers 64 --microbatches 64 -o " + out.string() +
+                             " & pid=$!; while ! ls -A " + dir.string() + " | grep -q partial; do sleep 0.05; done; "
+                             "kill -INT $pid; wait $pid; echo rc=$? ) 2>&1");
+  EXPECT_NE(r.output.find("rc=130"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("interrupted"), std::string::npos) << r.output;
+  EXPECT_TRUE(std::filesystem::is_empty(dir)) << "no partial file left";
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -70,7 +70,8 @@ void write_json_string(std::string& out, std::string_view s) {
 
 }  // namespace
 
-void write_state_dump(std::ostream& out, const Layout& layout, const Timeline& timeline) {
+bool write_state_dump(std::ostream& out, const Layout& layout, const Timeline& timeline,
+                      const std::atomic<bool>* stop) {
   // json.dumps(sort_keys=True) orders keys by code point; ids are ASCII.
   std::vector<std::string> ids(layout.size());
   for (ObjectIndex i = 0; i < layout.size(); ++i) ids[i] = layout.id(i);
@@ -119,9 +120,11 @@ void write_state_dump(std::ostream& out, const Layout& layout, const Timeline& t
     }
     line += "}}\n";
     out << line;
+    if (!out || (stop != nullptr && stop->load())) return false;
     if (!playhead.step_forward()) break;
   }
   out << fmt::format("{{\"frames\": {}}}\n", timeline.last_frame());
+  return static_cast<bool>(out);
 }
 
 }  // namespace pipescope

@@ -3,6 +3,7 @@
 // ../shared/oracle/README.md (header, one line per frame, frame count), so
 // that a dump and the notebook's recording compare line by line.
 
+#include <atomic>
 #include <ostream>
 #include <string>
 
@@ -11,7 +12,10 @@
 
 namespace pipescope {
 
-void write_state_dump(std::ostream& out, const Layout& layout, const Timeline& timeline);
+// Writes the whole dump; stops early (returning false) once `out` fails (a
+// full disk, a closed pipe) or `stop` is set (Ctrl-C), checked every frame.
+bool write_state_dump(std::ostream& out, const Layout& layout, const Timeline& timeline,
+                      const std::atomic<bool>* stop = nullptr);
 
 // A double as Python's repr() writes it ("24.0", "3.4285714285714284",
 // "1e+16"), which is what json.dumps uses.

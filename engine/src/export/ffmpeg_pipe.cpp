@@ -1,6 +1,7 @@
 #include "pipescope/export/ffmpeg_pipe.hpp"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -10,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -29,17 +31,21 @@ std::optional<std::string> find_on_path(const std::string& program) {
 FfmpegPipe::FfmpegPipe(const std::vector<std::string>& args) {
   const auto ffmpeg = find_on_path("ffmpeg");
   if (!ffmpeg) throw FfmpegError("ffmpeg is not installed (apt-get install ffmpeg)");
-  char log_template[] = "/tmp/pipescope-ffmpeg-XXXXXX";
-  const int log_fd = mkstemp(log_template);
-  if (log_fd < 0) throw FfmpegError(std::string("cannot create a temporary file: ") + std::strerror(errno));
+  // ffmpeg's log goes to a private file in the temporary folder ($TMPDIR, else /tmp).
+  std::error_code ec;
+  const auto tmp = std::filesystem::temp_directory_path(ec);
+  if (ec) throw FfmpegError("no temporary folder for ffmpeg's log: " + ec.message() + " (check TMPDIR)");
+  std::string log_template = (tmp / "pipescope-ffmpeg-XXXXXX").string();
+  const int log_fd = mkstemp(log_template.data());
+  if (log_fd < 0) {
+    throw FfmpegError("cannot create ffmpeg's log in " + tmp.string() + ": " + std::strerror(errno) + " (check TMPDIR)");
+  }
   log_path_ = log_template;
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) {
     close(log_fd);
     throw FfmpegError(std::string("cannot create a pipe: ") + std::strerror(errno));
   }
-  // A dead ffmpeg must make write() fail with EPIPE, not kill pipescope.
-  signal(SIGPIPE, SIG_IGN);
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(ffmpeg->c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -71,16 +77,31 @@ FfmpegPipe::~FfmpegPipe() {
 }
 
 bool FfmpegPipe::write(const std::uint8_t* bytes, std::size_t size) {
+  // A dead ffmpeg must make write() fail with EPIPE, not kill pipescope:
+  // SIGPIPE is blocked for this thread only while writing, and one it raised
+  // is taken back before unblocking (no process-wide handler is changed).
+  sigset_t pipe_signal, old_mask;
+  sigemptyset(&pipe_signal);
+  sigaddset(&pipe_signal, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_signal, &old_mask);
+  bool ok = true;
   while (size > 0) {
     const ssize_t n = ::write(stdin_fd_, bytes, size);
     if (n < 0) {
       if (errno == EINTR) continue;
-      return false;  // EPIPE: ffmpeg has gone
+      ok = false;  // EPIPE: ffmpeg has gone
+      break;
     }
     bytes += n;
     size -= static_cast<std::size_t>(n);
   }
-  return true;
+  if (!ok) {
+    const timespec now{0, 0};
+    while (sigtimedwait(&pipe_signal, nullptr, &now) == SIGPIPE) {
+    }
+  }
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  return ok;
 }
 
 int FfmpegPipe::finish() {

@@ -58,6 +58,11 @@ std::optional<VideoFormat> video_format_for(const std::string& path, std::string
   if (path.ends_with(".mp4")) return VideoFormat::Mp4;
   if (path.ends_with(".webm")) return VideoFormat::WebM;
   if (path.ends_with(".gif")) return VideoFormat::Gif;
+  if (path.find('{') != std::string::npos && path.ends_with(".png")) {
+    error = path + ": its frame number pattern is not one pipescope knows: write {frame} or {frame:04} "
+                   "(zero-padded to 4 digits), e.g. out_{frame:04}.png";
+    return std::nullopt;
+  }
   error = path + ": unknown video format: end it in .mp4, .webm or .gif, or give a PNG pattern like out_{frame:04}.png";
   return std::nullopt;
 }
