@@ -45,12 +45,13 @@ struct Pipeline : detail::NotebookHelpers {
     return out;
   }
 
-  // `yield from g` is `for (auto g = ...; g.next();) co_yield step;`
+  // `yield from g` is `for (auto g = ...; g.next();) co_yield step;`, and
+  // `yield from idle(n)` is `co_yield IdleFor{n};` (the same steps, free).
   Steps microbatch_frame_gen_fwd(int m) {
     w.enter_phase(Phase::Forward);
     co_yield step;
     const int steps_per_stage = 2 * pipeline_intvl + 1;
-    for (auto g = idle(static_cast<std::int64_t>(m) * steps_per_stage); g.next();) co_yield step;
+    co_yield IdleFor{static_cast<std::int64_t>(m) * steps_per_stage};
     for (int l0 = 0; l0 < L; l0 += pipeline_intvl) {
       if (l0 > 0) {
         const ObjectIndex send = layout.pipe_send(r, (l0 - 1) / pipeline_intvl, m);
@@ -63,15 +64,14 @@ struct Pipeline : detail::NotebookHelpers {
         for (auto g = fwd(layout.residual(r, l, m), layout.flop2(r, l, m)); g.next();) co_yield step;
       }
     }
-    for (auto g = idle(static_cast<std::int64_t>(microbatches - m - 1) * steps_per_stage); g.next();)
-      co_yield step;
+    co_yield IdleFor{static_cast<std::int64_t>(microbatches - m - 1) * steps_per_stage};
     co_yield step;
   }
 
   Steps microbatch_frame_gen_bwd(int m) {
     w.enter_phase(Phase::BackwardActivation);
     const int steps_per_stage = 2 * pipeline_intvl + 1;
-    for (auto g = idle(static_cast<std::int64_t>(m) * steps_per_stage); g.next();) co_yield step;
+    co_yield IdleFor{static_cast<std::int64_t>(m) * steps_per_stage};
     for (int l0 = L - pipeline_intvl; l0 > -pipeline_intvl; l0 -= pipeline_intvl) {
       make_grad(layout.residual(r, l0 + pipeline_intvl - 1, m));
       co_yield step;
@@ -89,8 +89,7 @@ struct Pipeline : detail::NotebookHelpers {
         for (auto g = flash_solid(send, pp_comm_steps); g.next();) co_yield step;
       }
     }
-    for (auto g = idle(static_cast<std::int64_t>(microbatches - m - 1) * steps_per_stage); g.next();)
-      co_yield step;
+    co_yield IdleFor{static_cast<std::int64_t>(microbatches - m - 1) * steps_per_stage};
     co_yield step;
   }
 
@@ -115,10 +114,10 @@ struct Pipeline : detail::NotebookHelpers {
         for (auto g = flash_solid(layout.all_reduce2(r, l), dp_comm_steps); g.next();) co_yield step;
       }
     } else if (wait_for_dp) {
-      for (auto g = idle(pipeline_intvl * (4 * dp_comm_steps + 4)); g.next();) co_yield step;
+      co_yield IdleFor{pipeline_intvl * (4 * dp_comm_steps + 4)};
     }
     w.enter_phase(Phase::Done);
-    for (auto g = idle(20); g.next();) co_yield step;
+    co_yield IdleFor{20};
   }
 
   Steps frame_gen() {

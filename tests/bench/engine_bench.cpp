@@ -35,7 +35,7 @@ void BM_BuildLayoutAndTimeline(benchmark::State& state) {
     state.counters["keyframes"] = static_cast<double>(timeline.keyframe_count());
   }
 }
-BENCHMARK(BM_BuildLayoutAndTimeline)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BuildLayoutAndTimeline)->Arg(0)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond);
 
 struct Built {
   explicit Built(int which) : layout(scene_params(which)), timeline(layout, *make_notebook_schedule()) {}

@@ -21,6 +21,14 @@ namespace pipescope {
 struct StepMarker {};
 inline constexpr StepMarker step{};
 
+// `co_yield IdleFor{n};` is n steps that change nothing (Python's
+// `for _ in range(n): yield`), at no cost per step: the body is not resumed
+// until they have passed, and zip() does not even visit a generator while it
+// idles. n <= 0 yields nothing.
+struct IdleFor {
+  std::int64_t steps;
+};
+
 class [[nodiscard]] Steps {
  public:
   struct promise_type {
@@ -30,6 +38,18 @@ class [[nodiscard]] Steps {
     std::suspend_always initial_suspend() noexcept { return {}; }
     std::suspend_always final_suspend() noexcept { return {}; }
     std::suspend_always yield_value(StepMarker) noexcept { return {}; }
+    struct IdleAwaiter {
+      bool skip;
+      bool await_ready() const noexcept { return skip; }
+      void await_suspend(std::coroutine_handle<>) const noexcept {}
+      void await_resume() const noexcept {}
+    };
+    IdleAwaiter yield_value(IdleFor idle) noexcept {
+      if (idle.steps <= 0) return {true};
+      idle_left = idle.steps - 1;  // this suspension is the first of them
+      return {false};
+    }
+    std::int64_t idle_left = 0;  // steps still to pass before the body resumes
     void return_void() noexcept {}
     void unhandled_exception() noexcept { error = std::current_exception(); }
   };
@@ -44,6 +64,11 @@ class [[nodiscard]] Steps {
     }
     return *this;
   }
+  // After a next() that returned true: how many more steps this generator
+  // will pass without doing anything; skip(n) passes n of them at once.
+  std::int64_t idle_steps() const { return handle_ && !handle_.done() ? handle_.promise().idle_left : 0; }
+  void skip(std::int64_t n) { handle_.promise().idle_left -= n; }
+
   Steps(const Steps&) = delete;
   Steps& operator=(const Steps&) = delete;
   ~Steps() { reset(); }
@@ -51,6 +76,10 @@ class [[nodiscard]] Steps {
   // Runs to the next yield: true if one was reached, false once finished.
   bool next() {
     if (!handle_ || handle_.done()) return false;
+    if (handle_.promise().idle_left > 0) {
+      --handle_.promise().idle_left;
+      return true;
+    }
     handle_.resume();
     if (handle_.promise().error) std::rethrow_exception(std::exchange(handle_.promise().error, {}));
     return !handle_.done();
