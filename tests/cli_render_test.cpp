@@ -2,6 +2,8 @@
 // input refused with one line and no file.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cctype>
 #include <filesystem>
 
@@ -16,7 +18,8 @@ using pipescope::testing::run_command;
 const std::string kExe = PIPESCOPE_EXE;
 
 std::string temp_path(const std::string& name) {
-  return (std::filesystem::temp_directory_path() / ("pipescope_cli_" + name)).string();
+  // The process id keeps parallel test runs (ctest -j) apart.
+  return (std::filesystem::temp_directory_path() / ("pipescope_cli_" + std::to_string(getpid()) + "_" + name)).string();
 }
 
 TEST(CliRender, WritesAPngWithParametersFrameAndCamera) {

@@ -27,7 +27,7 @@ std::string read_file(const std::string& path) {
 }
 
 TEST(Cli, DumpWithDefaultsReproducesTheOracle) {
-  const auto out = std::filesystem::temp_directory_path() / "pipescope_cli_dump.jsonl";
+  const auto out = std::filesystem::temp_directory_path() / ("pipescope_cli_dump_" + std::to_string(getpid()) + ".jsonl");
   const auto r = run_command(kExe + " dump -o " + out.string() + " 2>&1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(read_file(out), read_file(PIPESCOPE_TEST_DATA "/seed-default.jsonl"));

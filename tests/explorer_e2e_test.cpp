@@ -13,6 +13,7 @@
 #include <optional>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <sstream>
 #include <thread>
@@ -83,10 +84,15 @@ class ExplorerSession {
     }
     return out;
   }
+  // A key missing from the log fails the test: no stand-in value can make a check pass.
   double number(const std::string& key) const {
     const auto s = state();
     auto it = s.find(key);
-    return it == s.end() ? -1e9 : std::stod(it->second);
+    if (it == s.end()) {
+      ADD_FAILURE() << "the explorer's state line has no '" << key << "'";
+      return std::numeric_limits<double>::quiet_NaN();
+    }
+    return std::stod(it->second);
   }
 
   // Where a widget is now: the explorer logs the whole set after a "widgets"
