@@ -9,7 +9,9 @@
 
 #include "pipescope/export/png.hpp"
 #include "pipescope/font.hpp"
+#include "pipescope/gl/gl_check.hpp"
 #include "pipescope/gl/headless_context.hpp"
+#include "pipescope/gl/program.hpp"
 #include "pipescope/render/still.hpp"
 #include "pipescope/scene.hpp"
 
@@ -92,6 +94,28 @@ int count_pixels(const Image& img, bool (*is)(glm::ivec3)) {
   for (std::size_t i = 0; i < img.rgba.size(); i += 4) n += is({img.rgba[i], img.rgba[i + 1], img.rgba[i + 2]});
   return n;
 }
+
+#ifdef PIPESCOPE_GL_CHECKS
+// Checked builds: a misspelt uniform is an error naming it, not a silent -1,
+// and a GL error from an unchecked call is not blamed on the next checked one.
+TEST_F(RenderTest, CheckedBuildsNameBadUniformsAndEarlierErrors) {
+  const gl::ShaderProgram boxes("boxes.vert", "boxes.frag");
+  EXPECT_GE(boxes.uniform("u_view_proj"), 0);
+  try {
+    boxes.uniform("u_veiw_proj");
+    FAIL() << "a misspelt uniform was accepted";
+  } catch (const gl::GlError& e) {
+    EXPECT_NE(std::string(e.what()).find("u_veiw_proj"), std::string::npos) << e.what();
+  }
+  glBindBuffer(GL_ARRAY_BUFFER, 4242424);  // unchecked, and invalid
+  try {
+    GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, 0));
+    FAIL() << "the earlier error went unseen";
+  } catch (const gl::GlError& e) {
+    EXPECT_NE(std::string(e.what()).find("unchecked GL call made before"), std::string::npos) << e.what();
+  }
+}
+#endif
 
 TEST_F(RenderTest, FrameZeroShowsBlueWeightsAndNothingGreenOrRed) {
   Scene scene(Params{});

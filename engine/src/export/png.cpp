@@ -2,11 +2,15 @@
 
 #include <png.h>
 
+#include <csetjmp>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+#include <string>
+#include <vector>
 
 namespace pipescope {
 
@@ -19,8 +23,55 @@ struct File {
   }
 };
 
+// libpng reports errors by longjmp (it is C: an exception must not cross its
+// frames). The callback keeps the message; each phase below runs libpng
+// calls only, after a setjmp of its own, and returns false if one failed.
+struct PngFailure {
+  char message[256] = {};
+};
+
 [[noreturn]] void on_png_error(png_structp png, png_const_charp message) {
-  throw std::runtime_error(std::string(static_cast<const char*>(png_get_error_ptr(png))) + ": " + message);
+  auto* failure = static_cast<PngFailure*>(png_get_error_ptr(png));
+  std::snprintf(failure->message, sizeof failure->message, "%s", message);
+  png_longjmp(png, 1);
+}
+
+// No object with a destructor lives in these functions: longjmp skips them.
+bool write_all(png_structp png, png_infop info, FILE* file, const Image& image, png_text* chunks, int n_chunks) {
+  if (setjmp(png_jmpbuf(png))) return false;
+  png_init_io(png, file);
+  png_set_compression_level(png, 2);
+  png_set_filter(png, 0, PNG_FILTER_SUB);
+  png_set_IHDR(png, info, static_cast<png_uint_32>(image.width), static_cast<png_uint_32>(image.height), 8,
+               PNG_COLOR_TYPE_RGBA, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  if (n_chunks > 0) png_set_text(png, info, chunks, n_chunks);
+  png_write_info(png, info);
+  const std::size_t row = static_cast<std::size_t>(image.width) * 4;
+  for (int y = 0; y < image.height; ++y) png_write_row(png, image.rgba.data() + static_cast<std::size_t>(y) * row);
+  png_write_end(png, nullptr);
+  return true;
+}
+
+bool read_header(png_structp png, png_infop info, FILE* file, png_uint_32& width, png_uint_32& height) {
+  if (setjmp(png_jmpbuf(png))) return false;
+  png_init_io(png, file);
+  png_read_info(png, info);
+  png_set_expand(png);
+  png_set_strip_16(png);
+  png_set_gray_to_rgb(png);
+  png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
+  png_read_update_info(png, info);
+  width = png_get_image_width(png, info);
+  height = png_get_image_height(png, info);
+  return true;
+}
+
+bool read_pixels(png_structp png, png_infop info, png_bytep* rows, png_textp* text, int* n_text) {
+  if (setjmp(png_jmpbuf(png))) return false;
+  png_read_image(png, rows);
+  png_read_end(png, info);
+  png_get_text(png, info, text, n_text);
+  return true;
 }
 
 }  // namespace
@@ -28,20 +79,14 @@ struct File {
 void write_png(const std::string& path, const Image& image, const PngText& text) {
   File file{std::fopen(path.c_str(), "wb")};
   if (file.f == nullptr) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-  const std::string context = "writing " + path;
-  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, const_cast<char*>(context.c_str()),
-                                            on_png_error, nullptr);
+  PngFailure failure;
+  png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &failure, on_png_error, nullptr);
   png_infop info = png_create_info_struct(png);
   struct Guard {
     png_structp* p;
     png_infop* i;
     ~Guard() { png_destroy_write_struct(p, i); }
   } guard{&png, &info};
-  png_init_io(png, file.f);
-  png_set_compression_level(png, 2);
-  png_set_filter(png, 0, PNG_FILTER_SUB);
-  png_set_IHDR(png, info, static_cast<png_uint_32>(image.width), static_cast<png_uint_32>(image.height), 8,
-               PNG_COLOR_TYPE_RGBA, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
   std::vector<png_text> chunks(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
     chunks[i].compression = PNG_TEXT_COMPRESSION_NONE;
@@ -49,47 +94,41 @@ void write_png(const std::string& path, const Image& image, const PngText& text)
     chunks[i].text = const_cast<char*>(text[i].second.c_str());
     chunks[i].text_length = text[i].second.size();
   }
-  if (!chunks.empty()) png_set_text(png, info, chunks.data(), static_cast<int>(chunks.size()));
-  png_write_info(png, info);
-  const std::size_t row = static_cast<std::size_t>(image.width) * 4;
-  for (int y = 0; y < image.height; ++y) {
-    png_write_row(png, image.rgba.data() + static_cast<std::size_t>(y) * row);
+  if (!write_all(png, info, file.f, image, chunks.data(), static_cast<int>(chunks.size()))) {
+    throw std::runtime_error("writing " + path + ": " + failure.message);
   }
-  png_write_end(png, nullptr);
   if (std::fflush(file.f) != 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
 }
 
 Image read_png(const std::string& path, PngText* text) {
   File file{std::fopen(path.c_str(), "rb")};
   if (file.f == nullptr) throw std::runtime_error("cannot read " + path + ": " + std::strerror(errno));
-  const std::string context = "reading " + path;
-  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, const_cast<char*>(context.c_str()),
-                                           on_png_error, nullptr);
+  PngFailure failure;
+  png_structp png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &failure, on_png_error, nullptr);
   png_infop info = png_create_info_struct(png);
   struct Guard {
     png_structp* p;
     png_infop* i;
     ~Guard() { png_destroy_read_struct(p, i, nullptr); }
   } guard{&png, &info};
-  png_init_io(png, file.f);
-  png_read_info(png, info);
-  png_set_expand(png);
-  png_set_strip_16(png);
-  png_set_gray_to_rgb(png);
-  png_set_add_alpha(png, 0xff, PNG_FILLER_AFTER);
-  png_read_update_info(png, info);
+  png_uint_32 width = 0, height = 0;
+  if (!read_header(png, info, file.f, width, height)) throw std::runtime_error("reading " + path + ": " + failure.message);
+  // PNG allows 2^31 - 1 a side; refuse what this program could not hold.
+  constexpr png_uint_32 kMaxSide = 1u << 15;
+  if (width > kMaxSide || height > kMaxSide) {
+    throw std::runtime_error("reading " + path + ": " + std::to_string(width) + "x" + std::to_string(height) +
+                             " is larger than pipescope reads (32768 pixels a side)");
+  }
   Image img;
-  img.width = static_cast<int>(png_get_image_width(png, info));
-  img.height = static_cast<int>(png_get_image_height(png, info));
+  img.width = static_cast<int>(width);
+  img.height = static_cast<int>(height);
   img.rgba.resize(static_cast<std::size_t>(img.width) * img.height * 4);
   std::vector<png_bytep> rows(static_cast<std::size_t>(img.height));
   for (int y = 0; y < img.height; ++y) rows[y] = img.rgba.data() + static_cast<std::size_t>(y) * img.width * 4;
-  png_read_image(png, rows.data());
-  png_read_end(png, info);
+  png_textp chunks = nullptr;
+  int n = 0;
+  if (!read_pixels(png, info, rows.data(), &chunks, &n)) throw std::runtime_error("reading " + path + ": " + failure.message);
   if (text != nullptr) {
-    png_textp chunks = nullptr;
-    int n = 0;
-    png_get_text(png, info, &chunks, &n);
     for (int i = 0; i < n; ++i) text->emplace_back(chunks[i].key, std::string(chunks[i].text, chunks[i].text_length));
   }
   return img;

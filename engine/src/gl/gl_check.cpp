@@ -22,4 +22,13 @@ void throw_if_error(const char* call, const char* file, int line) {
                 std::to_string(line));
 }
 
+void throw_if_earlier_error(const char* call, const char* file, int line) {
+  const GLenum error = glGetError();
+  if (error == GL_NO_ERROR) return;
+  while (glGetError() != GL_NO_ERROR) {
+  }
+  throw GlError(std::string(error_name(error)) + " from an unchecked GL call made before " + call + " at " + file +
+                ":" + std::to_string(line));
+}
+
 }  // namespace pipescope::gl

@@ -56,4 +56,20 @@ Program build_program(std::string_view vertex_shader, std::string_view fragment_
   return program;
 }
 
+ShaderProgram::ShaderProgram(std::string_view vertex_shader, std::string_view fragment_shader)
+    : program_(build_program(vertex_shader, fragment_shader)),
+      label_(std::string(vertex_shader) + " + " + std::string(fragment_shader)) {}
+
+GLint ShaderProgram::uniform(const char* name) const {
+  auto it = locations_.find(name);
+  if (it == locations_.end()) {
+    const GLint location = glGetUniformLocation(program_.name(), name);
+#ifdef PIPESCOPE_GL_CHECKS
+    if (location < 0) throw GlError(std::string("uniform ") + name + " is not in the program " + label_);
+#endif
+    it = locations_.emplace(name, location).first;
+  }
+  return it->second;
+}
+
 }  // namespace pipescope::gl

@@ -7,7 +7,7 @@
 
 namespace pipescope {
 
-OitPass::OitPass() : composite_(gl::build_program("fullscreen.vert", "oit_composite.frag")) {}
+OitPass::OitPass() : composite_("fullscreen.vert", "oit_composite.frag") {}
 
 void OitPass::resize(int width, int height) {
   if (width == width_ && height == height_) return;
@@ -54,8 +54,8 @@ void OitPass::resolve(GLuint destination, int width, int height) {
   glBindTexture(GL_TEXTURE_2D, accum_.name());
   glActiveTexture(GL_TEXTURE1);
   glBindTexture(GL_TEXTURE_2D, weight_.name());
-  glUniform1i(gl::uniform(composite_, "u_accum"), 0);
-  glUniform1i(gl::uniform(composite_, "u_weight"), 1);
+  glUniform1i(composite_.uniform("u_accum"), 0);
+  glUniform1i(composite_.uniform("u_weight"), 1);
   glBindVertexArray(empty_vao_.name());
   GL_CHECK(glDrawArrays(GL_TRIANGLES, 0, 3));
   glActiveTexture(GL_TEXTURE0);

@@ -48,9 +48,9 @@ struct LineInstance {
 }  // namespace
 
 struct SceneRenderer::Gpu {
-  gl::Program boxes = gl::build_program("boxes.vert", "boxes.frag");
-  gl::Program lines = gl::build_program("lines.vert", "lines.frag");
-  gl::Program glyphs = gl::build_program("glyphs.vert", "glyphs.frag");
+  gl::ShaderProgram boxes{"boxes.vert", "boxes.frag"};
+  gl::ShaderProgram lines{"lines.vert", "lines.frag"};
+  gl::ShaderProgram glyphs{"glyphs.vert", "glyphs.frag"};
 
   gl::Buffer box_buffer, state_buffer, draw_list, glyph_buffer, line_buffer;
   gl::Texture box_texture, state_texture, atlas;
@@ -358,27 +358,27 @@ void SceneRenderer::draw(const Camera& camera, int width, int height, const Rend
 
   if (gpu_->line_count > 0) {
     glUseProgram(gpu_->lines.name());
-    glUniformMatrix4fv(gl::uniform(gpu_->lines, "u_view_proj"), 1, GL_FALSE, glm::value_ptr(view_proj));
-    glUniform2f(gl::uniform(gpu_->lines, "u_viewport"), viewport.x, viewport.y);
-    glUniform1f(gl::uniform(gpu_->lines, "u_width_px"), style.line_px * style.pixel_scale);
+    glUniformMatrix4fv(gpu_->lines.uniform("u_view_proj"), 1, GL_FALSE, glm::value_ptr(view_proj));
+    glUniform2f(gpu_->lines.uniform("u_viewport"), viewport.x, viewport.y);
+    glUniform1f(gpu_->lines.uniform("u_width_px"), style.line_px * style.pixel_scale);
     glBindVertexArray(gpu_->line_vao.name());
     GL_CHECK(glDrawArraysInstanced(GL_TRIANGLES, 0, 6, static_cast<GLsizei>(gpu_->line_count)));
   }
 
   if (gpu_->draw_count > 0) {
-    const gl::Program& p = gpu_->boxes;
+    const gl::ShaderProgram& p = gpu_->boxes;
     glUseProgram(p.name());
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_BUFFER, gpu_->box_texture.name());
     glActiveTexture(GL_TEXTURE1);
     glBindTexture(GL_TEXTURE_BUFFER, gpu_->state_texture.name());
-    glUniform1i(gl::uniform(p, "u_boxes"), 0);
-    glUniform1i(gl::uniform(p, "u_states"), 1);
-    glUniformMatrix4fv(gl::uniform(p, "u_view_proj"), 1, GL_FALSE, glm::value_ptr(view_proj));
+    glUniform1i(p.uniform("u_boxes"), 0);
+    glUniform1i(p.uniform("u_states"), 1);
+    glUniformMatrix4fv(p.uniform("u_view_proj"), 1, GL_FALSE, glm::value_ptr(view_proj));
     const glm::vec3 eye = camera.eye(), forward = camera.forward();
-    glUniform3fv(gl::uniform(p, "u_eye"), 1, glm::value_ptr(eye));
-    glUniform3fv(gl::uniform(p, "u_forward"), 1, glm::value_ptr(forward));
-    glUniform1i(gl::uniform(p, "u_orthographic"), ortho ? 1 : 0);
+    glUniform3fv(p.uniform("u_eye"), 1, glm::value_ptr(eye));
+    glUniform3fv(p.uniform("u_forward"), 1, glm::value_ptr(forward));
+    glUniform1i(p.uniform("u_orthographic"), ortho ? 1 : 0);
     glm::vec4 palette[18];
     glm::vec3 shade[3];
     for (int g = 0; g < 3; ++g) {
@@ -387,14 +387,14 @@ void SceneRenderer::draw(const Camera& camera, int width, int height, const Rend
       }
       shade[g] = notebook_shading(static_cast<ColourGroup>(g));
     }
-    glUniform4fv(gl::uniform(p, "u_palette"), 18, glm::value_ptr(palette[0]));
-    glUniform3fv(gl::uniform(p, "u_shade"), 3, glm::value_ptr(shade[0]));
+    glUniform4fv(p.uniform("u_palette"), 18, glm::value_ptr(palette[0]));
+    glUniform3fv(p.uniform("u_shade"), 3, glm::value_ptr(shade[0]));
     glm::vec3 tints[kRankTints];
     for (int r = 0; r < kRankTints; ++r) tints[r] = rank_tint(r);
-    glUniform3fv(gl::uniform(p, "u_rank_tint"), kRankTints, glm::value_ptr(tints[0]));
-    glUniform1f(gl::uniform(p, "u_edge_px"), style.edges ? style.edge_px * style.pixel_scale : 0.0f);
-    glUniform1i(gl::uniform(p, "u_order_independent"), style.order_independent ? 1 : 0);
-    glUniform1f(gl::uniform(p, "u_depth_scale"), camera.distance);
+    glUniform3fv(p.uniform("u_rank_tint"), kRankTints, glm::value_ptr(tints[0]));
+    glUniform1f(p.uniform("u_edge_px"), style.edges ? style.edge_px * style.pixel_scale : 0.0f);
+    glUniform1i(p.uniform("u_order_independent"), style.order_independent ? 1 : 0);
+    glUniform1f(p.uniform("u_depth_scale"), camera.distance);
     GLint destination = 0;
     if (style.order_independent) {
       glGetIntegerv(GL_DRAW_FRAMEBUFFER_BINDING, &destination);
@@ -412,10 +412,10 @@ void SceneRenderer::draw(const Camera& camera, int width, int height, const Rend
     glUseProgram(gpu_->glyphs.name());
     glActiveTexture(GL_TEXTURE0);
     glBindTexture(GL_TEXTURE_2D, gpu_->atlas.name());
-    glUniform1i(gl::uniform(gpu_->glyphs, "u_atlas"), 0);
-    glUniformMatrix4fv(gl::uniform(gpu_->glyphs, "u_view_proj"), 1, GL_FALSE, glm::value_ptr(view_proj));
-    glUniform2f(gl::uniform(gpu_->glyphs, "u_viewport"), viewport.x, viewport.y);
-    glUniform4f(gl::uniform(gpu_->glyphs, "u_colour"), 0.0f, 0.0f, 0.0f, 1.0f);
+    glUniform1i(gpu_->glyphs.uniform("u_atlas"), 0);
+    glUniformMatrix4fv(gpu_->glyphs.uniform("u_view_proj"), 1, GL_FALSE, glm::value_ptr(view_proj));
+    glUniform2f(gpu_->glyphs.uniform("u_viewport"), viewport.x, viewport.y);
+    glUniform4f(gpu_->glyphs.uniform("u_colour"), 0.0f, 0.0f, 0.0f, 1.0f);
     glBindVertexArray(gpu_->glyph_vao.name());
     GL_CHECK(glDrawArraysInstanced(GL_TRIANGLES, 0, 6, static_cast<GLsizei>(gpu_->glyph_count)));
   }

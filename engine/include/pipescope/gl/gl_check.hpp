@@ -16,14 +16,18 @@ struct GlError : std::runtime_error {
 
 const char* error_name(GLenum error);
 void throw_if_error(const char* call, const char* file, int line);
+void throw_if_earlier_error(const char* call, const char* file, int line);
 
 }  // namespace pipescope::gl
 
 #ifdef PIPESCOPE_GL_CHECKS
-#define GL_CHECK(call)                                                \
-  do {                                                                \
-    call;                                                             \
-    ::pipescope::gl::throw_if_error(#call, __FILE__, __LINE__);       \
+// An error already pending belongs to an earlier, unchecked call: it is
+// reported as such, so the checked call is never blamed for it.
+#define GL_CHECK(call)                                                   \
+  do {                                                                   \
+    ::pipescope::gl::throw_if_earlier_error(#call, __FILE__, __LINE__);  \
+    call;                                                                \
+    ::pipescope::gl::throw_if_error(#call, __FILE__, __LINE__);          \
   } while (0)
 #else
 #define GL_CHECK(call) call

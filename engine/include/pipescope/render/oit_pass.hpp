@@ -10,6 +10,7 @@
 // alpha (the product of 1 - alpha, kept in the first target's alpha).
 
 #include "pipescope/gl/gl_object.hpp"
+#include "pipescope/gl/program.hpp"
 
 namespace pipescope {
 
@@ -27,7 +28,7 @@ class OitPass {
   int width_ = 0, height_ = 0;
   gl::Framebuffer fbo_;
   gl::Texture accum_, weight_;
-  gl::Program composite_;
+  gl::ShaderProgram composite_;
   gl::VertexArray empty_vao_;  // core profile draws need a bound VAO
 };
 
