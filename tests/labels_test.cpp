@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "pipescope/label_placement.hpp"
 #include "pipescope/labels.hpp"
 #include "pipescope/scene.hpp"
@@ -42,6 +44,23 @@ TEST(LabelPlacer, KeepsFirstRefusesOverlapsAndOffscreen) {
   EXPECT_FALSE(placer.place({100, 98}, rect)) << "runs off the top";
   placer.reserve({150, 50}, rect);
   EXPECT_FALSE(placer.place({150, 50}, rect)) << "reserved space is taken";
+}
+
+}  // namespace
+}  // namespace pipescope
+
+namespace pipescope {
+namespace {
+
+TEST(LabelPlacer, NonFiniteAnchorsAreNeverPlaced) {
+  LabelPlacer placer(200, 100);
+  const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
+  const glm::vec4 rect(-5, -5, 5, 5);
+  for (glm::vec2 a : {glm::vec2(nan, 50), glm::vec2(50, nan), glm::vec2(inf, 50), glm::vec2(-inf, -inf)}) {
+    EXPECT_FALSE(placer.place(a, rect));
+    placer.reserve(a, rect);  // must not write anywhere
+  }
+  EXPECT_TRUE(placer.place({100, 50}, rect)) << "nothing was reserved by the non-finite ones";
 }
 
 }  // namespace

@@ -12,7 +12,8 @@ LabelPlacer::LabelPlacer(int width, int height, int cell)
 
 bool LabelPlacer::cells(glm::vec2 a, glm::vec4 r, int& x0, int& y0, int& x1, int& y1) const {
   const float fx0 = a.x + r.x, fy0 = a.y + r.y, fx1 = a.x + r.z, fy1 = a.y + r.w;
-  if (fx0 < 0 || fy0 < 0 || fx1 > static_cast<float>(width_) || fy1 > static_cast<float>(height_)) return false;
+  // Written so that NaN fails too: a non-finite projection is never a cell.
+  if (!(fx0 >= 0 && fy0 >= 0 && fx1 <= static_cast<float>(width_) && fy1 <= static_cast<float>(height_))) return false;
   x0 = static_cast<int>(fx0) / cell_;
   y0 = static_cast<int>(fy0) / cell_;
   x1 = std::min(static_cast<int>(std::ceil(fx1)) / cell_, cols_ - 1);
