@@ -1,0 +1,125 @@
+// Reading PyTorch's schedule CSV: its 14 files load as the programs we build,
+// every zoo program round-trips, and a broken file names line, column and rule.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <tuple>
+
+#include "pipescope/program_csv.hpp"
+#include "pipescope/simulate.hpp"
+#include "pipescope/zoo.hpp"
+
+namespace {
+
+using namespace pipescope;
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct File {
+  ScheduleKind kind;
+  const char* name;  // without .compute_only.csv / .compute_comms.csv
+  int v;
+};
+
+class PyTorchFiles : public ::testing::TestWithParam<File> {};
+
+TEST_P(PyTorchFiles, LoadAsOurPrograms) {
+  const File f = GetParam();
+  const Program ours = build_program(f.kind, 4, 8, f.v);
+  for (const char* form : {".compute_only.csv", ".compute_comms.csv"}) {
+    SCOPED_TRACE(form);
+    const std::string text = read_file(std::string(PIPESCOPE_TEST_DATA "/pytorch-schedules/") + f.name + form);
+    ASSERT_FALSE(text.empty());
+    const ParsedSchedule parsed = parse_schedule_csv(text);
+    EXPECT_EQ(parsed.program.ranks, 4);
+    EXPECT_EQ(parsed.program.stages, 4 * f.v);
+    EXPECT_EQ(parsed.program.microbatches, 8);
+    EXPECT_EQ(parsed.program.placement, ours.placement);
+    EXPECT_EQ(to_csv(parsed.program), to_csv(ours));
+    if (std::string(form) == ".compute_comms.csv") {
+      // Its sends are the ones the program implies.
+      std::set<std::tuple<int, bool, int>> theirs, implied;
+      for (const auto& c : parsed.comms) {
+        if (c.op == "SEND_F" || c.op == "SEND_B") theirs.emplace(c.stage, c.op == "SEND_B", c.microbatch);
+      }
+      for (const auto& s : simulate(parsed.program, Costs{}).sends) implied.emplace(s.from_stage, s.backward, s.microbatch);
+      EXPECT_EQ(theirs, implied);
+    } else {
+      EXPECT_TRUE(parsed.comms.empty());
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, PyTorchFiles,
+    ::testing::Values(File{ScheduleKind::GPipe, "GPipe-p4-m8", 1}, File{ScheduleKind::OneFOneB, "1F1B-p4-m8", 1},
+                      File{ScheduleKind::Interleaved1F1B, "Interleaved1F1B-p4-m8-v2", 2},
+                      File{ScheduleKind::LoopedBFS, "LoopedBFS-p4-m8-v2", 2},
+                      File{ScheduleKind::InterleavedZB, "InterleavedZeroBubble-p4-m8-v2", 2},
+                      File{ScheduleKind::ZBV, "ZBVZeroBubble-p4-m8-v2", 2},
+                      File{ScheduleKind::DualPipeV, "DualPipeV-p4-m8-v2", 2}),
+    [](const ::testing::TestParamInfo<File>& info) { return std::string(schedule_info(info.param.kind).pytorch); });
+
+TEST(ScheduleCsv, EveryZooProgramRoundTrips) {
+  for (const auto& info : schedule_catalog()) {
+    for (int p : {2, 3, 4}) {
+      const int m = 2 * p, v = info.default_chunks;
+      if (schedule_rule_broken(info.kind, p, m, v)) continue;
+      const Program prog = build_program(info.kind, p, m, v);
+      const std::string csv = to_csv(prog);
+      const ParsedSchedule back = parse_schedule_csv(csv);
+      EXPECT_EQ(to_csv(back.program), csv) << info.name << " p " << p;
+      EXPECT_EQ(back.program.placement, prog.placement) << info.name << " p " << p;
+    }
+  }
+}
+
+struct Broken {
+  const char* what;
+  const char* csv;
+  const char* must_say;
+};
+
+class BrokenCsv : public ::testing::TestWithParam<Broken> {};
+
+TEST_P(BrokenCsv, NamesLineColumnAndRule) {
+  try {
+    parse_schedule_csv(GetParam().csv);
+    FAIL() << "accepted: " << GetParam().csv;
+  } catch (const CsvError& e) {
+    EXPECT_NE(std::string(e.what()).find(GetParam().must_say), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, BrokenCsv,
+    ::testing::Values(
+        Broken{"unknown_action", "0F0,0X0\n", "line 1, column 5: '0X0' is not an action"},
+        Broken{"no_stage", "F0,0B0\n", "line 1, column 1: 'F0' does not start with a stage number"},
+        Broken{"no_microbatch", "0F0,0B\n", "column 5: '0B' is not an action: a microbatch number"},
+        Broken{"repeated", "0F0,0F0,0B0\n", "line 1, column 5: 0F0 appears twice"},
+        Broken{"missing_backward", "0F0,0F1,0B0\n", "the backward of stage 0 microbatch 1 is missing"},
+        Broken{"missing_forward", "0F0,0B0,0B1\n", "0F1 is missing"},
+        Broken{"b_and_i", "0F0,0B0,0I0,0W0\n", "0B0 and 0I0 both appear"},
+        Broken{"wrong_rank", "0F0,0B0,2F0,2B0\n1F0,1B0,3F0,3B0\n4F0,4B0,5F0,5B0\n", "stage 2 is on rank 0"},
+        Broken{"stage_two_ranks", "0F0,0B0\n0F1,0B1\n", "stage 0 runs on rank 1 here but on rank 0 earlier"},
+        Broken{"bad_overlap", "0F0,(0F1)OVERLAP_F_B\n", "OVERLAP_F_B holds two actions"},
+        Broken{"overlap_wrong_kinds", "0F0,(0B0;1F0)OVERLAP_F_B\n", "a forward then a full backward"},
+        Broken{"empty", "", "no compute actions"},
+        Broken{"huge_stage", "99999999F0\n", "does not start with a stage number"},
+        Broken{"uneven_stages", "0F0,0B0,2F0,2B0\n1F0,1B0\n", "do not divide among 2 ranks"}),
+    [](const ::testing::TestParamInfo<Broken>& info) { return std::string(info.param.what); });
+
+TEST(ScheduleCsv, ACyclicFileLoadsButCannotBeTimed) {
+  const ParsedSchedule parsed = parse_schedule_csv("0B0,0F0\n1F0,1B0\n");
+  EXPECT_THROW(simulate(parsed.program, Costs{}), Deadlock);
+}
+
+}  // namespace
