@@ -18,40 +18,38 @@ namespace {
 constexpr const char* kExitCodes = "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n";
 }  // namespace
 
-int run_cli(int argc, char** argv) {
-  CLI::App cli{"pipescope: see a distributed-training schedule (data and pipeline parallelism) "
-               "as translucent 3D FLOP cuboids, step by step.",
-               "pipescope"};
+CommandLine::CommandLine()
+    : cli_("pipescope: see a distributed-training schedule (data and pipeline parallelism) "
+           "as translucent 3D FLOP cuboids, step by step.",
+           "pipescope") {
+  CLI::App& cli = cli_;
   cli.require_subcommand(0, 1);
   cli.set_version_flag("--version", "pipescope " PIPESCOPE_VERSION);
 
   // No command: the explorer, on the same parameter flags.
-  ExplorerOptions explorer;
+  ExplorerOptions& explorer = explorer_;
   add_param_flags(cli, explorer.params);
   cli.add_option("--font", explorer.font, "font file for labels (default: DejaVu Sans via fontconfig)");
   cli.add_option("--screenshot-dir", explorer.screenshot_folder, "where F12 and Export write PNGs")
       ->capture_default_str();
-  std::string window_size = "1600x1000";
-  cli.add_option("--window", window_size, "window size, WIDTHxHEIGHT")->capture_default_str();
+  cli.add_option("--window", window_size_, "window size, WIDTHxHEIGHT")->capture_default_str();
   cli.add_flag("--log-state", explorer.log_state, "print a line on each change (for scripted tests)");
 
-  DumpOptions dump;
-  CLI::App* dump_cmd = cli.add_subcommand(
+  DumpOptions& dump = dump_;
+  CLI::App*& dump_cmd = dump_cmd_;
+  dump_cmd = cli.add_subcommand(
       "dump", "Write every frame's object states as JSON Lines (the oracle format).");
   add_param_flags(*dump_cmd, dump.params);
   dump_cmd->add_option("-o,--output", dump.output, "output file; - is standard output")
       ->capture_default_str();
 
-  RenderOptions render;
-  CLI::App* render_cmd = cli.add_subcommand(
+  RenderOptions& render = render_;
+  CLI::App*& render_cmd = render_cmd_;
+  render_cmd = cli.add_subcommand(
       "render", "Draw one frame to a PNG, headless (no window system needed).");
   add_render_flags(*render_cmd, render);
 
-  ScheduleOptions schedule;
-  StatsOptions stats;
-  CLI::App* schedule_cmd = nullptr;
-  CLI::App* stats_cmd = nullptr;
-  add_schedule_commands(cli, schedule, stats, schedule_cmd, stats_cmd);
+  add_schedule_commands(cli, schedule_, stats_, schedule_cmd_, stats_cmd_);
 
   // Set last: subcommands copy their parent's footer when they are made.
   cli.footer(
@@ -66,32 +64,44 @@ int run_cli(int argc, char** argv) {
       "          'pipescope schedule' prints each rank's program and timing (--format csv: PyTorch's),\n"
       "          'pipescope stats' the makespan, bubble, activation memory and traffic.\n"
       "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
-  for (CLI::App* sub : {dump_cmd, render_cmd, schedule_cmd}) sub->footer(kExitCodes);
+  for (CLI::App* sub : {dump_cmd_, render_cmd_, schedule_cmd_}) sub->footer(kExitCodes);
+}
+
+std::optional<int> CommandLine::parse(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
   try {
-    cli.parse(argc, argv);
+    cli_.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
-    return cli.exit(e);
+    return cli_.exit(e, out, err);
   } catch (const CLI::CallForAllHelp& e) {
-    return cli.exit(e);
+    return cli_.exit(e, out, err);
   } catch (const CLI::CallForVersion& e) {
-    return cli.exit(e);
+    return cli_.exit(e, out, err);
   } catch (const CLI::ParseError& e) {
     // One line that names the flag, then where to look.
-    std::cerr << "pipescope: " << e.what() << " (see pipescope --help)\n";
+    err << "pipescope: " << e.what() << " (see pipescope --help)\n";
     return 2;
   }
+  return std::nullopt;
+}
 
-  if (dump_cmd->parsed()) {
-    if (report_invalid(dump.params)) return 2;
-    return run_dump(dump);
-  }
-  if (render_cmd->parsed()) return run_render(render);
-  if (schedule_cmd->parsed()) return report_invalid(schedule.params) ? 2 : run_schedule(schedule);
-  if (stats_cmd->parsed()) return report_invalid(stats.params) ? 2 : run_stats(stats);
+const Params& CommandLine::params() const {
+  if (dump_cmd_->parsed()) return dump_.params;
+  if (render_cmd_->parsed()) return render_.params;
+  if (schedule_cmd_->parsed()) return schedule_.params;
+  if (stats_cmd_->parsed()) return stats_.params;
+  return explorer_.params;
+}
 
-  if (report_invalid(explorer.params)) return 2;
+int CommandLine::run() {
+  if (report_invalid(params())) return 2;
+  if (dump_cmd_->parsed()) return run_dump(dump_);
+  if (render_cmd_->parsed()) return run_render(render_);
+  if (schedule_cmd_->parsed()) return run_schedule(schedule_);
+  if (stats_cmd_->parsed()) return run_stats(stats_);
+
+  ExplorerOptions& explorer = explorer_;
   std::string error;
-  if (!parse_size(window_size, explorer.width, explorer.height, error)) {
+  if (!parse_size(window_size_, explorer.width, explorer.height, error)) {
     std::cerr << "pipescope: --window" << error.substr(error.find(':')) << "\n";
     return 2;
   }
@@ -108,6 +118,12 @@ int run_cli(int argc, char** argv) {
     return 2;
   }
   return run_explorer(explorer);
+}
+
+int run_cli(int argc, char** argv) {
+  CommandLine command_line;
+  if (const auto stop = command_line.parse(argc, argv, std::cout, std::cerr)) return *stop;
+  return command_line.run();
 }
 
 }  // namespace pipescope::app

@@ -112,8 +112,7 @@ void add_render_flags(CLI::App& cmd, RenderOptions& o) {
       ->capture_default_str();
 }
 
-int run_render(const RenderOptions& o) {
-  if (report_invalid(o.params)) return 2;
+int run_render(const RenderOptions& o) {  // parameters already validated by the command line
   int width = 0, height = 0;
   std::string error;
   if (!parse_size(o.size, width, height, error)) return fail(error);
