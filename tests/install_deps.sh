@@ -17,6 +17,8 @@ packages=(
   ffmpeg xvfb xauth xdotool
   # the fresh-machine check (tests/fresh_machine.sh)
   debootstrap
+  # the fuzzers (tests/run_fuzzers.sh): clang and its libFuzzer and sanitizer runtimes
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds pipescope twice (plain, then with
-# AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both.
+# AddressSanitizer + UndefinedBehaviorSanitizer) and runs every test in both,
+# then runs the fuzzers for a bounded time.
 # This is the README's test command and what CI runs. Run as root (as CI is),
 # it then proves both README commands again on a fresh Debian 12 root
 # (tests/fresh_machine.sh), so a package missing from tests/install_deps.sh
@@ -23,6 +24,8 @@ run_suite build
 echo "== Tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run_suite build-sanitize -DPIPESCOPE_SANITIZE=ON -DPIPESCOPE_BUILD_BENCHMARKS=OFF
+echo "== Fuzzers (libFuzzer with AddressSanitizer + UBSan, ${PIPESCOPE_FUZZ_SECONDS:-30} s each)"
+bash tests/run_fuzzers.sh "${PIPESCOPE_FUZZ_SECONDS:-30}"
 
 # Inside the fresh root this script is the thing being proven: no recursion.
 if [ -n "${PIPESCOPE_INSIDE_FRESH_ROOT:-}" ]; then exit 0; fi
