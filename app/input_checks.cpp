@@ -7,6 +7,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <vector>
+
+#include <stb/stb_truetype.h>
 
 namespace pipescope::app {
 
@@ -85,6 +88,20 @@ std::string unusable_font_reason(const std::string& flag, const std::string& pat
   const std::string t(tag, 4);
   const bool sfnt = t == std::string("\x00\x01\x00\x00", 4) || t == "OTTO" || t == "true" || t == "ttcf";
   if (!sfnt) return head + "is not a TrueType or OpenType font: give a .ttf or .otf file";
+  // The panels read fonts with stb_truetype (Debian's libstb, which libimgui
+  // uses): a file it cannot open would abort Dear ImGui, so it is tried here.
+  const auto size = fs::file_size(path, ec);
+  if (ec || size > (64u << 20)) return head + "is larger than 64 MB: give a font file (.ttf or .otf)";
+  std::vector<unsigned char> data(static_cast<std::size_t>(size));
+  in.seekg(0);
+  if (!in.read(reinterpret_cast<char*>(data.data()), static_cast<std::streamsize>(size))) {
+    return head + "could not be read: give a font file (.ttf or .otf)";
+  }
+  const int offset = stbtt_GetFontOffsetForIndex(data.data(), 0);
+  stbtt_fontinfo info{};
+  if (offset < 0 || stbtt_InitFont(&info, data.data(), offset) == 0 || stbtt_FindGlyphIndex(&info, 'A') == 0) {
+    return head + "is damaged or has no Latin letters: the explorer's panels cannot use it; give another .ttf or .otf";
+  }
   return "";
 }
 

@@ -223,6 +223,23 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"--font /usr/share", "--font: /usr/share is a folder"}),
     [](const ::testing::TestParamInfo<BadInput>& info) { return pipescope::testing::name_from_args(info.param.args); });
 
+// A file that looks like a TrueType font but is cut short would abort the
+// explorer's panels: refused before any window opens, by every command.
+TEST(CliInput, ADamagedFontIsRefusedBeforeAnythingOpens) {
+  const std::string font = (std::filesystem::temp_directory_path() / ("pipescope_cut_" + std::to_string(getpid()) + ".ttf")).string();
+  {
+    const std::string whole = read_file("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+    ASSERT_GT(whole.size(), 1000u) << "fonts-dejavu-core is installed by tests/install_deps.sh";
+    std::ofstream(font, std::ios::binary) << whole.substr(0, 200);
+  }
+  for (const std::string command : {"render -o /tmp/pipescope_never.png", ""}) {
+    const auto r = run_command(kExe + " " + command + " --font " + font + " 2>&1");
+    EXPECT_EQ(r.exit_code, 2) << r.output;
+    EXPECT_NE(r.output.find("is damaged or has no Latin letters"), std::string::npos) << r.output;
+  }
+  std::filesystem::remove(font);
+}
+
 TEST(CliInput, LeadingZerosAreDecimal) {
   const auto r = run_command(kExe + " dump --layers 017 --pp 1 --dp 1 --microbatches 1 2>&1 | head -c 100000");
   EXPECT_NE(r.output.find("\"L\": 17,"), std::string::npos) << "017 is seventeen, not octal 15";
