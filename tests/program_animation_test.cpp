@@ -195,3 +195,47 @@ TEST(ProgramLayout, MoreStagesThanRanksKeepModelOrderWithGaps) {
 }
 
 }  // namespace
+
+namespace {
+
+// The notebook's plan is its animation's timing: each forward's first frame
+// turns its stage input green, each backward's last frame turns it red, and
+// the plan ends where the timeline does.
+TEST(NotebookPlan, MatchesTheNotebooksAnimation) {
+  for (const auto& p : {Params{}, [] {
+                          Params q;
+                          q.dp = 3;
+                          q.pp = 2;
+                          q.L = 4;
+                          q.microbatches = 5;
+                          q.pp_comm_steps = 0;
+                          return q;
+                        }()}) {
+    Scene scene(p);
+    const SchedulePlan plan = make_plan(p);
+    EXPECT_EQ(plan.timing.makespan + 1, scene.timeline().last_frame());
+    const Layout& l = scene.layout();
+    for (const auto& rank : plan.timing.per_rank) {
+      for (const auto& a : rank) {
+        const Step& st = a.action.first;
+        for (int r = 0; r < p.dp; ++r) {
+          const ObjectIndex in = l.stage_input(r, st.stage, st.microbatch);
+          if (st.op == Op::F) {
+            scene.playhead().seek(static_cast<std::uint32_t>(a.start));
+            EXPECT_EQ(scene.playhead().state(in), VisualState::Hidden) << to_string(a.action);
+            scene.playhead().seek(static_cast<std::uint32_t>(a.start + 1));
+            EXPECT_EQ(scene.playhead().state(in), VisualState::Green) << to_string(a.action);
+          }
+          if (st.op == Op::I) {
+            scene.playhead().seek(static_cast<std::uint32_t>(a.end() - 1));
+            EXPECT_EQ(scene.playhead().state(in), VisualState::Green) << to_string(a.action);
+            scene.playhead().seek(static_cast<std::uint32_t>(a.end()));
+            EXPECT_EQ(scene.playhead().state(in), VisualState::Red) << to_string(a.action);
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace

@@ -8,6 +8,7 @@
 
 #include "pipescope/params.hpp"
 #include "pipescope/zoo.hpp"
+#include "notebook_plan.hpp"
 
 namespace pipescope {
 
@@ -257,6 +258,7 @@ Timing simulate(const Program& program, const Costs& costs) { return Simulator(p
 namespace pipescope {
 
 SchedulePlan make_plan(const Params& p) {
+  if (p.schedule == ScheduleKind::Notebook) return detail::notebook_plan(p);
   SchedulePlan plan{build_program(p.schedule, static_cast<int>(p.pp), static_cast<int>(p.microbatches),
                                   static_cast<int>(p.stages_per_rank())),
                     costs_for(p), {}};

@@ -83,7 +83,8 @@ namespace pipescope {
 
 // A parameter set's schedule, made whole: each rank's program, the costs it
 // ran with and its timing. What the animator, `pipescope schedule` and
-// `pipescope stats` (and later views) all read.
+// `pipescope stats` (and later views) all read. For the notebook's schedule
+// the timing is its animation's own (barriers between phases), not simulated.
 struct SchedulePlan {
   Program program;
   Costs costs;
