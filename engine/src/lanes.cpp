@@ -1,0 +1,110 @@
+#include "pipescope/lanes.hpp"
+
+#include <algorithm>
+
+namespace pipescope {
+
+std::vector<Lane> make_lanes(const SchedulePlan& plan) {
+  const Timing& t = plan.timing;
+  const Costs& c = plan.costs;
+  std::vector<Lane> lanes(t.per_rank.size());
+  for (std::size_t r = 0; r < t.per_rank.size(); ++r) {
+    Lane& lane = lanes[r];
+    lane.rank = static_cast<int>(r);
+    for (std::size_t i = 0; i < t.per_rank[r].size(); ++i) {
+      const TimedAction& a = t.per_rank[r][i];
+      const auto index = static_cast<std::int32_t>(i);
+      auto add = [&](BlockKind kind, const Step& st, std::int64_t start, std::int64_t end) {
+        if (end > start) lane.compute.push_back({start, end, kind, st.stage, st.microbatch, index});
+      };
+      // A fused or overlapped action shows its parts: what each part computes
+      // is what the scene lights.
+      auto pass = [&](const Step& st, std::int64_t start, std::int64_t end) {
+        switch (st.op) {
+          case Op::F: add(BlockKind::Forward, st, start, end); break;
+          case Op::I: add(BlockKind::BackwardInput, st, start, end); break;
+          case Op::W: add(BlockKind::BackwardWeight, st, start, end); break;
+          case Op::B:
+            add(BlockKind::BackwardInput, st, start, start + c.i);
+            add(BlockKind::BackwardWeight, st, start + c.i, end);
+            break;
+          case Op::Overlap: break;
+        }
+      };
+      if (a.action.op == Op::Overlap) {
+        pass(a.action.first, a.start, a.start + c.f);
+        pass(a.action.second, a.start + c.f, a.end());
+      } else {
+        pass(a.action.first, a.start, a.end());
+      }
+    }
+  }
+  for (const TimedSend& s : t.sends) {
+    if (s.length <= 0) continue;
+    Lane& lane = lanes[static_cast<std::size_t>(plan.program.rank_of(s.from_stage))];
+    lane.sends.push_back({s.start, s.start + s.length, BlockKind::Send, s.from_stage, s.microbatch, -1});
+  }
+  for (const TimedExchange& e : t.exchanges) {
+    if (e.flash <= 0) continue;
+    lanes[static_cast<std::size_t>(e.rank)].exchanges.push_back({e.start, e.end(), BlockKind::Exchange, e.stage, -1, -1});
+  }
+  for (Lane& lane : lanes) {
+    auto by_start = [](const LaneBlock& a, const LaneBlock& b) { return a.start < b.start; };
+    for (auto* list : {&lane.compute, &lane.sends, &lane.exchanges}) std::stable_sort(list->begin(), list->end(), by_start);
+  }
+  return lanes;
+}
+
+void visible_blocks(const std::vector<LaneBlock>& blocks, double t0, double t1, double frames_per_pixel,
+                    std::vector<DrawnBlock>& out) {
+  out.clear();
+  // Ends are sorted as starts are: the first visible block is found by bisection.
+  auto first = std::lower_bound(blocks.begin(), blocks.end(), t0, [](const LaneBlock& b, double t) {
+    return static_cast<double>(b.end) <= t;
+  });
+  for (auto it = first; it != blocks.end() && static_cast<double>(it->start) < t1; ++it) {
+    const double start = static_cast<double>(it->start), end = static_cast<double>(it->end);
+    if (end <= t0) continue;
+    const bool thin = end - start < frames_per_pixel;
+    if (thin && !out.empty()) {
+      DrawnBlock& last = out.back();
+      const bool last_thin = last.end - last.start < frames_per_pixel || last.merged;
+      if (last_thin && start - last.end < frames_per_pixel) {
+        last.end = std::max(last.end, end);
+        last.merged = true;
+        continue;
+      }
+    }
+    out.push_back({start, end, it->kind, static_cast<std::int32_t>(it - blocks.begin()), false});
+  }
+}
+
+std::int32_t block_at(const std::vector<LaneBlock>& blocks, double t) {
+  auto it = std::upper_bound(blocks.begin(), blocks.end(), t,
+                             [](double f, const LaneBlock& b) { return f < static_cast<double>(b.start); });
+  if (it == blocks.begin()) return -1;
+  --it;
+  return t < static_cast<double>(it->end) ? static_cast<std::int32_t>(it - blocks.begin()) : -1;
+}
+
+void LaneView::fit(double total) {
+  start = 0;
+  span = std::max(total, 1.0);
+}
+
+void LaneView::zoom_at(double frame, double factor, double total) {
+  const double margin = std::max(total, 1.0) * 0.05;
+  const double new_span = std::clamp(span * factor, 8.0, std::max(total, 1.0) + 2 * margin);
+  // The frame under the cursor stays at the same place on screen.
+  const double u = (frame - start) / span;
+  span = new_span;
+  start = frame - u * span;
+  pan(0, total);
+}
+
+void LaneView::pan(double frames, double total) {
+  const double margin = std::max(total, 1.0) * 0.05;
+  start = std::clamp(start + frames, -margin, std::max(-margin, total + margin - span));
+}
+
+}  // namespace pipescope

@@ -1,0 +1,94 @@
+// Lanes: every pass of the plan is a block on its rank's lane, bubbles are
+// gaps, far-away blocks are culled and sub-pixel ones merged; the view zooms
+// around the cursor.
+#include <gtest/gtest.h>
+
+#include "pipescope/lanes.hpp"
+#include "pipescope/params.hpp"
+
+namespace {
+
+using namespace pipescope;
+
+Params one_f_one_b() {
+  Params p;
+  p.schedule = ScheduleKind::OneFOneB;
+  p.pp = 4;
+  p.L = 4;
+  p.microbatches = 8;
+  p.dp = 1;
+  return p;
+}
+
+TEST(Lanes, EveryPassIsABlockOnItsRankAndIdleIsAGap) {
+  const SchedulePlan plan = make_plan(one_f_one_b());
+  const auto lanes = make_lanes(plan);
+  ASSERT_EQ(lanes.size(), 4u);
+  for (std::size_t r = 0; r < lanes.size(); ++r) {
+    std::int64_t covered = 0;
+    for (std::size_t i = 0; i < lanes[r].compute.size(); ++i) {
+      const LaneBlock& b = lanes[r].compute[i];
+      covered += b.end - b.start;
+      if (i > 0) {
+        EXPECT_LE(lanes[r].compute[i - 1].end, b.start) << "blocks never overlap";
+      }
+    }
+    std::int64_t busy = 0;
+    for (const auto& a : plan.timing.per_rank[r]) busy += a.length;
+    EXPECT_EQ(covered, busy) << "rank " << r << ": blocks cover exactly its compute";
+    // 1F1B's B shows as its two parts: I (red) then W (orange).
+    EXPECT_EQ(lanes[r].compute.size(), 8u * 3u);
+  }
+  // Rank 3 (the last stage) waits before its first forward: a gap.
+  EXPECT_GT(lanes[3].compute.front().start, 0);
+  // Sends leave every rank but the last forward, every rank but the first backward.
+  EXPECT_EQ(lanes[0].sends.size(), 8u);
+  EXPECT_EQ(lanes[1].sends.size(), 16u);
+}
+
+TEST(Lanes, CullingAndMergingKeepDrawingBoundedByPixels) {
+  Params p = one_f_one_b();
+  p.microbatches = 64;
+  p.pp = 8;
+  p.L = 8;
+  const auto lanes = make_lanes(make_plan(p));
+  const auto& blocks = lanes[0].compute;
+  std::vector<DrawnBlock> drawn;
+  // The whole schedule on 100 pixels: far fewer drawn than there are blocks.
+  const double total = static_cast<double>(blocks.back().end);
+  visible_blocks(blocks, 0, total, total / 100, drawn);
+  EXPECT_LT(drawn.size(), 110u);
+  EXPECT_GT(blocks.size(), 150u);
+  EXPECT_DOUBLE_EQ(drawn.front().start, static_cast<double>(blocks.front().start));
+  // A window in the middle, at one frame a pixel: only the blocks in it.
+  visible_blocks(blocks, 200, 260, 1.0, drawn);
+  for (const auto& d : drawn) {
+    EXPECT_LT(d.start, 260);
+    EXPECT_GT(d.end, 200);
+    EXPECT_FALSE(d.merged);
+  }
+  EXPECT_FALSE(drawn.empty());
+  // block_at finds the block under a frame, and nothing in a gap.
+  const LaneBlock& b = blocks[5];
+  EXPECT_EQ(block_at(blocks, static_cast<double>(b.start) + 0.5), 5);
+  EXPECT_EQ(block_at(blocks, -3.0), -1);
+}
+
+TEST(LaneView, ZoomKeepsTheFrameUnderTheCursorAndStaysInRange) {
+  LaneView v;
+  v.fit(1000);
+  EXPECT_DOUBLE_EQ(v.start, 0);
+  EXPECT_DOUBLE_EQ(v.span, 1000);
+  const double cursor = v.frame_at(0.25);
+  v.zoom_at(cursor, 0.5, 1000);
+  EXPECT_DOUBLE_EQ(v.span, 500);
+  EXPECT_NEAR(v.fraction_of(cursor), 0.25, 1e-9) << "the frame under the cursor stays put";
+  v.pan(-10000, 1000);
+  EXPECT_GE(v.start, -50.0) << "not panned far off the start";
+  v.pan(10000, 1000);
+  EXPECT_LE(v.start + v.span, 1050.0) << "not far off the end";
+  v.zoom_at(500, 1e-6, 1000);
+  EXPECT_GE(v.span, 8.0) << "zoom stops at a few frames";
+}
+
+}  // namespace
