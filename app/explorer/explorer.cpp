@@ -96,6 +96,9 @@ class Explorer {
   void load_scene(const Params& params) {
     scene_ = std::make_unique<Scene>(params);
     phases_ = phase_spans(scene_->timeline());
+    plan_ = make_plan(params);
+    lanes_ = make_lanes(plan_);
+    lanes_state_.view.fit(static_cast<double>(plan_.timing.makespan));
     timeline_.rebase(scene_->timeline().last_frame());  // the same relative point on the new timeline
     scene_->playhead().seek(timeline_.frame);
     renderer_.set_scene(scene_->layout(), scene_->playhead());
@@ -124,7 +127,7 @@ class Explorer {
     const glm::ivec2 fb = window_.framebuffer_size();
     const glm::ivec2 win = window_.window_size();
     const float to_fb = win.x > 0 ? static_cast<float>(fb.x) / static_cast<float>(win.x) : 1.0f;
-    const PanelLayout layout = panel_layout(ui_scale_);
+    const PanelLayout layout = panel_layout(ui_scale_, lanes_.size());
     const int left = static_cast<int>(layout.side_width * to_fb);
     const int bottom = static_cast<int>(layout.timeline_height * to_fb);
     return {{left, bottom}, {std::max(fb.x - left, 1), std::max(fb.y - bottom, 1)}};
@@ -137,10 +140,12 @@ class Explorer {
 
     UiActions actions;
     rects_.clear();  // only what this frame draws
-    const PanelLayout layout = panel_layout(ui_scale_);
+    const PanelLayout layout = panel_layout(ui_scale_, lanes_.size());
     side_panel(layout, {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last}, actions,
                rects_);
-    timeline_panel(layout, timeline_, phases_, rects_);
+    timeline_panel(layout, timeline_, phases_,
+                   {lanes_, plan_, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_}, lanes_state_,
+                   rects_);
     const Rect vp = scene_viewport();
     const glm::ivec2 win = window_.window_size();
     const glm::vec2 vp_origin_win(layout.side_width, 0.0f);
@@ -313,11 +318,17 @@ class Explorer {
                        std::to_string(timeline_.playing) + " dp=" + std::to_string(p.dp) + " pp=" +
                        std::to_string(p.pp) + " microbatches=" + std::to_string(p.microbatches) +
                        " last=" + std::to_string(timeline_.last) + " schedule=" +
-                       std::string(schedule_info(p.schedule).name) + " " + camera_text(camera_) +
+                       std::string(schedule_info(p.schedule).name) + " lanes_start=" +
+                       std::to_string(lanes_state_.view.start) + " lanes_span=" + std::to_string(lanes_state_.view.span) +
+                       " " + camera_text(camera_) +
                        " errors=" + std::to_string(editor_.errors.size());
     if (line != last_logged_) {
       std::cout << line << std::endl;
       last_logged_ = line;
+    }
+    if (lanes_state_.hovered != last_tooltip_) {
+      std::cout << "tooltip " << lanes_state_.hovered << std::endl;
+      last_tooltip_ = lanes_state_.hovered;
     }
     if (rects_ != logged_rects_) {
       std::cout << "widgets\n";  // a whole new set follows: widgets not in it are gone
@@ -338,6 +349,10 @@ class Explorer {
   SceneRenderer renderer_;
   std::unique_ptr<Scene> scene_;
   std::vector<PhaseSpan> phases_;
+  SchedulePlan plan_;        // the scene's timed actions, for the lanes
+  std::vector<Lane> lanes_;
+  LanesState lanes_state_;
+  std::string last_tooltip_;
   Camera camera_;
   TimelineView timeline_;
   ViewSettings view_;

@@ -234,7 +234,9 @@ ImU32 phase_colour(Phase p) {
 
 }  // namespace
 
-PanelLayout panel_layout(float ui_scale) { return {340.0f * ui_scale, 118.0f * ui_scale}; }
+PanelLayout panel_layout(float ui_scale, std::size_t lanes) {
+  return {340.0f * ui_scale, 118.0f * ui_scale + lanes_height(lanes, ui_scale)};
+}
 
 void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, WidgetRects& rects) {
   const ImGuiIO& io = ImGui::GetIO();
@@ -250,7 +252,7 @@ void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, Wid
 }
 
 bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vector<PhaseSpan>& phases,
-                    WidgetRects& rects) {
+                    const LanesInput& lanes, LanesState& lanes_state, WidgetRects& rects) {
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, io.DisplaySize.y - layout.timeline_height), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, layout.timeline_height), ImGuiCond_Always);
@@ -278,6 +280,9 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
     if (t.frame >= s.first && t.frame <= s.last) now = s.phase;
   }
   ImGui::Text("frame %u / %u  %s", t.frame, t.last, std::string(phase_name(now)).c_str());
+  ImGui::SameLine();
+  if (ImGui::SmallButton("Fit lanes")) lanes_state.view.fit(static_cast<double>(lanes.plan.timing.makespan));
+  remember(rects, "lanes:fit");
 
   // The scrubber: phases as coloured bands; click or drag anywhere.
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -300,6 +305,12 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
   }
   const float x = origin.x + width * (static_cast<float>(t.frame) + 0.5f) / (denom + 1.0f);
   draw->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + height), IM_COL32(20, 20, 20, 255), 2.0f);
+  // The lanes: one per rank, under the overview strip.
+  if (const auto to = lanes_view(lanes.lanes, lanes.plan, lanes.stages_per_rank, lanes_state, t.frame, t.last,
+                                 lanes.ui_scale, rects)) {
+    t.seek(*to);
+    t.playing = false;
+  }
   // A legend, in the phases' own colours.
   for (Phase p : {Phase::Forward, Phase::BackwardActivation, Phase::BackwardWeight, Phase::GradientExchange}) {
     ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(phase_colour(p)), "%s", std::string(phase_name(p)).c_str());

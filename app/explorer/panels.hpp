@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "explorer_state.hpp"
+#include "lanes_panel.hpp"
 #include "pipescope/playback.hpp"
 #include "pipescope/render/scene_renderer.hpp"
 #include "pipescope/timeline.hpp"
@@ -16,7 +17,8 @@ struct PanelLayout {
   float side_width;       // the left column: parameters, view, export, stats
   float timeline_height;  // the bottom strip
 };
-PanelLayout panel_layout(float ui_scale);
+// `lanes`: how many lanes the timeline shows (one per pipeline rank).
+PanelLayout panel_layout(float ui_scale, std::size_t lanes);
 
 struct PanelState {
   ParamsEditor& params;
@@ -30,8 +32,15 @@ struct PanelState {
 
 void side_panel(const PanelLayout& layout, PanelState state, UiActions& actions, WidgetRects& rects);
 
+struct LanesInput {
+  const std::vector<Lane>& lanes;
+  const SchedulePlan& plan;
+  int stages_per_rank;
+  float ui_scale;
+};
+
 // Returns true if the shown frame was changed by the user.
 bool timeline_panel(const PanelLayout& layout, TimelineView& timeline, const std::vector<PhaseSpan>& phases,
-                    WidgetRects& rects);
+                    const LanesInput& lanes, LanesState& lanes_state, WidgetRects& rects);
 
 }  // namespace pipescope::app

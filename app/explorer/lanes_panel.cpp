@@ -1,0 +1,148 @@
+#include "lanes_panel.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+namespace pipescope::app {
+
+namespace {
+
+constexpr float kRow = 20.0f, kBar = 14.0f, kStrip = 4.0f, kLabel = 56.0f;
+constexpr std::size_t kMaxRowsShown = 8;
+
+ImU32 colour(BlockKind kind) {
+  switch (kind) {  // the scene's colours, as the phase bar uses them
+    case BlockKind::Forward: return IM_COL32(60, 160, 60, 255);
+    case BlockKind::BackwardInput: return IM_COL32(220, 70, 60, 255);
+    case BlockKind::BackwardWeight: return IM_COL32(240, 150, 40, 255);
+    case BlockKind::Send: return IM_COL32(150, 150, 150, 255);
+    case BlockKind::Exchange: return IM_COL32(70, 70, 70, 255);
+  }
+  return IM_COL32_BLACK;
+}
+
+const char* kind_name(BlockKind kind) {
+  switch (kind) {
+    case BlockKind::Forward: return "forward";
+    case BlockKind::BackwardInput: return "backward through the input";
+    case BlockKind::BackwardWeight: return "weight gradient";
+    case BlockKind::Send: return "send";
+    case BlockKind::Exchange: return "gradient exchange";
+  }
+  return "";
+}
+
+char letter(BlockKind kind) {
+  return kind == BlockKind::Forward ? 'F' : kind == BlockKind::BackwardInput ? 'I' : 'W';
+}
+
+std::string describe(const Lane& lane, const LaneBlock& b, const SchedulePlan& plan) {
+  std::string s = "GPU " + std::to_string(lane.rank) + ", stage " + std::to_string(b.stage) + ", microbatch " +
+                  std::to_string(b.microbatch) + ", " + kind_name(b.kind) + ", frames " +
+                  std::to_string(b.start + 1) + "-" + std::to_string(b.end) + " (" + std::to_string(b.end - b.start) +
+                  ")";
+  const TimedAction& a = plan.timing.per_rank[static_cast<std::size_t>(lane.rank)][static_cast<std::size_t>(b.action)];
+  s += ", part of " + to_string(a.action);
+  if (a.waited > 0) {
+    s += "; waited " + std::to_string(a.waited) + " frames for " +
+         to_string(Action::single(a.waited_for.op, a.waited_for.stage, a.waited_for.microbatch));
+  } else {
+    s += "; started as soon as its rank was free";
+  }
+  return s;
+}
+
+}  // namespace
+
+float lanes_height(std::size_t lanes, float ui_scale) {
+  return (static_cast<float>(std::min(lanes, kMaxRowsShown)) * kRow + 6.0f) * ui_scale;
+}
+
+std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const SchedulePlan& plan,
+                                        int stages_per_rank, LanesState& state, std::uint32_t frame,
+                                        std::uint32_t last, float ui_scale, WidgetRects& rects) {
+  state.hovered.clear();
+  if (lanes.empty()) return std::nullopt;
+  const ImGuiIO& io = ImGui::GetIO();
+  const float row = kRow * ui_scale, bar = kBar * ui_scale, strip = kStrip * ui_scale, label_w = kLabel * ui_scale;
+  const float height = lanes_height(lanes.size(), ui_scale);
+  const float total = static_cast<float>(lanes.size()) * row;
+  ImGui::BeginChild("lanes", ImVec2(0, height), false, total > height ? 0 : ImGuiWindowFlags_NoScrollbar);
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float width = ImGui::GetContentRegionAvail().x;
+  const float lane_x = origin.x + label_w, lane_w = std::max(width - label_w, 1.0f);
+  ImGui::InvisibleButton("lanes", ImVec2(width, total),
+                         ImGuiButtonFlags_MouseButtonLeft | ImGuiButtonFlags_MouseButtonRight |
+                             ImGuiButtonFlags_MouseButtonMiddle);
+  {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    rects["lanes"] = glm::vec4(a.x + label_w, a.y, b.x, b.y);
+  }
+  const double span_total = static_cast<double>(plan.timing.makespan);
+  LaneView& view = state.view;
+  const double fpp = view.span / lane_w;  // frames per pixel
+  auto frame_at_x = [&](float x) { return view.start + static_cast<double>(x - lane_x) * fpp; };
+  auto x_of = [&](double t) { return lane_x + static_cast<float>((t - view.start) / fpp); };
+
+  std::optional<std::uint32_t> seek;
+  const bool hovered = ImGui::IsItemHovered();
+  if (hovered && io.MouseWheel != 0.0f) view.zoom_at(frame_at_x(io.MousePos.x), std::pow(0.8, io.MouseWheel), span_total);
+  if (ImGui::IsItemActive() && (ImGui::IsMouseDragging(ImGuiMouseButton_Right, 0.0f) ||
+                                ImGui::IsMouseDragging(ImGuiMouseButton_Middle, 0.0f))) {
+    view.pan(-static_cast<double>(io.MouseDelta.x) * fpp, span_total);
+  }
+  if (hovered && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home))) view.fit(span_total);
+  if (ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left) && io.MousePos.x >= lane_x) {
+    // Simulation time t is shown by frame t + 1.
+    const double t = std::clamp(frame_at_x(io.MousePos.x), 0.0, static_cast<double>(last));
+    seek = static_cast<std::uint32_t>(std::min<double>(std::floor(t) + 1, last));
+  }
+
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  std::vector<DrawnBlock> drawn;
+  const double t0 = view.start, t1 = view.start + view.span;
+  for (std::size_t r = 0; r < lanes.size(); ++r) {
+    const Lane& lane = lanes[r];
+    const float y = origin.y + static_cast<float>(r) * row;
+    draw->AddText(ImVec2(origin.x + 4, y + 2), IM_COL32(40, 40, 40, 255), ("GPU " + std::to_string(lane.rank)).c_str());
+    draw->AddRectFilled(ImVec2(lane_x, y), ImVec2(lane_x + lane_w, y + bar), IM_COL32(242, 242, 242, 255));
+    visible_blocks(lane.compute, t0, t1, fpp, drawn);
+    for (const DrawnBlock& d : drawn) {
+      const float x0 = std::max(x_of(d.start), lane_x), x1 = std::min(std::max(x_of(d.end), x0 + 1.0f), lane_x + lane_w);
+      draw->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + bar), colour(d.kind));
+      if (d.merged) continue;
+      const LaneBlock& b = lane.compute[static_cast<std::size_t>(d.index)];
+      // "F3" (or PyTorch's "4F3" with several stages per rank) when it fits.
+      const std::string text = (stages_per_rank > 1 ? std::to_string(b.stage) : std::string()) + letter(b.kind) +
+                               std::to_string(b.microbatch);
+      const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+      if (x1 - x0 > size.x + 4) {
+        draw->AddText(ImVec2((x0 + x1 - size.x) / 2, y + (bar - size.y) / 2), IM_COL32_WHITE, text.c_str());
+      }
+    }
+    for (const auto* list : {&lane.sends, &lane.exchanges}) {
+      visible_blocks(*list, t0, t1, fpp, drawn);
+      for (const DrawnBlock& d : drawn) {
+        const float x0 = std::max(x_of(d.start), lane_x), x1 = std::min(std::max(x_of(d.end), x0 + 1.0f), lane_x + lane_w);
+        draw->AddRectFilled(ImVec2(x0, y + bar + 1), ImVec2(x1, y + bar + 1 + strip), colour(d.kind));
+      }
+    }
+    if (hovered && io.MousePos.y >= y && io.MousePos.y < y + bar && io.MousePos.x >= lane_x) {
+      const std::int32_t i = block_at(lane.compute, frame_at_x(io.MousePos.x));
+      if (i >= 0) state.hovered = describe(lane, lane.compute[static_cast<std::size_t>(i)], plan);
+    }
+  }
+  // The playhead: frame f shows the work of simulation time f - 1 .. f.
+  const float px = x_of(static_cast<double>(frame) - 0.5);
+  if (px >= lane_x && px <= lane_x + lane_w) {
+    draw->AddLine(ImVec2(px, origin.y), ImVec2(px, origin.y + total), IM_COL32(20, 20, 20, 255), 2.0f);
+  }
+  if (!state.hovered.empty()) ImGui::SetTooltip("%s", state.hovered.c_str());
+  ImGui::EndChild();
+  return seek;
+}
+
+}  // namespace pipescope::app

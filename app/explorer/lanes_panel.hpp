@@ -1,0 +1,34 @@
+#pragma once
+// The schedule's lanes in the timeline panel: one lane per pipeline rank,
+// each timed pass a block coloured as the scene colours it, sends and
+// exchanges on a thin strip beneath, the playhead across all of them. Click
+// or drag seeks, the wheel zooms around the cursor, a right or middle drag
+// pans, Fit (or Home over the lanes) shows the whole schedule; hovering a
+// block tells what it is and what it waited for. Reads the engine's lanes
+// and plan; computes no schedule.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "explorer_state.hpp"
+#include "pipescope/lanes.hpp"
+
+namespace pipescope::app {
+
+struct LanesState {
+  LaneView view;
+  std::string hovered;  // the hovered block's description, one line ("" if none)
+};
+
+// Rows the lanes take, for the panel's height.
+float lanes_height(std::size_t lanes, float ui_scale);
+
+// Draws in the current ImGui window, full width; a frame to seek to if the
+// user clicked or dragged on the lanes.
+std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const SchedulePlan& plan,
+                                        int stages_per_rank, LanesState& state, std::uint32_t frame,
+                                        std::uint32_t last, float ui_scale, WidgetRects& rects);
+
+}  // namespace pipescope::app
