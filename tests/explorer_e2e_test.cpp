@@ -214,8 +214,15 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   };
   // A press and release a few frames apart, as a hand would.
   auto click = [&](const std::string& name) {
-    const Rect r = settled(name);
-    EXPECT_LT(r.y1, 1000 - 118) << name << " lies below the side panel, where no click reaches it";
+    Rect r = settled(name);
+    const Rect timeline = *app.widget("timeline");
+    // Below the side panel's visible part: scroll it into view, as a hand would.
+    for (int i = 0; i < 10 && r.y1 >= timeline.y0; ++i) {
+      pointer.move(170, timeline.y0 - 40);
+      xdo("click 5");
+      r = settled(name);
+    }
+    EXPECT_LT(r.y1, timeline.y0) << name << " lies below the side panel, where no click reaches it";
     pointer.move(r.x0 + 6, (r.y0 + r.y1) / 2);
     std::this_thread::sleep_for(200ms);
     xdo("mousedown 1");
@@ -255,6 +262,35 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   EXPECT_TRUE(app.wait_until([&] { return app.state()["schedule"] == "1f1b"; })) << app.state()["schedule"];
   EXPECT_NE(app.number("last"), notebook_last) << "1F1B has its own timeline";
   EXPECT_EQ(app.number("frame"), app.number("last")) << "still at the end";
+
+  // The lanes: hover a block of the first rank, read its tooltip, click it.
+  {
+    const Rect lanes = settled("lanes");
+    const float y = lanes.y0 + 7, x = lanes.x0 + (lanes.x1 - lanes.x0) * 0.3f;
+    std::string tip;
+    for (float dx = 0; dx < 200 && tip.empty(); dx += 9) {
+      pointer.move(x + dx, y);
+      app.wait_until([&] {
+        for (const auto& l : app.lines()) {
+          if (l.rfind("tooltip GPU 0, stage 0", 0) == 0) tip = l;
+        }
+        return !tip.empty();
+      }, 1s);
+    }
+    ASSERT_FALSE(tip.empty()) << "hovering a lane block shows what it is";
+    EXPECT_NE(tip.find("frames "), std::string::npos) << tip;
+    const auto frames_at = tip.find("frames ") + 7;
+    const int first = std::stoi(tip.substr(frames_at));
+    xdo("mousedown 1");
+    std::this_thread::sleep_for(150ms);
+    xdo("mouseup 1");
+    EXPECT_TRUE(app.wait_until([&] { return app.number("frame") == first; }))
+        << "clicking a block moves the playhead to its first frame " << first << ", not " << app.number("frame");
+    // The wheel over the lanes zooms them around the cursor.
+    const double span = app.number("lanes_span");
+    xdo("click 4");
+    EXPECT_TRUE(app.wait_until([&] { return app.number("lanes_span") < span; })) << "the lanes zoom in";
+  }
   xdo("key Return");
   pointer.move(view_x, view_y);
   xdo("click 1");  // back to the view: keys go to the scene again

@@ -98,6 +98,8 @@ class Explorer {
     phases_ = phase_spans(scene_->timeline());
     plan_ = make_plan(params);
     lanes_ = make_lanes(plan_);
+    stats_of_schedule_ = schedule_stats(params, plan_, 2);
+    memory_ = activation_memory(plan_);
     lanes_state_.view.fit(static_cast<double>(plan_.timing.makespan));
     timeline_.rebase(scene_->timeline().last_frame());  // the same relative point on the new timeline
     scene_->playhead().seek(timeline_.frame);
@@ -141,8 +143,12 @@ class Explorer {
     UiActions actions;
     rects_.clear();  // only what this frame draws
     const PanelLayout layout = panel_layout(ui_scale_, lanes_.size());
-    side_panel(layout, {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last}, actions,
-               rects_);
+    const RankStats& first = stats_of_schedule_.ranks.front();
+    const MetricsInput metrics{stats_of_schedule_, memory_,
+                               first.peak_activations > 0 ? first.peak_activation_bytes / first.peak_activations : 0.0,
+                               timeline_.frame, timeline_.last};
+    side_panel(layout, {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics},
+               actions, rects_);
     timeline_panel(layout, timeline_, phases_,
                    {lanes_, plan_, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_}, lanes_state_,
                    rects_);
@@ -192,6 +198,10 @@ class Explorer {
   }
 
   void apply(const UiActions& a) {
+    if (a.seek) {
+      timeline_.seek(*a.seek);
+      timeline_.playing = false;
+    }
     if (a.params_edited) {
       editor_.errors = validate(editor_.edited);
       if (editor_.errors.empty() && !(editor_.edited == scene_->params())) {
@@ -352,6 +362,8 @@ class Explorer {
   SchedulePlan plan_;        // the scene's timed actions, for the lanes
   std::vector<Lane> lanes_;
   LanesState lanes_state_;
+  ScheduleStats stats_of_schedule_;
+  std::vector<std::vector<MemoryPoint>> memory_;
   std::string last_tooltip_;
   Camera camera_;
   TimelineView timeline_;

@@ -64,6 +64,7 @@ struct UiActions {
   bool view_changed = false;  // style or projection
   bool start_video = false;
   bool cancel_video = false;
+  std::optional<std::uint32_t> seek;  // a frame chosen outside the timeline (the memory plot)
 };
 
 }  // namespace pipescope::app

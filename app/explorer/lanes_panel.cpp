@@ -96,9 +96,19 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
   }
   if (hovered && ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Home))) view.fit(span_total);
   if (ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left) && io.MousePos.x >= lane_x) {
-    // Simulation time t is shown by frame t + 1.
+    // Simulation time t is shown by frame t + 1. A click on a block goes to
+    // its first frame; a drag scrubs.
     const double t = std::clamp(frame_at_x(io.MousePos.x), 0.0, static_cast<double>(last));
-    seek = static_cast<std::uint32_t>(std::min<double>(std::floor(t) + 1, last));
+    if (ImGui::IsMouseDragging(ImGuiMouseButton_Left)) seek = static_cast<std::uint32_t>(std::min<double>(std::floor(t) + 1, last));
+    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
+      seek = static_cast<std::uint32_t>(std::min<double>(std::floor(t) + 1, last));
+      const auto r = static_cast<std::size_t>((io.MousePos.y - origin.y) / row);
+      if (r < lanes.size() && io.MousePos.y - origin.y - static_cast<float>(r) * row < bar) {
+        if (const std::int32_t i = block_at(lanes[r].compute, t); i >= 0) {
+          seek = static_cast<std::uint32_t>(std::min<std::int64_t>(lanes[r].compute[static_cast<std::size_t>(i)].start + 1, last));
+        }
+      }
+    }
   }
 
   ImDrawList* draw = ImGui::GetWindowDrawList();

@@ -248,6 +248,7 @@ void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, Wid
   export_section(s.exports, actions, rects);
   video_section(s.video, s.last_frame, actions, rects);
   stats_section(s.render_stats, s.frame_stats);
+  if (const auto to = metrics_section(s.metrics, rects)) actions.seek = *to;
   ImGui::End();
 }
 
@@ -259,6 +260,10 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
   ImGui::Begin("Timeline", nullptr,
                ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
                    ImGuiWindowFlags_NoScrollbar);
+  {
+    const ImVec2 a = ImGui::GetWindowPos(), size = ImGui::GetWindowSize();
+    rects["timeline"] = glm::vec4(a.x, a.y, a.x + size.x, a.y + size.y);
+  }
   const std::uint32_t before = t.frame;
   if (ImGui::Button("|<")) t.to_start();
   ImGui::SameLine();

@@ -6,6 +6,7 @@
 
 #include "explorer_state.hpp"
 #include "lanes_panel.hpp"
+#include "metrics_panel.hpp"
 #include "pipescope/playback.hpp"
 #include "pipescope/render/scene_renderer.hpp"
 #include "pipescope/timeline.hpp"
@@ -28,6 +29,7 @@ struct PanelState {
   const RenderStats& render_stats;
   const FrameStats& frame_stats;
   std::uint32_t last_frame;
+  const MetricsInput& metrics;
 };
 
 void side_panel(const PanelLayout& layout, PanelState state, UiActions& actions, WidgetRects& rects);

@@ -1,0 +1,118 @@
+#include "metrics_panel.hpp"
+
+#include <imgui.h>
+
+#include <algorithm>
+#include <string>
+
+#include "pipescope/render/style.hpp"
+
+namespace pipescope::app {
+
+namespace {
+
+void figure(const char* name, double share, const char* explanation) {
+  ImGui::Text("%-24s %5.1f %%", name, 100.0 * share);
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", explanation);
+}
+
+std::string bytes(double b) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  int u = 0;
+  while (b >= 1024 && u < 4) b /= 1024, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
+  return buf;
+}
+
+ImU32 rank_colour(std::size_t r) {
+  const glm::vec3 c = rank_tint(static_cast<int>(r));
+  return IM_COL32(static_cast<int>(c.r * 255), static_cast<int>(c.g * 255), static_cast<int>(c.b * 255), 255);
+}
+
+}  // namespace
+
+std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects& rects) {
+  if (!ImGui::CollapsingHeader("Schedule metrics", ImGuiTreeNodeFlags_DefaultOpen)) return std::nullopt;
+  const ScheduleStats& st = in.stats;
+  ImGui::Text("makespan %lld frames", static_cast<long long>(st.makespan));
+  figure("bubble, idle / compute", st.bubble_idle_over_compute,
+         "Total idle over total compute, as Megatron and most papers count it (1F1B with instant sends: (p-1)/m)");
+  figure("bubble, idle / wall", st.bubble_idle_over_wall,
+         "Total idle over ranks x makespan: the share of GPU time lost");
+  figure("bubble, playground", st.bubble_playground,
+         "1 - a rank's compute / the longest rank's own span, as the zero-bubble playground reports it");
+  if (ImGui::BeginTable("ranks", 3, ImGuiTableFlags_SizingStretchProp)) {
+    ImGui::TableSetupColumn("rank");
+    ImGui::TableSetupColumn("busy");
+    ImGui::TableSetupColumn("peak activations");
+    ImGui::TableHeadersRow();
+    for (std::size_t r = 0; r < st.ranks.size(); ++r) {
+      const RankStats& rs = st.ranks[r];
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(rank_colour(r)), "GPU %zu", r);
+      ImGui::TableNextColumn();
+      ImGui::Text("%.0f %%", st.makespan > 0 ? 100.0 * static_cast<double>(rs.busy) / static_cast<double>(st.makespan) : 0.0);
+      ImGui::TableNextColumn();
+      ImGui::Text("%.0f mb-layers, %s", rs.peak_activations, bytes(rs.peak_activation_bytes).c_str());
+    }
+    ImGui::EndTable();
+  }
+  ImGui::Text("pipeline %lld msgs, %s", static_cast<long long>(st.pipeline_messages), bytes(st.pipeline_bytes).c_str());
+  ImGui::Text("data parallel %lld msgs, %s", static_cast<long long>(st.dp_messages), bytes(st.dp_bytes).c_str());
+
+  // Activation memory over time: a step line per rank.
+  ImGui::TextDisabled("activations stored, per rank (click to seek)");
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  const float width = ImGui::GetContentRegionAvail().x, height = ImGui::GetFontSize() * 6;
+  ImGui::InvisibleButton("memory", ImVec2(width, height));
+  {
+    const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
+    rects["memory"] = glm::vec4(a.x, a.y, b.x, b.y);
+  }
+  std::optional<std::uint32_t> seek;
+  const double span = std::max<double>(static_cast<double>(st.makespan), 1.0);
+  if (ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+    const double t = std::clamp((ImGui::GetIO().MousePos.x - origin.x) / width, 0.0f, 1.0f) * span;
+    seek = static_cast<std::uint32_t>(std::min<double>(t + 1, in.last));
+  }
+  double top = 1;
+  for (const auto& rank : in.memory) {
+    for (const auto& p : rank) top = std::max(top, p.microbatch_layers);
+  }
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height), IM_COL32(250, 250, 250, 255));
+  auto x_of = [&](double t) { return origin.x + static_cast<float>(t / span) * width; };
+  auto y_of = [&](double v) { return origin.y + height - 2 - static_cast<float>(v / top) * (height - 4); };
+  for (std::size_t r = 0; r < in.memory.size(); ++r) {
+    const auto& pts = in.memory[r];
+    const ImU32 c = rank_colour(r);
+    double peak = 0, peak_t = 0;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+      const double t_end = i + 1 < pts.size() ? static_cast<double>(pts[i + 1].time) : span;
+      const float y = y_of(pts[i].microbatch_layers);
+      draw->AddLine(ImVec2(x_of(static_cast<double>(pts[i].time)), y), ImVec2(x_of(t_end), y), c, 1.5f);
+      if (i + 1 < pts.size()) draw->AddLine(ImVec2(x_of(t_end), y), ImVec2(x_of(t_end), y_of(pts[i + 1].microbatch_layers)), c, 1.0f);
+      if (pts[i].microbatch_layers > peak) peak = pts[i].microbatch_layers, peak_t = static_cast<double>(pts[i].time);
+    }
+    draw->AddCircleFilled(ImVec2(x_of(peak_t), y_of(peak)), 3.0f, c);  // this rank's peak
+  }
+  const float px = x_of(static_cast<double>(in.frame) - 0.5);
+  draw->AddLine(ImVec2(px, origin.y), ImVec2(px, origin.y + height), IM_COL32(20, 20, 20, 255), 1.5f);
+  if (ImGui::IsItemHovered()) {
+    const double t = (ImGui::GetIO().MousePos.x - origin.x) / width * span;
+    std::string tip = "frame " + std::to_string(static_cast<long long>(t) + 1);
+    for (std::size_t r = 0; r < in.memory.size(); ++r) {
+      const auto& pts = in.memory[r];
+      auto it = std::upper_bound(pts.begin(), pts.end(), t, [](double v, const MemoryPoint& p) { return v < static_cast<double>(p.time); });
+      const double v = it == pts.begin() ? 0 : std::prev(it)->microbatch_layers;
+      tip += "\nGPU " + std::to_string(r) + ": " + std::to_string(static_cast<long long>(v)) + " microbatch-layers, " +
+             bytes(v * in.bytes_per_microbatch_layer);
+    }
+    ImGui::SetTooltip("%s", tip.c_str());
+  }
+  return seek;
+}
+
+}  // namespace pipescope::app

@@ -1,0 +1,27 @@
+#pragma once
+// The schedule's figures beside the scene: makespan, the bubble under three
+// definitions (each explained on hover), per-rank busy share and peak stored
+// activations, traffic; and activation memory over time, one line per rank,
+// with the playhead and each rank's peak (click to seek). The same numbers as
+// `pipescope stats`, read from the engine.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "explorer_state.hpp"
+#include "pipescope/schedule_stats.hpp"
+
+namespace pipescope::app {
+
+struct MetricsInput {
+  const ScheduleStats& stats;
+  const std::vector<std::vector<MemoryPoint>>& memory;  // per rank, microbatch-layers over time
+  double bytes_per_microbatch_layer;
+  std::uint32_t frame, last;
+};
+
+// A frame to seek to, if the memory plot was clicked.
+std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects& rects);
+
+}  // namespace pipescope::app
