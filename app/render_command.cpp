@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "input_checks.hpp"
+#include "explorer/lanes_image.hpp"
 #include "param_flags.hpp"
 #include "video_command.hpp"
 #include "pipescope/font.hpp"
@@ -93,6 +94,9 @@ void add_render_flags(CLI::App& cmd, RenderOptions& o) {
   cmd.add_option("--preset", o.preset, "x264 speed preset, passed to ffmpeg (ultrafast ... veryslow)")
       ->capture_default_str();
   cmd.add_flag("--quiet", o.quiet, "no progress bar");
+  cmd.add_flag("--lanes", o.lanes,
+               "draw the schedule's lanes (one per rank) and activation memory instead of the 3D scene, "
+               "as the explorer's timeline shows them; --frame places the playhead");
   cmd.add_option("--size", o.size, "image size in pixels, WIDTHxHEIGHT")->capture_default_str();
   cmd.add_option("--view", o.view, "camera: notebook (matplotlib's default view), front, top or side")
       ->capture_default_str();
@@ -140,6 +144,28 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
   if (!video && !o.output.ends_with(".png")) return fail("-o: " + o.output + " must end in .png");
   if (error = unwritable_reason(video ? "--video" : "-o", video ? o.video : o.output); !error.empty()) {
     return fail(error);
+  }
+
+  if (o.lanes) {
+    if (video) return fail("--lanes: the lanes are one picture: give -o FILE.png, not --video");
+    const std::int64_t last = static_cast<std::int64_t>(frame_count(o.params));
+    if (o.frame < 0 || o.frame > last) {
+      return fail("--frame: " + std::to_string(o.frame) + " is outside this schedule's frames 0.." + std::to_string(last));
+    }
+    if (o.size == "1600x1600") {  // not given: as tall as the lanes need
+      height = 200 + 20 * static_cast<int>(o.params.pp);
+    }
+    std::string font_error;
+    if (!o.font.empty()) {
+      if (font_error = unusable_font_reason("--font", o.font); !font_error.empty()) return fail(font_error);
+    }
+    gl::HeadlessContext context;
+    const Image image = render_lanes_image(o.params, width, height, static_cast<std::uint32_t>(o.frame),
+                                           o.font.empty() ? find_font_file("DejaVu Sans") : o.font)
+                            .image;
+    write_png(o.output, image, {{"pipescope.params", params_json(o.params)}, {"pipescope.view", "lanes"}});
+    std::cout << "wrote " << o.output << "\n";
+    return 0;
   }
 
   Scene scene(o.params);

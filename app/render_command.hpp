@@ -33,6 +33,8 @@ struct RenderOptions {
   std::optional<int> crf;
   std::string preset = "medium";
   bool quiet = false;
+  // The schedule's lanes and activation memory instead of the 3D scene.
+  bool lanes = false;
 };
 
 void add_render_flags(CLI::App& cmd, RenderOptions& options);

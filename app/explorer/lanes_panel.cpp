@@ -57,18 +57,20 @@ std::string describe(const Lane& lane, const LaneBlock& b, const SchedulePlan& p
 
 }  // namespace
 
-float lanes_height(std::size_t lanes, float ui_scale) {
-  return (static_cast<float>(std::min(lanes, kMaxRowsShown)) * kRow + 6.0f) * ui_scale;
+float lanes_label_width(float ui_scale) { return kLabel * ui_scale; }
+
+float lanes_height(std::size_t lanes, float ui_scale, bool all_rows) {
+  return (static_cast<float>(all_rows ? lanes : std::min(lanes, kMaxRowsShown)) * kRow + 6.0f) * ui_scale;
 }
 
 std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const SchedulePlan& plan,
                                         int stages_per_rank, LanesState& state, std::uint32_t frame,
-                                        std::uint32_t last, float ui_scale, WidgetRects& rects) {
+                                        std::uint32_t last, float ui_scale, WidgetRects& rects, bool all_rows) {
   state.hovered.clear();
   if (lanes.empty()) return std::nullopt;
   const ImGuiIO& io = ImGui::GetIO();
   const float row = kRow * ui_scale, bar = kBar * ui_scale, strip = kStrip * ui_scale, label_w = kLabel * ui_scale;
-  const float height = lanes_height(lanes.size(), ui_scale);
+  const float height = lanes_height(lanes.size(), ui_scale, all_rows);
   const float total = static_cast<float>(lanes.size()) * row;
   ImGui::BeginChild("lanes", ImVec2(0, height), false, total > height ? 0 : ImGuiWindowFlags_NoScrollbar);
   const ImVec2 origin = ImGui::GetCursorScreenPos();

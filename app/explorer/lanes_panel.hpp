@@ -22,13 +22,18 @@ struct LanesState {
   std::string hovered;  // the hovered block's description, one line ("" if none)
 };
 
-// Rows the lanes take, for the panel's height.
-float lanes_height(std::size_t lanes, float ui_scale);
+// The width of the rank labels left of the lanes.
+float lanes_label_width(float ui_scale);
+
+// Rows the lanes take, for the panel's height (at most eight rows show at
+// once, the rest scroll; `all_rows` shows every one, for an export).
+float lanes_height(std::size_t lanes, float ui_scale, bool all_rows = false);
 
 // Draws in the current ImGui window, full width; a frame to seek to if the
 // user clicked or dragged on the lanes.
 std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const SchedulePlan& plan,
                                         int stages_per_rank, LanesState& state, std::uint32_t frame,
-                                        std::uint32_t last, float ui_scale, WidgetRects& rects);
+                                        std::uint32_t last, float ui_scale, WidgetRects& rects,
+                                        bool all_rows = false);
 
 }  // namespace pipescope::app

@@ -62,11 +62,18 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
   ImGui::Text("pipeline %lld msgs, %s", static_cast<long long>(st.pipeline_messages), bytes(st.pipeline_bytes).c_str());
   ImGui::Text("data parallel %lld msgs, %s", static_cast<long long>(st.dp_messages), bytes(st.dp_bytes).c_str());
 
-  // Activation memory over time: a step line per rank.
   ImGui::TextDisabled("activations stored, per rank (click to seek)");
+  return memory_plot(in, ImGui::GetFontSize() * 6, rects);
+}
+
+std::optional<std::uint32_t> memory_plot(const MetricsInput& in, float height, WidgetRects& rects, float left) {
+  const ScheduleStats& st = in.stats;
+  // Activation memory over time: a step line per rank.
+  if (left > 0) ImGui::Indent(left);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const float width = ImGui::GetContentRegionAvail().x, height = ImGui::GetFontSize() * 6;
+  const float width = ImGui::GetContentRegionAvail().x;
   ImGui::InvisibleButton("memory", ImVec2(width, height));
+  if (left > 0) ImGui::Unindent(left);
   {
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
     rects["memory"] = glm::vec4(a.x, a.y, b.x, b.y);

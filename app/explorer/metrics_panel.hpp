@@ -23,5 +23,8 @@ struct MetricsInput {
 
 // A frame to seek to, if the memory plot was clicked.
 std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects& rects);
+// Just the memory plot, `height` pixels tall, from `left` pixels in (to line
+// up with the lanes' time axis) to the window's right edge.
+std::optional<std::uint32_t> memory_plot(const MetricsInput& in, float height, WidgetRects& rects, float left = 0);
 
 }  // namespace pipescope::app

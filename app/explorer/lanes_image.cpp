@@ -1,0 +1,86 @@
+#include "lanes_image.hpp"
+
+#include <imgui.h>
+#include <backends/imgui_impl_opengl3.h>
+
+#include "lanes_panel.hpp"
+#include "metrics_panel.hpp"
+#include "pipescope/render/offscreen.hpp"
+#include "pipescope/schedule_stats.hpp"
+
+namespace pipescope::app {
+
+namespace {
+
+// An ImGui context of its own for the picture, whatever else is running.
+struct ImGuiOffscreen {
+  ImGuiContext* previous = ImGui::GetCurrentContext();
+  ImGuiContext* context = ImGui::CreateContext();
+  ImGuiOffscreen() { ImGui::SetCurrentContext(context); }
+  ~ImGuiOffscreen() {
+    ImGui_ImplOpenGL3_Shutdown();
+    ImGui::DestroyContext(context);
+    ImGui::SetCurrentContext(previous);
+  }
+};
+
+}  // namespace
+
+LanesImage render_lanes_image(const Params& params, int width, int height, std::uint32_t frame,
+                              const std::string& font_file) {
+  const SchedulePlan plan = make_plan(params);
+  const std::vector<Lane> lanes = make_lanes(plan);
+  const ScheduleStats stats = schedule_stats(params, plan, 2);
+  const auto memory = activation_memory(plan);
+  const RankStats& first = stats.ranks.front();
+  const MetricsInput metrics{stats, memory, first.peak_activations > 0 ? first.peak_activation_bytes / first.peak_activations : 0.0,
+                             frame, static_cast<std::uint32_t>(plan.timing.makespan + 1)};
+
+  ImGuiOffscreen guard;
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;
+  io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
+  const float scale = std::max(1.0f, static_cast<float>(width) / 1600.0f);
+  if (font_file.empty() || io.Fonts->AddFontFromFileTTF(font_file.c_str(), 15.0f * scale) == nullptr) {
+    io.Fonts->AddFontDefault();
+  }
+  ImGui::StyleColorsLight();
+  ImGui::GetStyle().ScaleAllSizes(scale);
+  ImGui_ImplOpenGL3_Init("#version 330 core");
+
+  OffscreenTarget target(width, height);
+  LanesState state;
+  state.view.fit(static_cast<double>(plan.timing.makespan));
+  WidgetRects rects;
+  // Two frames: the first lays the window out, the second draws it settled.
+  for (int pass = 0; pass < 2; ++pass) {
+    io.DeltaTime = 1.0f / 60.0f;
+    ImGui_ImplOpenGL3_NewFrame();
+    ImGui::NewFrame();
+    ImGui::SetNextWindowPos(ImVec2(0, 0));
+    ImGui::SetNextWindowSize(io.DisplaySize);
+    ImGui::Begin("lanes", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoBackground);
+    ImGui::Text("%s: pp %lld, microbatches %lld, %lld stage%s per rank; makespan %lld frames; bubble %.1f %% "
+                "(idle / compute)",
+                std::string(schedule_info(params.schedule).name).c_str(), static_cast<long long>(params.pp),
+                static_cast<long long>(params.microbatches), static_cast<long long>(params.stages_per_rank()),
+                params.stages_per_rank() == 1 ? "" : "s", static_cast<long long>(stats.makespan),
+                100.0 * stats.bubble_idle_over_compute);
+    lanes_view(lanes, plan, static_cast<int>(params.stages_per_rank()), state, frame, metrics.last, scale, rects,
+               true);
+    ImGui::TextDisabled("activations stored, per rank");
+    memory_plot(metrics, std::max(ImGui::GetContentRegionAvail().y - 4, 20.0f), rects, lanes_label_width(scale));
+    ImGui::End();
+    ImGui::Render();
+  }
+  target.bind();
+  glViewport(0, 0, width, height);
+  glClearColor(1, 1, 1, 1);
+  glClear(GL_COLOR_BUFFER_BIT);
+  ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
+  const glm::vec4 area = rects.at("lanes");
+  return {target.read(), area.x, area.y, area.z - area.x, 20.0f * scale, 14.0f * scale, state.view.start,
+          state.view.span};
+}
+
+}  // namespace pipescope::app

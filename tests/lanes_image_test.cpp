@@ -1,0 +1,67 @@
+// The lanes as a picture (`pipescope render --lanes`), drawn by the explorer's
+// own panel code on a headless context: every block is the colour of what the
+// engine says runs there, and idle stays empty.
+#include <gtest/gtest.h>
+
+#include <glm/glm.hpp>
+
+#include "explorer/lanes_image.hpp"
+#include "pipescope/font.hpp"
+#include "pipescope/gl/headless_context.hpp"
+#include "pipescope/lanes.hpp"
+
+namespace {
+
+using namespace pipescope;
+
+glm::ivec3 pixel(const Image& img, int x, int y) {
+  const std::size_t i = (static_cast<std::size_t>(y) * img.width + x) * 4;
+  return {img.rgba[i], img.rgba[i + 1], img.rgba[i + 2]};
+}
+
+// The lanes' colours: forward green, backward-input red, weight gradient orange.
+BlockKind classify(glm::ivec3 c) {
+  if (c.g > c.r + 40 && c.g > c.b + 40) return BlockKind::Forward;
+  if (c.r > 180 && c.g < 110 && c.b < 110) return BlockKind::BackwardInput;
+  if (c.r > 200 && c.g > 120 && c.g < 180 && c.b < 90) return BlockKind::BackwardWeight;
+  return BlockKind::Send;  // anything else (background, text)
+}
+
+TEST(LanesImage, BlocksHaveTheColourOfTheirActionsAndBubblesStayEmpty) {
+  gl::HeadlessContext context;
+  Params p;
+  p.schedule = ScheduleKind::OneFOneB;
+  p.pp = 4;
+  p.L = 8;
+  p.microbatches = 8;
+  const app::LanesImage picture = app::render_lanes_image(p, 1600, 300, 0, find_font_file("DejaVu Sans"));
+  ASSERT_EQ(picture.image.width, 1600);
+  const auto lanes = make_lanes(make_plan(p));
+  int checked = 0, gaps = 0;
+  for (std::size_t r = 0; r < lanes.size(); ++r) {
+    const int y = static_cast<int>(picture.y0 + static_cast<float>(r) * picture.row + picture.bar * 0.8f);
+    auto x_of = [&](double t) { return static_cast<int>(picture.x0 + (t - picture.start) / picture.span * picture.width); };
+    for (const LaneBlock& b : lanes[r].compute) {
+      // Far enough inside the block to miss its neighbours and its label.
+      const int x0 = x_of(static_cast<double>(b.start)) + 2, x1 = x_of(static_cast<double>(b.end)) - 2;
+      if (x1 <= x0) continue;
+      EXPECT_EQ(classify(pixel(picture.image, x0, y)), b.kind)
+          << "rank " << r << " block at frames " << b.start << "-" << b.end;
+      ++checked;
+    }
+    // Between two blocks with a gap of a few pixels: nothing drawn.
+    for (std::size_t i = 1; i < lanes[r].compute.size(); ++i) {
+      const int g0 = x_of(static_cast<double>(lanes[r].compute[i - 1].end)) + 2;
+      const int g1 = x_of(static_cast<double>(lanes[r].compute[i].start)) - 2;
+      if (g1 - g0 < 3) continue;
+      const glm::ivec3 c = pixel(picture.image, (g0 + g1) / 2, y);
+      EXPECT_GT(c.r, 225) << "a bubble on rank " << r;
+      EXPECT_GT(c.g, 225) << "a bubble on rank " << r;
+      ++gaps;
+    }
+  }
+  EXPECT_GT(checked, 60);
+  EXPECT_GT(gaps, 4) << "1F1B has bubbles";
+}
+
+}  // namespace
