@@ -213,16 +213,18 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
     return r;
   };
   // A press and release a few frames apart, as a hand would.
-  auto click = [&](const std::string& name) {
+  auto click = [&](const std::string& name, bool in_side_panel = true) {
     Rect r = settled(name);
     const Rect timeline = *app.widget("timeline");
     // Below the side panel's visible part: scroll it into view, as a hand would.
-    for (int i = 0; i < 10 && r.y1 >= timeline.y0; ++i) {
+    for (int i = 0; in_side_panel && i < 10 && r.y1 >= timeline.y0; ++i) {
       pointer.move(170, timeline.y0 - 40);
       xdo("click 5");
       r = settled(name);
     }
-    EXPECT_LT(r.y1, timeline.y0) << name << " lies below the side panel, where no click reaches it";
+    if (in_side_panel) {
+      EXPECT_LT(r.y1, timeline.y0) << name << " lies below the side panel, where no click reaches it";
+    }
     pointer.move(r.x0 + 6, (r.y0 + r.y1) / 2);
     std::this_thread::sleep_for(200ms);
     xdo("mousedown 1");
@@ -291,6 +293,32 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
     xdo("click 4");
     EXPECT_TRUE(app.wait_until([&] { return app.number("lanes_span") < span; })) << "the lanes zoom in";
   }
+  // Compare with ZB-H1: its lanes and figures appear beside 1F1B's.
+  click("compare", false);
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("compare:zb-h1").has_value(); })) << "the compare combo opens";
+  click("compare:zb-h1", false);
+  EXPECT_TRUE(app.wait_until([&] { return app.state()["compare"] == "zb-h1" && app.number("compare_makespan") > 0; }))
+      << app.state()["compare"];
+  EXPECT_GT(app.number("makespan"), 0);
+  EXPECT_TRUE(app.wait_until([&] { return app.widget("compare:lanes").has_value(); })) << "its lanes are drawn";
+  // The lanes as a picture, from the Export panel.
+  click("lanes:save");
+  std::string lanes_png;
+  EXPECT_TRUE(app.wait_until([&] {
+    for (const auto& l : app.lines()) {
+      if (l.rfind("screenshot ", 0) == 0 && l.find(".png") != std::string::npos) lanes_png = l.substr(11);
+    }
+    return !lanes_png.empty();
+  }));
+  if (!lanes_png.empty()) {
+    const pipescope::Image lanes_img = pipescope::read_png(lanes_png);
+    EXPECT_EQ(lanes_img.width, 1920);
+    int green = 0;
+    for (std::size_t i = 0; i < lanes_img.rgba.size(); i += 4) {
+      green += lanes_img.rgba[i + 1] > lanes_img.rgba[i] + 40 && lanes_img.rgba[i + 1] > lanes_img.rgba[i + 2] + 40;
+    }
+    EXPECT_GT(green, 500) << "forward blocks are drawn";
+  }
   xdo("key Return");
   pointer.move(view_x, view_y);
   xdo("click 1");  // back to the view: keys go to the scene again
@@ -299,12 +327,19 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   EXPECT_TRUE(app.wait_until([&] { return app.number("frame") == 10; })) << app.number("frame");
 
   // F12: a screenshot through the offscreen path, with its metadata.
+  auto screenshots = [&] {
+    std::vector<std::string> paths;
+    for (const auto& l : app.lines()) {
+      if (l.rfind("screenshot ", 0) == 0) paths.push_back(l.substr(11));
+    }
+    return paths;
+  };
+  const std::size_t shots_before = screenshots().size();
   xdo("key F12");
   std::string shot;
   EXPECT_TRUE(app.wait_until([&] {
-    for (const auto& l : app.lines()) {
-      if (l.rfind("screenshot ", 0) == 0) shot = l.substr(11);
-    }
+    const auto paths = screenshots();
+    if (paths.size() > shots_before) shot = paths.back();
     return !shot.empty();
   }));
   ASSERT_FALSE(shot.empty());

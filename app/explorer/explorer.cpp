@@ -14,6 +14,7 @@
 #include <memory>
 
 #include "explorer_state.hpp"
+#include "lanes_image.hpp"
 #include "glfw_window.hpp"
 #include "panels.hpp"
 #include "pipescope/export/video_export.hpp"
@@ -100,11 +101,38 @@ class Explorer {
     lanes_ = make_lanes(plan_);
     stats_of_schedule_ = schedule_stats(params, plan_, 2);
     memory_ = activation_memory(plan_);
+    load_compare();
     lanes_state_.view.fit(static_cast<double>(plan_.timing.makespan));
     timeline_.rebase(scene_->timeline().last_frame());  // the same relative point on the new timeline
     scene_->playhead().seek(timeline_.frame);
     renderer_.set_scene(scene_->layout(), scene_->playhead());
     scene_dirty_ = true;
+  }
+
+  // The compared schedule: the same parameters under another schedule (its
+  // default chunks), or why it cannot run with them.
+  void load_compare() {
+    compare_ = {};
+    compare_lanes_.clear();
+    compare_for_ = compare_choice_;
+    if (compare_choice_ < 0) return;
+    Params other = scene_->params();
+    other.schedule = schedule_catalog()[static_cast<std::size_t>(compare_choice_)].kind;
+    other.chunks.reset();
+    if (const auto errors = validate(other); !errors.empty()) {
+      compare_.error = errors.front().message;
+      return;
+    }
+    compare_plan_ = make_plan(other);
+    compare_lanes_ = make_lanes(compare_plan_);
+    compare_stats_ = schedule_stats(other, compare_plan_, 2);
+    compare_ = {&compare_lanes_, &compare_plan_, static_cast<int>(other.stages_per_rank()), ""};
+    lanes_state_.view.fit(static_cast<double>(std::max(plan_.timing.makespan, compare_plan_.timing.makespan)));
+  }
+
+  // Rows the compared schedule takes (one for its message if it cannot run).
+  std::size_t compare_lane_count() const {
+    return compare_choice_ < 0 ? 0 : std::max<std::size_t>(compare_lanes_.size(), 1);
   }
 
   void reset_camera(ViewPreset preset) {
@@ -129,7 +157,7 @@ class Explorer {
     const glm::ivec2 fb = window_.framebuffer_size();
     const glm::ivec2 win = window_.window_size();
     const float to_fb = win.x > 0 ? static_cast<float>(fb.x) / static_cast<float>(win.x) : 1.0f;
-    const PanelLayout layout = panel_layout(ui_scale_, lanes_.size());
+    const PanelLayout layout = panel_layout(ui_scale_, lanes_.size(), compare_lane_count());
     const int left = static_cast<int>(layout.side_width * to_fb);
     const int bottom = static_cast<int>(layout.timeline_height * to_fb);
     return {{left, bottom}, {std::max(fb.x - left, 1), std::max(fb.y - bottom, 1)}};
@@ -142,16 +170,22 @@ class Explorer {
 
     UiActions actions;
     rects_.clear();  // only what this frame draws
-    const PanelLayout layout = panel_layout(ui_scale_, lanes_.size());
+    const PanelLayout layout = panel_layout(ui_scale_, lanes_.size(), compare_lane_count());
     const RankStats& first = stats_of_schedule_.ranks.front();
-    const MetricsInput metrics{stats_of_schedule_, memory_,
+    const MetricsInput metrics{stats_of_schedule_,
+                               memory_,
                                first.peak_activations > 0 ? first.peak_activation_bytes / first.peak_activations : 0.0,
-                               timeline_.frame, timeline_.last};
+                               timeline_.frame,
+                               timeline_.last,
+                               compare_.lanes != nullptr ? &compare_stats_ : nullptr,
+                               std::string(schedule_info(scene_->params().schedule).name),
+                               compare_choice_ < 0 ? std::string() : std::string(schedule_catalog()[static_cast<std::size_t>(compare_choice_)].name)};
     side_panel(layout, {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics},
                actions, rects_);
     timeline_panel(layout, timeline_, phases_,
-                   {lanes_, plan_, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_}, lanes_state_,
-                   rects_);
+                   {lanes_, plan_, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_, compare_},
+                   lanes_state_, compare_state_, compare_choice_, rects_);
+    if (compare_choice_ != compare_for_) load_compare();
     const Rect vp = scene_viewport();
     const glm::ivec2 win = window_.window_size();
     const glm::vec2 vp_origin_win(layout.side_width, 0.0f);
@@ -221,6 +255,7 @@ class Explorer {
     if (a.preset) reset_camera(*a.preset);
     if (a.reset_camera) reset_camera(ViewPreset::Notebook);
     if (a.fit) fit_camera();
+    if (a.lanes_picture) save_lanes_picture();
     if (a.screenshot) {
       if (exports_.include_ui) {
         pending_ui_screenshot_ = true;  // read back once the panels are drawn
@@ -230,6 +265,13 @@ class Explorer {
         save_screenshot(render_still(renderer_, camera_, exports_.width, exports_.height, style));
       }
     }
+  }
+
+  void save_lanes_picture() {
+    const Params& p = scene_->params();
+    const int width = std::clamp(exports_.width, 320, 16384);
+    const int height = static_cast<int>(static_cast<float>(200 + 20 * p.pp) * std::max(1.0f, width / 1600.0f));
+    save_screenshot(render_lanes_image(p, width, std::min(height, 16384), timeline_.frame, font_file_).image);
   }
 
   void start_video() {
@@ -330,6 +372,10 @@ class Explorer {
                        " last=" + std::to_string(timeline_.last) + " schedule=" +
                        std::string(schedule_info(p.schedule).name) + " lanes_start=" +
                        std::to_string(lanes_state_.view.start) + " lanes_span=" + std::to_string(lanes_state_.view.span) +
+                       " makespan=" + std::to_string(stats_of_schedule_.makespan) + " compare=" +
+                       (compare_choice_ < 0 ? std::string("none")
+                                            : std::string(schedule_catalog()[static_cast<std::size_t>(compare_choice_)].name)) +
+                       " compare_makespan=" + std::to_string(compare_.lanes != nullptr ? compare_stats_.makespan : -1) +
                        " " + camera_text(camera_) +
                        " errors=" + std::to_string(editor_.errors.size());
     if (line != last_logged_) {
@@ -362,6 +408,12 @@ class Explorer {
   SchedulePlan plan_;        // the scene's timed actions, for the lanes
   std::vector<Lane> lanes_;
   LanesState lanes_state_;
+  int compare_choice_ = -1, compare_for_ = -1;  // the compared schedule (index in the catalog), -1 none
+  SchedulePlan compare_plan_;
+  std::vector<Lane> compare_lanes_;
+  ScheduleStats compare_stats_;
+  CompareLanes compare_;
+  LanesState compare_state_;
   ScheduleStats stats_of_schedule_;
   std::vector<std::vector<MemoryPoint>> memory_;
   std::string last_tooltip_;

@@ -58,6 +58,7 @@ using WidgetRects = std::map<std::string, glm::vec4>;
 struct UiActions {
   bool params_edited = false;
   bool screenshot = false;
+  bool lanes_picture = false;  // the lanes and memory plot as a PNG
   bool fit = false;
   bool reset_camera = false;
   std::optional<ViewPreset> preset;

@@ -59,6 +59,35 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
     }
     ImGui::EndTable();
   }
+  if (in.compare != nullptr && ImGui::BeginTable("compare", 4, ImGuiTableFlags_SizingStretchProp)) {
+    // Side by side with the compared schedule, and the difference.
+    const ScheduleStats& b = *in.compare;
+    ImGui::TableSetupColumn("");
+    ImGui::TableSetupColumn(in.name.c_str());
+    ImGui::TableSetupColumn(in.compare_name.c_str());
+    ImGui::TableSetupColumn("difference");
+    ImGui::TableHeadersRow();
+    auto row = [](const char* what, double a, double c, const char* format) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(what);
+      for (double v : {a, c, c - a}) {
+        ImGui::TableNextColumn();
+        ImGui::Text(format, v);
+      }
+    };
+    auto peak = [](const ScheduleStats& s) {
+      double m = 0;
+      for (const auto& r : s.ranks) m = std::max(m, r.peak_activations);
+      return m;
+    };
+    row("makespan", static_cast<double>(st.makespan), static_cast<double>(b.makespan), "%+.0f");
+    row("bubble idle/compute %", 100 * st.bubble_idle_over_compute, 100 * b.bubble_idle_over_compute, "%+.1f");
+    row("bubble idle/wall %", 100 * st.bubble_idle_over_wall, 100 * b.bubble_idle_over_wall, "%+.1f");
+    row("bubble playground %", 100 * st.bubble_playground, 100 * b.bubble_playground, "%+.1f");
+    row("peak mb-layers", peak(st), peak(b), "%+.0f");
+    ImGui::EndTable();
+  }
   ImGui::Text("pipeline %lld msgs, %s", static_cast<long long>(st.pipeline_messages), bytes(st.pipeline_bytes).c_str());
   ImGui::Text("data parallel %lld msgs, %s", static_cast<long long>(st.dp_messages), bytes(st.dp_bytes).c_str());
 

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "explorer_state.hpp"
@@ -19,6 +20,8 @@ struct MetricsInput {
   const std::vector<std::vector<MemoryPoint>>& memory;  // per rank, microbatch-layers over time
   double bytes_per_microbatch_layer;
   std::uint32_t frame, last;
+  const ScheduleStats* compare = nullptr;  // a compared schedule's figures, side by side
+  std::string name, compare_name;
 };
 
 // A frame to seek to, if the memory plot was clicked.

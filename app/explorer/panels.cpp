@@ -158,6 +158,10 @@ void export_section(ExportSettings& e, UiActions& actions, WidgetRects& rects) {
   if (!size_ok) ImGui::BeginDisabled();
   if (ImGui::Button("Save screenshot (F12)")) actions.screenshot = true;
   remember(rects, "screenshot");
+  ImGui::SameLine();
+  if (ImGui::Button("Save lanes")) actions.lanes_picture = true;
+  remember(rects, "lanes:save");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("The lanes and activation memory as a PNG, the export width wide");
   if (!size_ok) ImGui::EndDisabled();
   if (!e.status.empty()) {
     ImGui::PushTextWrapPos(0.0f);
@@ -234,8 +238,9 @@ ImU32 phase_colour(Phase p) {
 
 }  // namespace
 
-PanelLayout panel_layout(float ui_scale, std::size_t lanes) {
-  return {340.0f * ui_scale, 118.0f * ui_scale + lanes_height(lanes, ui_scale)};
+PanelLayout panel_layout(float ui_scale, std::size_t lanes, std::size_t compare_lanes) {
+  const float compare = compare_lanes > 0 ? lanes_height(compare_lanes, ui_scale) + 22.0f * ui_scale : 0.0f;
+  return {340.0f * ui_scale, 118.0f * ui_scale + lanes_height(lanes, ui_scale) + compare};
 }
 
 void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, WidgetRects& rects) {
@@ -253,7 +258,8 @@ void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, Wid
 }
 
 bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vector<PhaseSpan>& phases,
-                    const LanesInput& lanes, LanesState& lanes_state, WidgetRects& rects) {
+                    const LanesInput& lanes, LanesState& lanes_state, LanesState& compare_state,
+                    int& compare_choice, WidgetRects& rects) {
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, io.DisplaySize.y - layout.timeline_height), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, layout.timeline_height), ImGuiCond_Always);
@@ -286,8 +292,27 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
   }
   ImGui::Text("frame %u / %u  %s", t.frame, t.last, std::string(phase_name(now)).c_str());
   ImGui::SameLine();
-  if (ImGui::SmallButton("Fit lanes")) lanes_state.view.fit(static_cast<double>(lanes.plan.timing.makespan));
+  const double longest = static_cast<double>(std::max(
+      lanes.plan.timing.makespan, lanes.compare.plan != nullptr ? lanes.compare.plan->timing.makespan : 0));
+  if (ImGui::SmallButton("Fit lanes")) lanes_state.view.fit(longest);
   remember(rects, "lanes:fit");
+  ImGui::SameLine();
+  // Compare: a second schedule's lanes under the first, on the same time axis.
+  const auto catalog = schedule_catalog();
+  const std::string current = compare_choice < 0 ? "nothing" : std::string(catalog[static_cast<std::size_t>(compare_choice)].name);
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 9);
+  if (ImGui::BeginCombo("compare with", current.c_str())) {
+    if (ImGui::Selectable("nothing", compare_choice < 0)) compare_choice = -1;
+    remember(rects, "compare:nothing");
+    for (std::size_t i = 0; i < catalog.size(); ++i) {
+      if (ImGui::Selectable(std::string(catalog[i].name).c_str(), compare_choice == static_cast<int>(i))) {
+        compare_choice = static_cast<int>(i);
+      }
+      remember(rects, "compare:" + std::string(catalog[i].name));
+    }
+    ImGui::EndCombo();
+  }
+  remember(rects, "compare");
 
   // The scrubber: phases as coloured bands; click or drag anywhere.
   const ImVec2 origin = ImGui::GetCursorScreenPos();
@@ -315,6 +340,27 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
                                  lanes.ui_scale, rects)) {
     t.seek(*to);
     t.playing = false;
+  }
+  if (compare_choice >= 0) {
+    const std::string name(schedule_catalog()[static_cast<std::size_t>(compare_choice)].name);
+    if (lanes.compare.lanes == nullptr) {
+      ImGui::TextColored(kErrorColour, "%s cannot run here: %s", name.c_str(), lanes.compare.error.c_str());
+    } else {
+      ImGui::TextDisabled("%s, on the same time axis (the 3D scene shows the schedule above)", name.c_str());
+      // Both lanes share one view: zoom or pan either and both follow.
+      compare_state.view = lanes_state.view;
+      const glm::vec4 main_lanes = rects["lanes"];
+      ImGui::PushID("compare");
+      if (const auto to = lanes_view(*lanes.compare.lanes, *lanes.compare.plan, lanes.compare.stages_per_rank,
+                                     compare_state, t.frame, t.last, lanes.ui_scale, rects)) {
+        t.seek(*to);
+        t.playing = false;
+      }
+      ImGui::PopID();
+      rects["compare:lanes"] = rects["lanes"];
+      rects["lanes"] = main_lanes;
+      lanes_state.view = compare_state.view;
+    }
   }
   // A legend, in the phases' own colours.
   for (Phase p : {Phase::Forward, Phase::BackwardActivation, Phase::BackwardWeight, Phase::GradientExchange}) {

@@ -18,8 +18,9 @@ struct PanelLayout {
   float side_width;       // the left column: parameters, view, export, stats
   float timeline_height;  // the bottom strip
 };
-// `lanes`: how many lanes the timeline shows (one per pipeline rank).
-PanelLayout panel_layout(float ui_scale, std::size_t lanes);
+// `lanes`: how many lanes the timeline shows (one per pipeline rank);
+// `compare_lanes`: those of a compared schedule (0 if none).
+PanelLayout panel_layout(float ui_scale, std::size_t lanes, std::size_t compare_lanes);
 
 struct PanelState {
   ParamsEditor& params;
@@ -34,15 +35,26 @@ struct PanelState {
 
 void side_panel(const PanelLayout& layout, PanelState state, UiActions& actions, WidgetRects& rects);
 
+// A second schedule shown under the first, on the same time axis.
+struct CompareLanes {
+  const std::vector<Lane>* lanes = nullptr;  // none: nothing to compare
+  const SchedulePlan* plan = nullptr;
+  int stages_per_rank = 1;
+  std::string error;  // why the chosen schedule cannot run with these parameters
+};
+
 struct LanesInput {
   const std::vector<Lane>& lanes;
   const SchedulePlan& plan;
   int stages_per_rank;
   float ui_scale;
+  const CompareLanes& compare;
 };
 
 // Returns true if the shown frame was changed by the user.
+// `compare_choice`: the compared schedule's index in schedule_catalog(), -1 for none (the panel edits it).
 bool timeline_panel(const PanelLayout& layout, TimelineView& timeline, const std::vector<PhaseSpan>& phases,
-                    const LanesInput& lanes, LanesState& lanes_state, WidgetRects& rects);
+                    const LanesInput& lanes, LanesState& lanes_state, LanesState& compare_state,
+                    int& compare_choice, WidgetRects& rects);
 
 }  // namespace pipescope::app
