@@ -123,6 +123,23 @@ TEST_F(CliVideo, FfmpegFailingMidwayShowsItsMessageAndExitCodeAndRemovesTheFile)
   EXPECT_FALSE(fs::exists(out)) << "the partial file is removed";
 }
 
+// ffmpeg's log goes to $TMPDIR (a private file made there), not a fixed /tmp name.
+TEST_F(CliVideo, FfmpegsLogHonoursTmpdir) {
+  auto r = run_command("TMPDIR=/nonexistent-tmp " + kExe + " render --video " + path("t.mp4") + " --size 64x64 2>&1");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("check TMPDIR"), std::string::npos) << r.output;
+  // A stand-in ffmpeg that reports where its log is, then fails.
+  const std::string tmp = path("tmp");
+  fs::create_directories(tmp);
+  const std::string env = fake_ffmpeg("ls -l /proc/$$/fd/2 | sed 's/.*-> //' > " + path("where.txt") + "\nexit 3");
+  r = run_command(env + "TMPDIR=" + tmp + " " + kExe + " render --video " + path("t.mp4") + " --size 64x64 2>&1");
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  std::string where;
+  std::getline(std::ifstream(path("where.txt")), where);
+  EXPECT_EQ(where.rfind(tmp + "/pipescope-ffmpeg-", 0), 0u) << where;
+  EXPECT_TRUE(fs::is_empty(tmp)) << "the log is removed afterwards";
+}
+
 TEST_F(CliVideo, UnwritablePathFailsBeforeRendering) {
   // Had anything been rendered, ffmpeg would have been started.
   const std::string marker = path("ffmpeg-started");
