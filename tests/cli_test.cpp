@@ -1,6 +1,8 @@
 // The pipescope executable, run as a user would.
 #include <gtest/gtest.h>
 
+#include "test_files.hpp"
+
 #include <unistd.h>
 
 #include <cctype>
@@ -19,12 +21,7 @@ using pipescope::testing::run_command;
 
 const std::string kExe = PIPESCOPE_EXE;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using pipescope::testing::read_file;
 
 TEST(Cli, DumpWithDefaultsReproducesTheOracle) {
   const auto out = std::filesystem::temp_directory_path() / ("pipescope_cli_dump_" + std::to_string(getpid()) + ".jsonl");

@@ -2,6 +2,8 @@
 // every zoo program round-trips, and a broken file names line, column and rule.
 #include <gtest/gtest.h>
 
+#include "test_files.hpp"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -15,12 +17,7 @@ namespace {
 
 using namespace pipescope;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using pipescope::testing::read_file;
 
 struct File {
   ScheduleKind kind;

@@ -3,6 +3,8 @@
 // where the schedule allows them.
 #include <gtest/gtest.h>
 
+#include "test_files.hpp"
+
 #include <algorithm>
 #include <fstream>
 #include <map>
@@ -18,12 +20,7 @@ namespace {
 
 using namespace pipescope;
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using pipescope::testing::read_file;
 
 // PyTorch writes idle slots as empty cells; our programs have none.
 std::string without_empty_cells(const std::string& csv) {
