@@ -301,6 +301,35 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
       << app.state()["compare"];
   EXPECT_GT(app.number("makespan"), 0);
   EXPECT_TRUE(app.wait_until([&] { return app.widget("compare:lanes").has_value(); })) << "its lanes are drawn";
+  // Pick in 3D: hovering a weight says what it is; a click selects it; N jumps
+  // to its next change (a weight changes once: it turns red).
+  {
+    std::string picked;
+    auto pick_line = [&] {
+      std::string last;
+      for (const auto& l : app.lines()) {
+        if (l.rfind("pick ", 0) == 0) last = l.substr(5);
+      }
+      return last;
+    };
+    for (int i = 0; i < 40 && picked.find("weight") == std::string::npos; ++i) {
+      pointer.move(view_x - 300 + static_cast<float>(i % 8) * 80, view_y - 150 + static_cast<float>(i / 8) * 70);
+      app.wait_until([&] { return pick_line().find("weight,") != std::string::npos; }, 500ms);
+      picked = pick_line();
+    }
+    ASSERT_NE(picked.find("weight,"), std::string::npos) << "hovering a weight tells what it is: " << picked;
+    EXPECT_NE(picked.find("on GPU "), std::string::npos) << picked;
+    xdo("mousedown 1");  // held for a frame or two: ImGui 1.86 polls the buttons once a frame
+    std::this_thread::sleep_for(150ms);
+    xdo("mouseup 1");
+    EXPECT_TRUE(app.wait_until([&] { return app.state()["selected"].rfind("W", 0) == 0; }))
+        << "a click selects it: " << app.state()["selected"];
+    xdo("key Home");
+    EXPECT_TRUE(app.wait_until([&] { return app.number("frame") == 0; }));
+    xdo("key n");
+    EXPECT_TRUE(app.wait_until([&] { return app.number("frame") > 0; })) << "N goes to its next change";
+    xdo("key End");
+  }
   // The lanes as a picture, from the Export panel.
   click("lanes:save");
   std::string lanes_png;

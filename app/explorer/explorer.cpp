@@ -19,6 +19,7 @@
 #include "panels.hpp"
 #include "pipescope/export/video_export.hpp"
 #include "pipescope/font.hpp"
+#include "pipescope/pick.hpp"
 #include "pipescope/playback.hpp"
 #include "pipescope/render/still.hpp"
 #include "pipescope/scene.hpp"
@@ -191,8 +192,9 @@ class Explorer {
     const glm::vec2 vp_origin_win(layout.side_width, 0.0f);
     const glm::vec2 vp_size_win(static_cast<float>(win.x) - layout.side_width,
                                 static_cast<float>(win.y) - layout.timeline_height);
-    const InputResult input = handle_viewport_input(camera_, timeline_, vp_origin_win, vp_size_win,
-                                                     window_.take_pressed_keys());
+    const std::vector<int> keys = window_.take_pressed_keys();
+    const InputResult input = handle_viewport_input(camera_, timeline_, vp_origin_win, vp_size_win, keys);
+    pick_under_mouse(vp_origin_win, vp_size_win, keys);
     scene_dirty_ |= input.camera_changed;
     camera_moved_by_user_ |= input.camera_changed;
     if (input.screenshot) actions.screenshot = true;
@@ -264,6 +266,65 @@ class Explorer {
         if (exports_.transparent) style.background.a = 0.0f;
         save_screenshot(render_still(renderer_, camera_, exports_.width, exports_.height, style));
       }
+    }
+  }
+
+  // Hovering an object in the 3D view tells what it is; a click (no drag)
+  // selects it: its actions are outlined on the lanes, N and P jump to its
+  // next and previous change.
+  void pick_under_mouse(glm::vec2 origin, glm::vec2 size, const std::vector<int>& keys) {
+    const ImGuiIO& io = ImGui::GetIO();
+    const glm::vec2 m(io.MousePos.x, io.MousePos.y);
+    const bool over = !io.WantCaptureMouse && m.x >= origin.x && m.y >= origin.y && m.x < origin.x + size.x &&
+                      m.y < origin.y + size.y;
+    if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) press_at_ = m;
+    if (over && !ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
+      const glm::vec2 ndc((m.x - origin.x) / size.x * 2 - 1, 1 - (m.y - origin.y) / size.y * 2);
+      hovered_object_ = pick_object(scene_->layout(), scene_->playhead().state(), camera_, size.x / size.y, ndc);
+    } else if (!over) {
+      hovered_object_.reset();
+    }
+    if (over && ImGui::IsMouseReleased(ImGuiMouseButton_Left) && glm::distance(m, press_at_) < 3.0f) {
+      selected_object_ = hovered_object_;
+      lanes_state_.selected_stage = selected_object_ ? stage_of(scene_->layout(), *selected_object_) : -1;
+      const bool per_microbatch = selected_object_ && scene_->layout()[*selected_object_].kind != ObjectKind::Weight1 &&
+                                  scene_->layout()[*selected_object_].kind != ObjectKind::Weight2 &&
+                                  scene_->layout()[*selected_object_].kind != ObjectKind::AllReduce1 &&
+                                  scene_->layout()[*selected_object_].kind != ObjectKind::AllReduce2;
+      lanes_state_.selected_microbatch =
+          per_microbatch ? static_cast<int>(scene_->layout()[*selected_object_].microbatch) : -1;
+    }
+    if (hovered_object_) {
+      ImGui::SetTooltip("%s", describe_object(scene_->layout(), *hovered_object_,
+                                              scene_->playhead().state(*hovered_object_)).c_str());
+    }
+    for (int key : keys) {
+      if (!selected_object_ || (key != GLFW_KEY_N && key != GLFW_KEY_P)) continue;
+      // The next (or previous) frame at which the selected object changes.
+      const Timeline& t = scene_->timeline();
+      const ObjectIndex o = *selected_object_;
+      auto changes = [&](std::uint32_t k) {
+        for (const Change& c : t.changes_into(k)) {
+          if (c.object == o) return true;
+        }
+        return false;
+      };
+      if (key == GLFW_KEY_N) {
+        for (std::uint32_t k = timeline_.frame + 1; k <= timeline_.last; ++k) {
+          if (changes(k)) {
+            timeline_.seek(k);
+            break;
+          }
+        }
+      } else {
+        for (std::uint32_t k = timeline_.frame; k >= 1; --k) {
+          if (changes(k) && k < timeline_.frame) {
+            timeline_.seek(k);
+            break;
+          }
+        }
+      }
+      timeline_.playing = false;
     }
   }
 
@@ -376,11 +437,19 @@ class Explorer {
                        (compare_choice_ < 0 ? std::string("none")
                                             : std::string(schedule_catalog()[static_cast<std::size_t>(compare_choice_)].name)) +
                        " compare_makespan=" + std::to_string(compare_.lanes != nullptr ? compare_stats_.makespan : -1) +
+                       " selected=" + (selected_object_ ? scene_->layout().id(*selected_object_) : std::string("none")) +
                        " " + camera_text(camera_) +
                        " errors=" + std::to_string(editor_.errors.size());
     if (line != last_logged_) {
       std::cout << line << std::endl;
       last_logged_ = line;
+    }
+    const std::string picked =
+        hovered_object_ ? describe_object(scene_->layout(), *hovered_object_, scene_->playhead().state(*hovered_object_))
+                        : std::string();
+    if (picked != last_pick_) {
+      std::cout << "pick " << picked << std::endl;
+      last_pick_ = picked;
     }
     if (lanes_state_.hovered != last_tooltip_) {
       std::cout << "tooltip " << lanes_state_.hovered << std::endl;
@@ -414,9 +483,11 @@ class Explorer {
   ScheduleStats compare_stats_;
   CompareLanes compare_;
   LanesState compare_state_;
+  std::optional<ObjectIndex> hovered_object_, selected_object_;
+  glm::vec2 press_at_{0.0f};
   ScheduleStats stats_of_schedule_;
   std::vector<std::vector<MemoryPoint>> memory_;
-  std::string last_tooltip_;
+  std::string last_tooltip_, last_pick_;
   Camera camera_;
   TimelineView timeline_;
   ViewSettings view_;

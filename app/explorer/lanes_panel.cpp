@@ -127,6 +127,9 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
       draw->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + bar), colour(d.kind));
       if (d.merged) continue;
       const LaneBlock& b = lane.compute[static_cast<std::size_t>(d.index)];
+      if (b.stage == state.selected_stage && (state.selected_microbatch < 0 || b.microbatch == state.selected_microbatch)) {
+        draw->AddRect(ImVec2(x0 - 1, y - 1), ImVec2(x1 + 1, y + bar + 1), IM_COL32(20, 20, 220, 255), 0.0f, 0, 2.5f);
+      }
       // "F3" (or PyTorch's "4F3" with several stages per rank) when it fits.
       const std::string text = (stages_per_rank > 1 ? std::to_string(b.stage) : std::string()) + letter(b.kind) +
                                std::to_string(b.microbatch);

@@ -20,6 +20,9 @@ namespace pipescope::app {
 struct LanesState {
   LaneView view;
   std::string hovered;  // the hovered block's description, one line ("" if none)
+  // An object picked in 3D: the blocks of its stage (and microbatch, if it
+  // has one) are outlined. stage -1: none.
+  int selected_stage = -1, selected_microbatch = -1;
 };
 
 // The width of the rank labels left of the lanes.
