@@ -288,6 +288,8 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
     xdo("mouseup 1");
     EXPECT_TRUE(app.wait_until([&] { return app.number("frame") == first; }))
         << "clicking a block moves the playhead to its first frame " << first << ", not " << app.number("frame");
+    EXPECT_TRUE(app.wait_until([&] { return app.number("highlighted") > 0; }))
+        << "the block's objects are outlined in 3D";
     // The wheel over the lanes zooms them around the cursor.
     const double span = app.number("lanes_span");
     xdo("click 4");

@@ -100,6 +100,8 @@ class Explorer {
     phases_ = phase_spans(scene_->timeline());
     plan_ = make_plan(params);
     lanes_ = make_lanes(plan_);
+    lanes_state_.selected_lane = lanes_state_.selected_block = -1;
+    highlighted_ = 0;
     stats_of_schedule_ = schedule_stats(params, plan_, 2);
     memory_ = activation_memory(plan_);
     load_compare();
@@ -187,6 +189,10 @@ class Explorer {
                    {lanes_, plan_, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_, compare_},
                    lanes_state_, compare_state_, compare_choice_, rects_);
     if (compare_choice_ != compare_for_) load_compare();
+    if (lanes_state_.selection_changed) {
+      lanes_state_.selection_changed = false;
+      highlight_block();
+    }
     const Rect vp = scene_viewport();
     const glm::ivec2 win = window_.window_size();
     const glm::vec2 vp_origin_win(layout.side_width, 0.0f);
@@ -328,6 +334,34 @@ class Explorer {
     }
   }
 
+  // The objects a selected lane block computes on, outlined in 3D: its
+  // stage's matmuls and activations for its microbatch, on every replica
+  // (and the weights, for a weight gradient).
+  void highlight_block() {
+    const LaneBlock& b = lanes_[static_cast<std::size_t>(lanes_state_.selected_lane)]
+                             .compute[static_cast<std::size_t>(lanes_state_.selected_block)];
+    const Layout& l = scene_->layout();
+    const Params& p = scene_->params();
+    const int per_stage = static_cast<int>(p.layers_per_stage());
+    std::vector<ObjectIndex> objects;
+    for (int r = 0; r < p.dp; ++r) {
+      objects.push_back(l.stage_input(r, b.stage, b.microbatch));
+      for (int layer = b.stage * per_stage; layer < (b.stage + 1) * per_stage; ++layer) {
+        for (ObjectIndex o : {l.flop1(r, layer, b.microbatch), l.flop2(r, layer, b.microbatch),
+                              l.hidden(r, layer, b.microbatch), l.residual(r, layer, b.microbatch)}) {
+          objects.push_back(o);
+        }
+        if (b.kind == BlockKind::BackwardWeight) {
+          objects.push_back(l.weight1(r, layer));
+          objects.push_back(l.weight2(r, layer));
+        }
+      }
+    }
+    highlighted_ = objects.size();
+    renderer_.set_highlight(std::move(objects));
+    scene_dirty_ = true;
+  }
+
   void save_lanes_picture() {
     const Params& p = scene_->params();
     const int width = std::clamp(exports_.width, 320, 16384);
@@ -438,6 +472,7 @@ class Explorer {
                                             : std::string(schedule_catalog()[static_cast<std::size_t>(compare_choice_)].name)) +
                        " compare_makespan=" + std::to_string(compare_.lanes != nullptr ? compare_stats_.makespan : -1) +
                        " selected=" + (selected_object_ ? scene_->layout().id(*selected_object_) : std::string("none")) +
+                       " highlighted=" + std::to_string(highlighted_) +
                        " " + camera_text(camera_) +
                        " errors=" + std::to_string(editor_.errors.size());
     if (line != last_logged_) {
@@ -484,6 +519,7 @@ class Explorer {
   CompareLanes compare_;
   LanesState compare_state_;
   std::optional<ObjectIndex> hovered_object_, selected_object_;
+  std::size_t highlighted_ = 0;  // objects outlined for a selected lane block
   glm::vec2 press_at_{0.0f};
   ScheduleStats stats_of_schedule_;
   std::vector<std::vector<MemoryPoint>> memory_;

@@ -108,6 +108,9 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
       if (r < lanes.size() && io.MousePos.y - origin.y - static_cast<float>(r) * row < bar) {
         if (const std::int32_t i = block_at(lanes[r].compute, t); i >= 0) {
           seek = static_cast<std::uint32_t>(std::min<std::int64_t>(lanes[r].compute[static_cast<std::size_t>(i)].start + 1, last));
+          state.selected_lane = static_cast<int>(r);
+          state.selected_block = i;
+          state.selection_changed = true;
         }
       }
     }
@@ -149,6 +152,51 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
       const std::int32_t i = block_at(lane.compute, frame_at_x(io.MousePos.x));
       if (i >= 0) state.hovered = describe(lane, lane.compute[static_cast<std::size_t>(i)], plan);
     }
+  }
+  // The selected block's dependencies (arrows in) and dependents (arrows out).
+  if (state.selected_lane >= 0 && static_cast<std::size_t>(state.selected_lane) < lanes.size() &&
+      state.selected_block >= 0 &&
+      static_cast<std::size_t>(state.selected_block) < lanes[static_cast<std::size_t>(state.selected_lane)].compute.size()) {
+    const LaneBlock& sel =
+        lanes[static_cast<std::size_t>(state.selected_lane)].compute[static_cast<std::size_t>(state.selected_block)];
+    const int S = plan.program.stages, s = sel.stage, m = sel.microbatch;
+    struct Want {
+      int stage;
+      BlockKind kind;
+      bool into;  // true: it feeds the selected block
+    };
+    std::vector<Want> wants;
+    if (sel.kind == BlockKind::Forward) {
+      if (s > 0) wants.push_back({s - 1, BlockKind::Forward, true});
+      if (s + 1 < S) wants.push_back({s + 1, BlockKind::Forward, false});
+      wants.push_back({s, BlockKind::BackwardInput, false});
+    } else if (sel.kind == BlockKind::BackwardInput) {
+      wants.push_back(s + 1 < S ? Want{s + 1, BlockKind::BackwardInput, true} : Want{s, BlockKind::Forward, true});
+      if (s > 0) wants.push_back({s - 1, BlockKind::BackwardInput, false});
+      wants.push_back({s, BlockKind::BackwardWeight, false});
+    } else {
+      wants.push_back({s, BlockKind::BackwardInput, true});
+    }
+    const ImU32 arrow = IM_COL32(20, 20, 200, 255);
+    auto centre = [&](std::size_t lane, const LaneBlock& b, bool left) {
+      return ImVec2(x_of(static_cast<double>(left ? b.start : b.end)), origin.y + static_cast<float>(lane) * row + bar / 2);
+    };
+    const ImVec2 sel_in = centre(static_cast<std::size_t>(state.selected_lane), sel, true);
+    const ImVec2 sel_out = centre(static_cast<std::size_t>(state.selected_lane), sel, false);
+    for (std::size_t r = 0; r < lanes.size(); ++r) {
+      for (const LaneBlock& b : lanes[r].compute) {
+        if (b.microbatch != m) continue;
+        for (const Want& w : wants) {
+          if (b.stage != w.stage || b.kind != w.kind) continue;
+          const ImVec2 from = w.into ? centre(r, b, false) : sel_out, to = w.into ? sel_in : centre(r, b, true);
+          draw->AddLine(from, to, arrow, 2.0f);
+          draw->AddCircleFilled(to, 3.5f * ui_scale, arrow);
+        }
+      }
+    }
+    const ImVec2 a(x_of(static_cast<double>(sel.start)), origin.y + static_cast<float>(state.selected_lane) * row);
+    draw->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(x_of(static_cast<double>(sel.end)) + 1, a.y + bar + 1), arrow, 0.0f, 0,
+                  3.0f);
   }
   // The playhead: frame f shows the work of simulation time f - 1 .. f.
   const float px = x_of(static_cast<double>(frame) - 0.5);

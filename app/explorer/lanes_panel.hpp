@@ -23,6 +23,10 @@ struct LanesState {
   // An object picked in 3D: the blocks of its stage (and microbatch, if it
   // has one) are outlined. stage -1: none.
   int selected_stage = -1, selected_microbatch = -1;
+  // The block last clicked (its lane, its index in that lane's compute
+  // blocks): arrows join it to the blocks it depends on and that depend on it.
+  int selected_lane = -1, selected_block = -1;
+  bool selection_changed = false;  // set when a click picks a new block
 };
 
 // The width of the rank labels left of the lanes.

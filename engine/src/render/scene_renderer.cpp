@@ -98,6 +98,7 @@ SceneRenderer::~SceneRenderer() = default;
 
 void SceneRenderer::set_scene(const Layout& layout, Playhead& playhead) {
   layout_ = &layout;
+  highlight_.clear();  // indices of another layout
   const std::size_t n = layout.size();
   stats_ = {};
   stats_.objects = n;
@@ -210,10 +211,33 @@ void SceneRenderer::sort_and_upload_draw_list(const Camera& camera) {
   draw_list_dirty_ = false;
 }
 
+void SceneRenderer::set_highlight(std::vector<ObjectIndex> objects) {
+  highlight_ = std::move(objects);
+  labels_dirty_ = true;  // lines are uploaded with the labels
+}
+
 void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& view_proj, int width,
                                   int height) {
   std::vector<GlyphInstance> glyphs;
   std::vector<LineInstance> lines;
+  // A selection: the twelve edges of each box, in a blue no state uses.
+  for (ObjectIndex i : highlight_) {
+    if (layout_ == nullptr || i >= layout_->size()) continue;
+    const Box& b = (*layout_)[i].box;
+    const glm::vec3 lo(b.lo[0], b.lo[1], b.lo[2]), hi(b.hi[0], b.hi[1], b.hi[2]);
+    const glm::vec4 blue(0.1f, 0.2f, 0.9f, 1.0f);
+    for (int axis = 0; axis < 3; ++axis) {
+      const int a1 = (axis + 1) % 3, a2 = (axis + 2) % 3;
+      for (int corner = 0; corner < 4; ++corner) {
+        glm::vec3 from = lo;
+        from[a1] = (corner & 1) ? hi[a1] : lo[a1];
+        from[a2] = (corner & 2) ? hi[a2] : lo[a2];
+        glm::vec3 to = from;
+        to[axis] = hi[axis];
+        if (to != from) lines.push_back({from, to, blue});
+      }
+    }
+  }
   const auto axes = notebook_axes(layout_->params());
   if (style.axes) {
     for (const AxisArrow& a : axes) lines.push_back({a.from, a.to, glm::vec4(0.0f, 0.0f, 0.0f, 1.0f)});

@@ -40,6 +40,9 @@ class SceneRenderer {
   void set_scene(const Layout& layout, Playhead& playhead);
   // The playhead moved: upload what changed since the last call.
   void update(Playhead& playhead);
+  // Objects outlined in a strong colour whatever their state (a selection):
+  // their boxes drawn as lines over the scene. Empty: none.
+  void set_highlight(std::vector<ObjectIndex> objects);
   // Draws into the bound framebuffer, a viewport of width x height pixels.
   void draw(const Camera& camera, int width, int height, const RenderStyle& style);
 
@@ -56,6 +59,7 @@ class SceneRenderer {
   std::vector<VisualState> states_;  // mirror of what the GPU holds
   std::vector<ObjectIndex> visible_;
   std::vector<ObjectIndex> sorted_;  // visible_, back to front
+  std::vector<ObjectIndex> highlight_;  // outlined whatever their state
   bool visible_dirty_ = true;
   bool draw_list_dirty_ = true;
   bool labels_dirty_ = true;
