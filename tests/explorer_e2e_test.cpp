@@ -268,7 +268,8 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   // The lanes: hover a block of the first rank, read its tooltip, click it.
   {
     const Rect lanes = settled("lanes");
-    const float y = lanes.y0 + 7, x = lanes.x0 + (lanes.x1 - lanes.x0) * 0.3f;
+    // Row 0 is the replicas' header (dp 4, folded): the first rank's lane is row 1.
+    const float y = lanes.y0 + 20 + 7, x = lanes.x0 + (lanes.x1 - lanes.x0) * 0.3f;
     std::string tip;
     for (float dx = 0; dx < 200 && tip.empty(); dx += 9) {
       pointer.move(x + dx, y);

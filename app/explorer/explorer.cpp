@@ -101,6 +101,7 @@ class Explorer {
     plan_ = make_plan(params);
     lanes_ = make_lanes(plan_);
     lanes_state_.selected_lane = lanes_state_.selected_block = -1;
+    lanes_state_.replicas = static_cast<int>(params.dp);
     highlighted_ = 0;
     stats_of_schedule_ = schedule_stats(params, plan_, 2);
     memory_ = activation_memory(plan_);
@@ -160,7 +161,7 @@ class Explorer {
     const glm::ivec2 fb = window_.framebuffer_size();
     const glm::ivec2 win = window_.window_size();
     const float to_fb = win.x > 0 ? static_cast<float>(fb.x) / static_cast<float>(win.x) : 1.0f;
-    const PanelLayout layout = panel_layout(ui_scale_, lanes_.size(), compare_lane_count());
+    const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, lanes_.size()), compare_lane_count());
     const int left = static_cast<int>(layout.side_width * to_fb);
     const int bottom = static_cast<int>(layout.timeline_height * to_fb);
     return {{left, bottom}, {std::max(fb.x - left, 1), std::max(fb.y - bottom, 1)}};
@@ -173,7 +174,7 @@ class Explorer {
 
     UiActions actions;
     rects_.clear();  // only what this frame draws
-    const PanelLayout layout = panel_layout(ui_scale_, lanes_.size(), compare_lane_count());
+    const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, lanes_.size()), compare_lane_count());
     const RankStats& first = stats_of_schedule_.ranks.front();
     const MetricsInput metrics{stats_of_schedule_,
                                memory_,

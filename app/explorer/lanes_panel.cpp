@@ -55,7 +55,30 @@ std::string describe(const Lane& lane, const LaneBlock& b, const SchedulePlan& p
   return s;
 }
 
+struct Row {
+  int lane;   // -1: a group header
+  int group;  // replica (0 when folded)
+};
+
+std::vector<Row> layout_rows(const LanesState& state, std::size_t lane_count) {
+  std::vector<Row> rows;
+  const bool grouped = state.replicas > 1;
+  const int groups = grouped && !state.fold_replicas ? state.replicas : 1;
+  for (int g = 0; g < groups; ++g) {
+    if (grouped) rows.push_back({-1, g});
+    const bool collapsed = !state.fold_replicas && static_cast<std::size_t>(g) < state.collapsed.size() &&
+                           state.collapsed[static_cast<std::size_t>(g)] != 0;
+    if (collapsed) continue;
+    for (std::size_t l = 0; l < lane_count; ++l) rows.push_back({static_cast<int>(l), g});
+  }
+  return rows;
+}
+
 }  // namespace
+
+std::size_t lanes_rows(const LanesState& state, std::size_t lane_count) {
+  return layout_rows(state, lane_count).size();
+}
 
 float lanes_label_width(float ui_scale) { return kLabel * ui_scale; }
 
@@ -70,8 +93,14 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
   if (lanes.empty()) return std::nullopt;
   const ImGuiIO& io = ImGui::GetIO();
   const float row = kRow * ui_scale, bar = kBar * ui_scale, strip = kStrip * ui_scale, label_w = kLabel * ui_scale;
-  const float height = lanes_height(lanes.size(), ui_scale, all_rows);
-  const float total = static_cast<float>(lanes.size()) * row;
+  const std::vector<Row> rows = layout_rows(state, lanes.size());
+  const float height = lanes_height(rows.size(), ui_scale, all_rows);
+  const float total = static_cast<float>(rows.size()) * row;
+  // The row that shows a lane first (arrows are drawn there).
+  std::vector<std::size_t> row_of(lanes.size(), 0);
+  for (std::size_t i = rows.size(); i-- > 0;) {
+    if (rows[i].lane >= 0) row_of[static_cast<std::size_t>(rows[i].lane)] = i;
+  }
   ImGui::BeginChild("lanes", ImVec2(0, height), false, total > height ? 0 : ImGuiWindowFlags_NoScrollbar);
   const ImVec2 origin = ImGui::GetCursorScreenPos();
   const float width = ImGui::GetContentRegionAvail().x;
@@ -104,8 +133,9 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
     if (ImGui::IsMouseDragging(ImGuiMouseButton_Left)) seek = static_cast<std::uint32_t>(std::min<double>(std::floor(t) + 1, last));
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
       seek = static_cast<std::uint32_t>(std::min<double>(std::floor(t) + 1, last));
-      const auto r = static_cast<std::size_t>((io.MousePos.y - origin.y) / row);
-      if (r < lanes.size() && io.MousePos.y - origin.y - static_cast<float>(r) * row < bar) {
+      const auto ri = static_cast<std::size_t>((io.MousePos.y - origin.y) / row);
+      const std::size_t r = ri < rows.size() && rows[ri].lane >= 0 ? static_cast<std::size_t>(rows[ri].lane) : lanes.size();
+      if (r < lanes.size() && io.MousePos.y - origin.y - static_cast<float>(ri) * row < bar) {
         if (const std::int32_t i = block_at(lanes[r].compute, t); i >= 0) {
           seek = static_cast<std::uint32_t>(std::min<std::int64_t>(lanes[r].compute[static_cast<std::size_t>(i)].start + 1, last));
           state.selected_lane = static_cast<int>(r);
@@ -119,9 +149,37 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
   ImDrawList* draw = ImGui::GetWindowDrawList();
   std::vector<DrawnBlock> drawn;
   const double t0 = view.start, t1 = view.start + view.span;
-  for (std::size_t r = 0; r < lanes.size(); ++r) {
+  // Group headers take clicks of their own: they fold and unfold.
+  if (ImGui::IsItemClicked(ImGuiMouseButton_Left)) {
+    const auto ri = static_cast<std::size_t>((io.MousePos.y - origin.y) / row);
+    if (ri < rows.size() && rows[ri].lane < 0) {
+      seek.reset();
+      if (state.fold_replicas) {
+        state.fold_replicas = false;
+      } else if (rows[ri].group == 0 && io.MousePos.x > lane_x) {
+        state.fold_replicas = true;
+      } else {
+        state.collapsed.resize(static_cast<std::size_t>(state.replicas), 0);
+        char& c = state.collapsed[static_cast<std::size_t>(rows[ri].group)];
+        c = c != 0 ? 0 : 1;
+      }
+    }
+  }
+  for (std::size_t ri = 0; ri < rows.size(); ++ri) {
+    const float y = origin.y + static_cast<float>(ri) * row;
+    if (rows[ri].lane < 0) {
+      const int g = rows[ri].group;
+      const bool collapsed = static_cast<std::size_t>(g) < state.collapsed.size() && state.collapsed[static_cast<std::size_t>(g)] != 0;
+      const std::string text =
+          state.fold_replicas
+              ? "replicas 0-" + std::to_string(state.replicas - 1) + ": the same timing, shown once (click to unfold)"
+              : std::string(collapsed ? "+ " : "- ") + "replica " + std::to_string(g) +
+                    (g == 0 ? "   (click here at the right to fold the replicas into one)" : "");
+      draw->AddText(ImVec2(origin.x + 4, y + 2), IM_COL32(90, 90, 90, 255), text.c_str());
+      continue;
+    }
+    const std::size_t r = static_cast<std::size_t>(rows[ri].lane);
     const Lane& lane = lanes[r];
-    const float y = origin.y + static_cast<float>(r) * row;
     draw->AddText(ImVec2(origin.x + 4, y + 2), IM_COL32(40, 40, 40, 255), ("GPU " + std::to_string(lane.rank)).c_str());
     draw->AddRectFilled(ImVec2(lane_x, y), ImVec2(lane_x + lane_w, y + bar), IM_COL32(242, 242, 242, 255));
     visible_blocks(lane.compute, t0, t1, fpp, drawn);
@@ -179,7 +237,8 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
     }
     const ImU32 arrow = IM_COL32(20, 20, 200, 255);
     auto centre = [&](std::size_t lane, const LaneBlock& b, bool left) {
-      return ImVec2(x_of(static_cast<double>(left ? b.start : b.end)), origin.y + static_cast<float>(lane) * row + bar / 2);
+      return ImVec2(x_of(static_cast<double>(left ? b.start : b.end)),
+                    origin.y + static_cast<float>(row_of[lane]) * row + bar / 2);
     };
     const ImVec2 sel_in = centre(static_cast<std::size_t>(state.selected_lane), sel, true);
     const ImVec2 sel_out = centre(static_cast<std::size_t>(state.selected_lane), sel, false);
@@ -194,7 +253,8 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
         }
       }
     }
-    const ImVec2 a(x_of(static_cast<double>(sel.start)), origin.y + static_cast<float>(state.selected_lane) * row);
+    const ImVec2 a(x_of(static_cast<double>(sel.start)),
+                   origin.y + static_cast<float>(row_of[static_cast<std::size_t>(state.selected_lane)]) * row);
     draw->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(x_of(static_cast<double>(sel.end)) + 1, a.y + bar + 1), arrow, 0.0f, 0,
                   3.0f);
   }

@@ -27,7 +27,15 @@ struct LanesState {
   // blocks): arrows join it to the blocks it depends on and that depend on it.
   int selected_lane = -1, selected_block = -1;
   bool selection_changed = false;  // set when a click picks a new block
+  // Replicas run the same timing: their lanes show folded into one group
+  // (click its header to unfold into one collapsible group per replica).
+  int replicas = 1;
+  bool fold_replicas = true;
+  std::vector<char> collapsed;  // per replica, when unfolded
 };
+
+// Rows the lanes of `lane_count` ranks take in `state`'s grouping.
+std::size_t lanes_rows(const LanesState& state, std::size_t lane_count);
 
 // The width of the rank labels left of the lanes.
 float lanes_label_width(float ui_scale);
