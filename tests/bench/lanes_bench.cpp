@@ -48,7 +48,8 @@ struct Fixture {
 
 void BM_LanesFrame(benchmark::State& state) {
   static Fixture f;
-  const bool zoomed = state.range(1) != 0, draw_gl = state.range(0) != 0;
+  const bool zoomed = state.range(1) == 1, empty = state.range(1) == 2, draw_gl = state.range(0) != 0;
+  static const std::vector<Lane> no_lanes;
   app::LanesState lanes_state;
   const double total = static_cast<double>(f.plan.timing.makespan);
   lanes_state.view.fit(total);
@@ -62,7 +63,8 @@ void BM_LanesFrame(benchmark::State& state) {
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(ImVec2(1920, 260));
     ImGui::Begin("Timeline");
-    app::lanes_view(f.lanes, f.plan, 4, lanes_state, frame, static_cast<std::uint32_t>(total), 1.0f, rects);
+    app::lanes_view(empty ? no_lanes : f.lanes, f.plan, 4, lanes_state, frame, static_cast<std::uint32_t>(total), 1.0f,
+                    rects);
     ImGui::End();
     ImGui::Render();
     if (draw_gl) {
@@ -74,9 +76,10 @@ void BM_LanesFrame(benchmark::State& state) {
   }
   state.counters["blocks"] = static_cast<double>(f.blocks);
   state.counters["vertices"] = static_cast<double>(ImGui::GetDrawData()->TotalVtxCount);
-  state.SetLabel(std::string(draw_gl ? "ImGui + GL" : "ImGui only") + (zoomed ? ", zoomed x10" : ", whole schedule"));
+  state.SetLabel(std::string(draw_gl ? "ImGui + GL" : "ImGui only") +
+                 (empty ? ", no lanes (the frame's own cost)" : zoomed ? ", zoomed x10" : ", whole schedule"));
 }
-BENCHMARK(BM_LanesFrame)->Args({0, 0})->Args({1, 0})->Args({1, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_LanesFrame)->Args({0, 0})->Args({1, 0})->Args({1, 1})->Args({1, 2})->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace pipescope
