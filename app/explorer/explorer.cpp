@@ -102,6 +102,8 @@ class Explorer {
     lanes_ = make_lanes(plan_);
     lanes_state_.selected_lane = lanes_state_.selected_block = -1;
     lanes_state_.replicas = static_cast<int>(params.dp);
+    lanes_state_.texture = &lanes_texture_;
+    compare_state_.texture = &compare_texture_;
     highlighted_ = 0;
     stats_of_schedule_ = schedule_stats(params, plan_, 2);
     memory_ = activation_memory(plan_);
@@ -508,6 +510,7 @@ class Explorer {
   ImGuiSession imgui_;
   FontAtlas font_;
   SceneRenderer renderer_;
+  LanesTexture lanes_texture_, compare_texture_;  // the lanes' blocks, painted once per view
   std::unique_ptr<Scene> scene_;
   std::vector<PhaseSpan> phases_;
   SchedulePlan plan_;        // the scene's timed actions, for the lanes

@@ -50,6 +50,8 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
 
   OffscreenTarget target(width, height);
   LanesState state;
+  LanesTexture texture;
+  state.texture = &texture;
   state.view.fit(static_cast<double>(plan.timing.makespan));
   WidgetRects rects;
   // Two frames: the first lays the window out, the second draws it settled.

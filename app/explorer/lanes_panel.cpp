@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 
 namespace pipescope::app {
@@ -13,16 +14,8 @@ namespace {
 constexpr float kRow = 20.0f, kBar = 14.0f, kStrip = 4.0f, kLabel = 56.0f;
 constexpr std::size_t kMaxRowsShown = 8;
 
-ImU32 colour(BlockKind kind) {
-  switch (kind) {  // the scene's colours, as the phase bar uses them
-    case BlockKind::Forward: return IM_COL32(60, 160, 60, 255);
-    case BlockKind::BackwardInput: return IM_COL32(220, 70, 60, 255);
-    case BlockKind::BackwardWeight: return IM_COL32(240, 150, 40, 255);
-    case BlockKind::Send: return IM_COL32(150, 150, 150, 255);
-    case BlockKind::Exchange: return IM_COL32(70, 70, 70, 255);
-  }
-  return IM_COL32_BLACK;
-}
+// ImGui packs colours as lane_colour does: red in the lowest byte.
+ImU32 colour(BlockKind kind) { return lane_colour(kind); }
 
 const char* kind_name(BlockKind kind) {
   switch (kind) {
@@ -165,6 +158,7 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
       }
     }
   }
+  // Pass 1: headers, rank names and the lanes' background.
   for (std::size_t ri = 0; ri < rows.size(); ++ri) {
     const float y = origin.y + static_cast<float>(ri) * row;
     if (rows[ri].lane < 0) {
@@ -178,32 +172,56 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
       draw->AddText(ImVec2(origin.x + 4, y + 2), IM_COL32(90, 90, 90, 255), text.c_str());
       continue;
     }
-    const std::size_t r = static_cast<std::size_t>(rows[ri].lane);
-    const Lane& lane = lanes[r];
+    const Lane& lane = lanes[static_cast<std::size_t>(rows[ri].lane)];
     draw->AddText(ImVec2(origin.x + 4, y + 2), IM_COL32(40, 40, 40, 255), ("GPU " + std::to_string(lane.rank)).c_str());
     draw->AddRectFilled(ImVec2(lane_x, y), ImVec2(lane_x + lane_w, y + bar), IM_COL32(242, 242, 242, 255));
-    visible_blocks(lane.compute, t0, t1, fpp, drawn);
-    for (const DrawnBlock& d : drawn) {
-      const float x0 = std::max(x_of(d.start), lane_x), x1 = std::min(std::max(x_of(d.end), x0 + 1.0f), lane_x + lane_w);
-      draw->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + bar), colour(d.kind));
-      if (d.merged) continue;
-      const LaneBlock& b = lane.compute[static_cast<std::size_t>(d.index)];
-      if (b.stage == state.selected_stage && (state.selected_microbatch < 0 || b.microbatch == state.selected_microbatch)) {
-        draw->AddRect(ImVec2(x0 - 1, y - 1), ImVec2(x1 + 1, y + bar + 1), IM_COL32(20, 20, 220, 255), 0.0f, 0, 2.5f);
-      }
-      // "F3" (or PyTorch's "4F3" with several stages per rank) when it fits.
-      const std::string text = (stages_per_rank > 1 ? std::to_string(b.stage) : std::string()) + letter(b.kind) +
-                               std::to_string(b.microbatch);
-      const ImVec2 size = ImGui::CalcTextSize(text.c_str());
-      if (x1 - x0 > size.x + 4) {
-        draw->AddText(ImVec2((x0 + x1 - size.x) / 2, y + (bar - size.y) / 2), IM_COL32_WHITE, text.c_str());
-      }
-    }
-    for (const auto* list : {&lane.sends, &lane.exchanges}) {
-      visible_blocks(*list, t0, t1, fpp, drawn);
+  }
+  // Pass 2: the blocks. With a texture they are one quad, painted only when
+  // the view changes; without one (no GL at hand), a rectangle each.
+  if (state.texture != nullptr) {
+    std::vector<int> row_lanes;
+    for (const Row& r : rows) row_lanes.push_back(r.lane);
+    state.texture->update(lanes, row_lanes, view.start, view.span, static_cast<int>(lane_w), static_cast<int>(row),
+                          static_cast<int>(bar), static_cast<int>(strip));
+    draw->AddImage(reinterpret_cast<ImTextureID>(static_cast<std::intptr_t>(state.texture->texture())),
+                   ImVec2(lane_x, origin.y),
+                   ImVec2(lane_x + static_cast<float>(state.texture->width()),
+                          origin.y + static_cast<float>(state.texture->height())));
+  }
+  // Blocks wide enough for a label exist only when zoomed in enough.
+  const double widest = static_cast<double>(std::max({plan.costs.f, plan.costs.i, plan.costs.w}));
+  const bool labels = widest / fpp >= 14.0 * ui_scale;
+  for (std::size_t ri = 0; ri < rows.size(); ++ri) {
+    if (rows[ri].lane < 0) continue;
+    const float y = origin.y + static_cast<float>(ri) * row;
+    const Lane& lane = lanes[static_cast<std::size_t>(rows[ri].lane)];
+    if (state.texture == nullptr || labels || state.selected_stage >= 0) {
+      visible_blocks(lane.compute, t0, t1, fpp, drawn);
       for (const DrawnBlock& d : drawn) {
         const float x0 = std::max(x_of(d.start), lane_x), x1 = std::min(std::max(x_of(d.end), x0 + 1.0f), lane_x + lane_w);
-        draw->AddRectFilled(ImVec2(x0, y + bar + 1), ImVec2(x1, y + bar + 1 + strip), colour(d.kind));
+        if (state.texture == nullptr) draw->AddRectFilled(ImVec2(x0, y), ImVec2(x1, y + bar), colour(d.kind));
+        if (d.merged) continue;
+        const LaneBlock& b = lane.compute[static_cast<std::size_t>(d.index)];
+        if (b.stage == state.selected_stage && (state.selected_microbatch < 0 || b.microbatch == state.selected_microbatch)) {
+          draw->AddRect(ImVec2(x0 - 1, y - 1), ImVec2(x1 + 1, y + bar + 1), IM_COL32(20, 20, 220, 255), 0.0f, 0, 2.5f);
+        }
+        if (!labels) continue;
+        // "F3" (or PyTorch's "4F3" with several stages per rank) when it fits.
+        const std::string text = (stages_per_rank > 1 ? std::to_string(b.stage) : std::string()) + letter(b.kind) +
+                                 std::to_string(b.microbatch);
+        const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+        if (x1 - x0 > size.x + 4) {
+          draw->AddText(ImVec2((x0 + x1 - size.x) / 2, y + (bar - size.y) / 2), IM_COL32_WHITE, text.c_str());
+        }
+      }
+    }
+    if (state.texture == nullptr) {
+      for (const auto* list : {&lane.sends, &lane.exchanges}) {
+        visible_blocks(*list, t0, t1, fpp, drawn);
+        for (const DrawnBlock& d : drawn) {
+          const float x0 = std::max(x_of(d.start), lane_x), x1 = std::min(std::max(x_of(d.end), x0 + 1.0f), lane_x + lane_w);
+          draw->AddRectFilled(ImVec2(x0, y + bar + 1), ImVec2(x1, y + bar + 1 + strip), colour(d.kind));
+        }
       }
     }
     if (hovered && io.MousePos.y >= y && io.MousePos.y < y + bar && io.MousePos.x >= lane_x) {

@@ -14,6 +14,7 @@
 
 #include "explorer_state.hpp"
 #include "pipescope/lanes.hpp"
+#include "pipescope/render/lanes_texture.hpp"
 
 namespace pipescope::app {
 
@@ -31,6 +32,8 @@ struct LanesState {
   // (click its header to unfold into one collapsible group per replica).
   int replicas = 1;
   bool fold_replicas = true;
+  // Where the blocks are painted (one quad a frame); none: a rectangle each.
+  LanesTexture* texture = nullptr;
   std::vector<char> collapsed;  // per replica, when unfolded
 };
 

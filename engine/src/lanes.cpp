@@ -4,6 +4,18 @@
 
 namespace pipescope {
 
+std::uint32_t lane_colour(BlockKind kind) {
+  auto rgba = [](std::uint32_t r, std::uint32_t g, std::uint32_t b) { return r | g << 8 | b << 16 | 0xffu << 24; };
+  switch (kind) {
+    case BlockKind::Forward: return rgba(60, 160, 60);
+    case BlockKind::BackwardInput: return rgba(220, 70, 60);
+    case BlockKind::BackwardWeight: return rgba(240, 150, 40);
+    case BlockKind::Send: return rgba(150, 150, 150);
+    case BlockKind::Exchange: return rgba(70, 70, 70);
+  }
+  return rgba(0, 0, 0);
+}
+
 std::vector<Lane> make_lanes(const SchedulePlan& plan) {
   const Timing& t = plan.timing;
   const Costs& c = plan.costs;

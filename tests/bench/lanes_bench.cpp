@@ -51,6 +51,8 @@ void BM_LanesFrame(benchmark::State& state) {
   const bool zoomed = state.range(1) == 1, empty = state.range(1) == 2, draw_gl = state.range(0) != 0;
   static const std::vector<Lane> no_lanes;
   app::LanesState lanes_state;
+  LanesTexture texture;  // as the explorer draws them: one quad, repainted when the view changes
+  if (draw_gl && state.range(2) != 0) lanes_state.texture = &texture;
   const double total = static_cast<double>(f.plan.timing.makespan);
   lanes_state.view.fit(total);
   if (zoomed) lanes_state.view.zoom_at(total / 2, 0.1, total);
@@ -76,10 +78,18 @@ void BM_LanesFrame(benchmark::State& state) {
   }
   state.counters["blocks"] = static_cast<double>(f.blocks);
   state.counters["vertices"] = static_cast<double>(ImGui::GetDrawData()->TotalVtxCount);
-  state.SetLabel(std::string(draw_gl ? "ImGui + GL" : "ImGui only") +
+  state.SetLabel(std::string(draw_gl ? "ImGui + GL" : "ImGui only") + (lanes_state.texture ? ", texture" : ", rects") +
                  (empty ? ", no lanes (the frame's own cost)" : zoomed ? ", zoomed x10" : ", whole schedule"));
 }
-BENCHMARK(BM_LanesFrame)->Args({0, 0})->Args({1, 0})->Args({1, 1})->Args({1, 2})->Unit(benchmark::kMillisecond);
+// Args: GL drawing, view (0 whole, 1 zoomed, 2 no lanes), texture (1) or a rectangle per block (0).
+BENCHMARK(BM_LanesFrame)
+    ->Args({0, 0, 0})
+    ->Args({1, 0, 0})
+    ->Args({1, 0, 1})
+    ->Args({1, 1, 0})
+    ->Args({1, 1, 1})
+    ->Args({1, 2, 0})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace pipescope

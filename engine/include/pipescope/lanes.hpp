@@ -20,6 +20,11 @@ enum class BlockKind : std::uint8_t {
   Exchange,        // a data-parallel gradient exchange on this rank's link
 };
 
+// The colour a block is drawn in, as the scene colours that work (forward
+// green, backward through the input red, weight gradient orange, sends and
+// exchanges greys), packed RGBA8 with red in the lowest byte.
+std::uint32_t lane_colour(BlockKind kind);
+
 struct LaneBlock {
   std::int64_t start, end;  // frames, end exclusive (simulation time)
   BlockKind kind;
