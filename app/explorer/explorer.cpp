@@ -105,7 +105,7 @@ class Explorer {
     lanes_state_.texture = &lanes_texture_;
     compare_state_.texture = &compare_texture_;
     highlighted_ = 0;
-    stats_of_schedule_ = schedule_stats(params, plan_, 2);
+    stats_of_schedule_ = schedule_stats(params, plan_, dtype_bytes_);
     memory_ = activation_memory(plan_);
     load_compare();
     lanes_state_.view.fit(static_cast<double>(plan_.timing.makespan));
@@ -131,7 +131,8 @@ class Explorer {
     }
     compare_plan_ = make_plan(other);
     compare_lanes_ = make_lanes(compare_plan_);
-    compare_stats_ = schedule_stats(other, compare_plan_, 2);
+    compare_stats_ = schedule_stats(other, compare_plan_, dtype_bytes_);
+    compare_memory_ = activation_memory(compare_plan_);
     compare_ = {&compare_lanes_, &compare_plan_, static_cast<int>(other.stages_per_rank()), ""};
     lanes_state_.view.fit(static_cast<double>(std::max(plan_.timing.makespan, compare_plan_.timing.makespan)));
   }
@@ -185,13 +186,20 @@ class Explorer {
                                timeline_.last,
                                compare_.lanes != nullptr ? &compare_stats_ : nullptr,
                                std::string(schedule_info(scene_->params().schedule).name),
-                               compare_choice_ < 0 ? std::string() : std::string(schedule_catalog()[static_cast<std::size_t>(compare_choice_)].name)};
+                               compare_choice_ < 0 ? std::string() : std::string(schedule_catalog()[static_cast<std::size_t>(compare_choice_)].name),
+                               compare_.lanes != nullptr ? &compare_memory_ : nullptr,
+                               &dtype_bytes_};
     side_panel(layout, {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics},
                actions, rects_);
     timeline_panel(layout, timeline_, phases_,
                    {lanes_, plan_, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_, compare_},
                    lanes_state_, compare_state_, compare_choice_, rects_);
     if (compare_choice_ != compare_for_) load_compare();
+    if (dtype_bytes_ != dtype_for_) {  // figures in bytes follow the data type
+      dtype_for_ = dtype_bytes_;
+      stats_of_schedule_ = schedule_stats(scene_->params(), plan_, dtype_bytes_);
+      load_compare();
+    }
     if (lanes_state_.selection_changed) {
       lanes_state_.selection_changed = false;
       highlight_block();
@@ -520,6 +528,8 @@ class Explorer {
   SchedulePlan compare_plan_;
   std::vector<Lane> compare_lanes_;
   ScheduleStats compare_stats_;
+  std::vector<std::vector<MemoryPoint>> compare_memory_;
+  int dtype_bytes_ = 2, dtype_for_ = 2;  // bytes per element for the figures in bytes
   CompareLanes compare_;
   LanesState compare_state_;
   std::optional<ObjectIndex> hovered_object_, selected_object_;

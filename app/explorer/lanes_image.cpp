@@ -34,7 +34,7 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
   const auto memory = activation_memory(plan);
   const RankStats& first = stats.ranks.front();
   const MetricsInput metrics{stats, memory, first.peak_activations > 0 ? first.peak_activation_bytes / first.peak_activations : 0.0,
-                             frame, static_cast<std::uint32_t>(plan.timing.makespan + 1), nullptr, "", ""};
+                             frame, static_cast<std::uint32_t>(plan.timing.makespan + 1), nullptr, "", "", nullptr, nullptr, 0};
 
   ImGuiOffscreen guard;
   ImGuiIO& io = ImGui::GetIO();

@@ -35,6 +35,12 @@ ImU32 rank_colour(std::size_t r) {
 std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects& rects) {
   if (!ImGui::CollapsingHeader("Schedule metrics", ImGuiTreeNodeFlags_DefaultOpen)) return std::nullopt;
   const ScheduleStats& st = in.stats;
+  if (in.dtype_bytes != nullptr) {
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    ImGui::InputInt("bytes per element", in.dtype_bytes);
+    *in.dtype_bytes = std::clamp(*in.dtype_bytes, 1, 64);
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("The activations' and gradients' data type: 2 for bf16, 4 for fp32");
+  }
   ImGui::Text("makespan %lld frames", static_cast<long long>(st.makespan));
   figure("bubble, idle / compute", st.bubble_idle_over_compute,
          "Total idle over total compute, as Megatron and most papers count it (1F1B with instant sends: (p-1)/m)");
@@ -67,32 +73,47 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
     ImGui::TableSetupColumn(in.compare_name.c_str());
     ImGui::TableSetupColumn("difference");
     ImGui::TableHeadersRow();
-    auto row = [](const char* what, double a, double c, const char* format) {
+    auto row = [](const char* what, double a, double c, int decimals) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(what);
-      for (double v : {a, c, c - a}) {
-        ImGui::TableNextColumn();
-        ImGui::Text(format, v);
-      }
+      ImGui::TableNextColumn();
+      ImGui::Text("%.*f", decimals, a);
+      ImGui::TableNextColumn();
+      ImGui::Text("%.*f", decimals, c);
+      ImGui::TableNextColumn();
+      ImGui::Text("%+.*f", decimals, c - a);  // the difference, signed
     };
     auto peak = [](const ScheduleStats& s) {
       double m = 0;
       for (const auto& r : s.ranks) m = std::max(m, r.peak_activations);
       return m;
     };
-    row("makespan", static_cast<double>(st.makespan), static_cast<double>(b.makespan), "%+.0f");
-    row("bubble idle/compute %", 100 * st.bubble_idle_over_compute, 100 * b.bubble_idle_over_compute, "%+.1f");
-    row("bubble idle/wall %", 100 * st.bubble_idle_over_wall, 100 * b.bubble_idle_over_wall, "%+.1f");
-    row("bubble playground %", 100 * st.bubble_playground, 100 * b.bubble_playground, "%+.1f");
-    row("peak mb-layers", peak(st), peak(b), "%+.0f");
+    row("makespan", static_cast<double>(st.makespan), static_cast<double>(b.makespan), 0);
+    row("bubble idle/compute %", 100 * st.bubble_idle_over_compute, 100 * b.bubble_idle_over_compute, 1);
+    row("bubble idle/wall %", 100 * st.bubble_idle_over_wall, 100 * b.bubble_idle_over_wall, 1);
+    row("bubble playground %", 100 * st.bubble_playground, 100 * b.bubble_playground, 1);
+    row("peak mb-layers", peak(st), peak(b), 0);
     ImGui::EndTable();
   }
   ImGui::Text("pipeline %lld msgs, %s", static_cast<long long>(st.pipeline_messages), bytes(st.pipeline_bytes).c_str());
   ImGui::Text("data parallel %lld msgs, %s", static_cast<long long>(st.dp_messages), bytes(st.dp_bytes).c_str());
 
   ImGui::TextDisabled("activations stored, per rank (click to seek)");
-  return memory_plot(in, ImGui::GetFontSize() * 6, rects);
+  MetricsInput first = in;  // both plots on one time axis when comparing
+  if (in.compare != nullptr) first.axis_frames = std::max(in.stats.makespan, in.compare->makespan);
+  auto seek = memory_plot(first, ImGui::GetFontSize() * 6, rects);
+  if (in.compare != nullptr && in.compare_memory != nullptr) {
+    // The compared schedule's memory under the first, on the same time axis.
+    ImGui::TextDisabled("%s, activations stored", in.compare_name.c_str());
+    const std::int64_t axis = std::max(in.stats.makespan, in.compare->makespan);
+    const MetricsInput other{*in.compare, *in.compare_memory, in.bytes_per_microbatch_layer, in.frame, in.last, nullptr,
+                             "", "", nullptr, nullptr, axis};
+    ImGui::PushID("compare");
+    if (auto to = memory_plot(other, ImGui::GetFontSize() * 6, rects)) seek = to;
+    ImGui::PopID();
+  }
+  return seek;
 }
 
 std::optional<std::uint32_t> memory_plot(const MetricsInput& in, float height, WidgetRects& rects, float left) {
@@ -108,7 +129,7 @@ std::optional<std::uint32_t> memory_plot(const MetricsInput& in, float height, W
     rects["memory"] = glm::vec4(a.x, a.y, b.x, b.y);
   }
   std::optional<std::uint32_t> seek;
-  const double span = std::max<double>(static_cast<double>(st.makespan), 1.0);
+  const double span = std::max<double>(static_cast<double>(in.axis_frames > 0 ? in.axis_frames : st.makespan), 1.0);
   if (ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
     const double t = std::clamp((ImGui::GetIO().MousePos.x - origin.x) / width, 0.0f, 1.0f) * span;
     seek = static_cast<std::uint32_t>(std::min<double>(t + 1, in.last));

@@ -22,6 +22,9 @@ struct MetricsInput {
   std::uint32_t frame, last;
   const ScheduleStats* compare = nullptr;  // a compared schedule's figures, side by side
   std::string name, compare_name;
+  const std::vector<std::vector<MemoryPoint>>* compare_memory = nullptr;
+  int* dtype_bytes = nullptr;  // bytes per element, editable in the section
+  std::int64_t axis_frames = 0;  // the plots' time axis; 0: this schedule's makespan
 };
 
 // A frame to seek to, if the memory plot was clicked.
