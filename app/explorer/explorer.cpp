@@ -121,10 +121,12 @@ class Explorer {
     compare_ = {};
     compare_lanes_.clear();
     compare_for_ = compare_choice_;
-    if (compare_choice_ < 0) return;
+    if (compare_choice_.schedule < 0) return;
     Params other = scene_->params();
-    other.schedule = schedule_catalog()[static_cast<std::size_t>(compare_choice_)].kind;
-    other.chunks.reset();
+    other.schedule = schedule_catalog()[static_cast<std::size_t>(compare_choice_.schedule)].kind;
+    if (other.schedule != scene_->params().schedule) other.chunks.reset();
+    if (compare_choice_.pp > 0) other.pp = compare_choice_.pp;
+    if (compare_choice_.microbatches > 0) other.microbatches = compare_choice_.microbatches;
     if (const auto errors = validate(other); !errors.empty()) {
       compare_.error = errors.front().message;
       return;
@@ -137,9 +139,18 @@ class Explorer {
     lanes_state_.view.fit(static_cast<double>(std::max(plan_.timing.makespan, compare_plan_.timing.makespan)));
   }
 
+  // "zb-h1", or "1f1b mb 16" when its parameters differ.
+  std::string compare_name() const {
+    if (compare_choice_.schedule < 0) return "";
+    std::string name(schedule_catalog()[static_cast<std::size_t>(compare_choice_.schedule)].name);
+    if (compare_choice_.pp > 0) name += "_pp" + std::to_string(compare_choice_.pp);
+    if (compare_choice_.microbatches > 0) name += "_mb" + std::to_string(compare_choice_.microbatches);
+    return name;
+  }
+
   // Rows the compared schedule takes (one for its message if it cannot run).
   std::size_t compare_lane_count() const {
-    return compare_choice_ < 0 ? 0 : std::max<std::size_t>(compare_lanes_.size(), 1);
+    return compare_choice_.schedule < 0 ? 0 : std::max<std::size_t>(compare_lanes_.size(), 1);
   }
 
   void reset_camera(ViewPreset preset) {
@@ -186,7 +197,7 @@ class Explorer {
                                timeline_.last,
                                compare_.lanes != nullptr ? &compare_stats_ : nullptr,
                                std::string(schedule_info(scene_->params().schedule).name),
-                               compare_choice_ < 0 ? std::string() : std::string(schedule_catalog()[static_cast<std::size_t>(compare_choice_)].name),
+                               compare_name(),
                                compare_.lanes != nullptr ? &compare_memory_ : nullptr,
                                &dtype_bytes_};
     side_panel(layout, {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics},
@@ -479,8 +490,7 @@ class Explorer {
                        std::string(schedule_info(p.schedule).name) + " lanes_start=" +
                        std::to_string(lanes_state_.view.start) + " lanes_span=" + std::to_string(lanes_state_.view.span) +
                        " makespan=" + std::to_string(stats_of_schedule_.makespan) + " compare=" +
-                       (compare_choice_ < 0 ? std::string("none")
-                                            : std::string(schedule_catalog()[static_cast<std::size_t>(compare_choice_)].name)) +
+                       (compare_choice_.schedule < 0 ? std::string("none") : compare_name()) +
                        " compare_makespan=" + std::to_string(compare_.lanes != nullptr ? compare_stats_.makespan : -1) +
                        " selected=" + (selected_object_ ? scene_->layout().id(*selected_object_) : std::string("none")) +
                        " highlighted=" + std::to_string(highlighted_) +
@@ -524,7 +534,7 @@ class Explorer {
   SchedulePlan plan_;        // the scene's timed actions, for the lanes
   std::vector<Lane> lanes_;
   LanesState lanes_state_;
-  int compare_choice_ = -1, compare_for_ = -1;  // the compared schedule (index in the catalog), -1 none
+  CompareChoice compare_choice_, compare_for_;  // what is compared (schedule -1: nothing)
   SchedulePlan compare_plan_;
   std::vector<Lane> compare_lanes_;
   ScheduleStats compare_stats_;

@@ -259,7 +259,8 @@ void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, Wid
 
 bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vector<PhaseSpan>& phases,
                     const LanesInput& lanes, LanesState& lanes_state, LanesState& compare_state,
-                    int& compare_choice, WidgetRects& rects) {
+                    CompareChoice& compare, WidgetRects& rects) {
+  int& compare_choice = compare.schedule;
   const ImGuiIO& io = ImGui::GetIO();
   ImGui::SetNextWindowPos(ImVec2(0, io.DisplaySize.y - layout.timeline_height), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(io.DisplaySize.x, layout.timeline_height), ImGuiCond_Always);
@@ -313,6 +314,22 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
     ImGui::EndCombo();
   }
   remember(rects, "compare");
+  if (compare_choice >= 0) {
+    // The same or another schedule, with other parameters if wanted (0: the scene's).
+    const std::int64_t step = 1;
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    ImGui::InputScalar("pp##compare", ImGuiDataType_S64, &compare.pp, &step, nullptr, "%lld");
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("The compared run's pp; 0: the same as the scene's");
+    remember(rects, "compare:pp");
+    ImGui::SameLine();
+    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
+    ImGui::InputScalar("microbatches (0: same)##compare", ImGuiDataType_S64, &compare.microbatches, &step, nullptr,
+                       "%lld");
+    remember(rects, "compare:microbatches");
+    compare.pp = std::max<std::int64_t>(compare.pp, 0);
+    compare.microbatches = std::max<std::int64_t>(compare.microbatches, 0);
+  }
 
   // The scrubber: phases as coloured bands; click or drag anywhere.
   const ImVec2 origin = ImGui::GetCursorScreenPos();

@@ -52,9 +52,16 @@ struct LanesInput {
 };
 
 // Returns true if the shown frame was changed by the user.
-// `compare_choice`: the compared schedule's index in schedule_catalog(), -1 for none (the panel edits it).
+// What is compared: a schedule of the catalog (index; -1 none), and
+// parameters that differ from the scene's (0: the same).
+struct CompareChoice {
+  int schedule = -1;
+  std::int64_t pp = 0, microbatches = 0;
+  bool operator==(const CompareChoice&) const = default;
+};
+
 bool timeline_panel(const PanelLayout& layout, TimelineView& timeline, const std::vector<PhaseSpan>& phases,
                     const LanesInput& lanes, LanesState& lanes_state, LanesState& compare_state,
-                    int& compare_choice, WidgetRects& rects);
+                    CompareChoice& compare, WidgetRects& rects);
 
 }  // namespace pipescope::app
