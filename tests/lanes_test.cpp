@@ -5,6 +5,7 @@
 
 #include "pipescope/lanes.hpp"
 #include "pipescope/params.hpp"
+#include "pipescope/timeline.hpp"
 
 namespace {
 
@@ -89,6 +90,40 @@ TEST(LaneView, ZoomKeepsTheFrameUnderTheCursorAndStaysInRange) {
   EXPECT_LE(v.start + v.span, 1050.0) << "not far off the end";
   v.zoom_at(500, 1e-6, 1000);
   EXPECT_GE(v.span, 8.0) << "zoom stops at a few frames";
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Lanes, ABlocksObjectsAreItsStagesForItsMicrobatchOnEveryReplica) {
+  Params p = one_f_one_b();
+  p.dp = 2;
+  const Layout layout(p);
+  const auto lanes = make_lanes(make_plan(p));
+  const LaneBlock& f = lanes[1].compute.front();  // rank 1's first forward: stage 1, microbatch 0
+  ASSERT_EQ(f.kind, BlockKind::Forward);
+  const auto objects = objects_of_block(layout, f);
+  EXPECT_EQ(objects.size(), 2u * (1 + 4));  // per replica: the stage input, F1, F2, h, x of its one layer
+  for (ObjectIndex o : objects) {
+    EXPECT_EQ(layout[o].microbatch, 0u) << layout.id(o);
+    EXPECT_NE(layout[o].kind, ObjectKind::Weight1) << "a forward touches no weight gradient";
+  }
+}
+
+TEST(Timeline, NextChangeOfAnObjectBothWays) {
+  Params p;
+  const Layout layout(p);
+  const Timeline t(layout, *make_notebook_schedule());
+  const ObjectIndex w = layout.weight1(0, 0);  // changes once: it turns red
+  const auto red = t.next_change(w, 0, +1);
+  ASSERT_TRUE(red.has_value());
+  EXPECT_FALSE(t.next_change(w, *red, +1).has_value()) << "no later change";
+  EXPECT_EQ(t.next_change(w, t.last_frame(), -1), red) << "the last change before the end";
+  EXPECT_FALSE(t.next_change(w, *red, -1).has_value()) << "none before it";
+  bool changed = false;
+  for (const Change& c : t.changes_into(*red)) changed |= c.object == w;
+  EXPECT_TRUE(changed);
 }
 
 }  // namespace

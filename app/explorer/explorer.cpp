@@ -13,6 +13,7 @@
 #include <iostream>
 #include <memory>
 
+#include "comparison.hpp"
 #include "explorer_state.hpp"
 #include "lanes_image.hpp"
 #include "glfw_window.hpp"
@@ -103,54 +104,21 @@ class Explorer {
     lanes_state_.selected_lane = lanes_state_.selected_block = -1;
     lanes_state_.replicas = static_cast<int>(params.dp);
     lanes_state_.texture = &lanes_texture_;
-    compare_state_.texture = &compare_texture_;
     highlighted_ = 0;
     stats_of_schedule_ = schedule_stats(params, plan_, dtype_bytes_);
     memory_ = activation_memory(plan_);
-    load_compare();
-    lanes_state_.view.fit(static_cast<double>(plan_.timing.makespan));
+    comparison_.refresh(params, dtype_bytes_, true);
+    fit_lanes();
     timeline_.rebase(scene_->timeline().last_frame());  // the same relative point on the new timeline
     scene_->playhead().seek(timeline_.frame);
     renderer_.set_scene(scene_->layout(), scene_->playhead());
     scene_dirty_ = true;
   }
 
-  // The compared schedule: the same parameters under another schedule (its
-  // default chunks), or why it cannot run with them.
-  void load_compare() {
-    compare_ = {};
-    compare_lanes_.clear();
-    compare_for_ = compare_choice_;
-    if (compare_choice_.schedule < 0) return;
-    Params other = scene_->params();
-    other.schedule = schedule_catalog()[static_cast<std::size_t>(compare_choice_.schedule)].kind;
-    if (other.schedule != scene_->params().schedule) other.chunks.reset();
-    if (compare_choice_.pp > 0) other.pp = compare_choice_.pp;
-    if (compare_choice_.microbatches > 0) other.microbatches = compare_choice_.microbatches;
-    if (const auto errors = validate(other); !errors.empty()) {
-      compare_.error = errors.front().message;
-      return;
-    }
-    compare_plan_ = make_plan(other);
-    compare_lanes_ = make_lanes(compare_plan_);
-    compare_stats_ = schedule_stats(other, compare_plan_, dtype_bytes_);
-    compare_memory_ = activation_memory(compare_plan_);
-    compare_ = {&compare_lanes_, &compare_plan_, static_cast<int>(other.stages_per_rank()), ""};
-    lanes_state_.view.fit(static_cast<double>(std::max(plan_.timing.makespan, compare_plan_.timing.makespan)));
-  }
-
-  // "zb-h1", or "1f1b mb 16" when its parameters differ.
-  std::string compare_name() const {
-    if (compare_choice_.schedule < 0) return "";
-    std::string name(schedule_catalog()[static_cast<std::size_t>(compare_choice_.schedule)].name);
-    if (compare_choice_.pp > 0) name += "_pp" + std::to_string(compare_choice_.pp);
-    if (compare_choice_.microbatches > 0) name += "_mb" + std::to_string(compare_choice_.microbatches);
-    return name;
-  }
-
-  // Rows the compared schedule takes (one for its message if it cannot run).
-  std::size_t compare_lane_count() const {
-    return compare_choice_.schedule < 0 ? 0 : std::max<std::size_t>(compare_lanes_.size(), 1);
+  // The lanes show the whole of the longer schedule.
+  void fit_lanes() {
+    lanes_state_.view.fit(static_cast<double>(
+        std::max(plan_.timing.makespan, comparison_.active() ? comparison_.plan().timing.makespan : 0)));
   }
 
   void reset_camera(ViewPreset preset) {
@@ -175,7 +143,7 @@ class Explorer {
     const glm::ivec2 fb = window_.framebuffer_size();
     const glm::ivec2 win = window_.window_size();
     const float to_fb = win.x > 0 ? static_cast<float>(fb.x) / static_cast<float>(win.x) : 1.0f;
-    const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, lanes_.size()), compare_lane_count());
+    const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, lanes_.size()), comparison_.lane_count());
     const int left = static_cast<int>(layout.side_width * to_fb);
     const int bottom = static_cast<int>(layout.timeline_height * to_fb);
     return {{left, bottom}, {std::max(fb.x - left, 1), std::max(fb.y - bottom, 1)}};
@@ -188,28 +156,31 @@ class Explorer {
 
     UiActions actions;
     rects_.clear();  // only what this frame draws
-    const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, lanes_.size()), compare_lane_count());
+    const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, lanes_.size()), comparison_.lane_count());
     const RankStats& first = stats_of_schedule_.ranks.front();
     const MetricsInput metrics{stats_of_schedule_,
                                memory_,
                                first.peak_activations > 0 ? first.peak_activation_bytes / first.peak_activations : 0.0,
                                timeline_.frame,
                                timeline_.last,
-                               compare_.lanes != nullptr ? &compare_stats_ : nullptr,
+                               comparison_.active() ? &comparison_.stats() : nullptr,
                                std::string(schedule_info(scene_->params().schedule).name),
-                               compare_name(),
-                               compare_.lanes != nullptr ? &compare_memory_ : nullptr,
+                               comparison_.name(),
+                               comparison_.active() ? &comparison_.memory() : nullptr,
                                &dtype_bytes_};
     side_panel(layout, {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics},
                actions, rects_);
     timeline_panel(layout, timeline_, phases_,
-                   {lanes_, plan_, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_, compare_},
-                   lanes_state_, compare_state_, compare_choice_, rects_);
-    if (compare_choice_ != compare_for_) load_compare();
+                   {lanes_, plan_, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_,
+                    comparison_.lanes()},
+                   lanes_state_, comparison_.lanes_state(), comparison_.choice, rects_);
+    if (const bool was = comparison_.active(); comparison_.refresh(scene_->params(), dtype_bytes_, false),
+        comparison_.active() != was) {
+      fit_lanes();
+    }
     if (dtype_bytes_ != dtype_for_) {  // figures in bytes follow the data type
       dtype_for_ = dtype_bytes_;
       stats_of_schedule_ = schedule_stats(scene_->params(), plan_, dtype_bytes_);
-      load_compare();
     }
     if (lanes_state_.selection_changed) {
       lanes_state_.selection_changed = false;
@@ -328,30 +299,8 @@ class Explorer {
     }
     for (int key : keys) {
       if (!selected_object_ || (key != GLFW_KEY_N && key != GLFW_KEY_P)) continue;
-      // The next (or previous) frame at which the selected object changes.
-      const Timeline& t = scene_->timeline();
-      const ObjectIndex o = *selected_object_;
-      auto changes = [&](std::uint32_t k) {
-        for (const Change& c : t.changes_into(k)) {
-          if (c.object == o) return true;
-        }
-        return false;
-      };
-      if (key == GLFW_KEY_N) {
-        for (std::uint32_t k = timeline_.frame + 1; k <= timeline_.last; ++k) {
-          if (changes(k)) {
-            timeline_.seek(k);
-            break;
-          }
-        }
-      } else {
-        for (std::uint32_t k = timeline_.frame; k >= 1; --k) {
-          if (changes(k) && k < timeline_.frame) {
-            timeline_.seek(k);
-            break;
-          }
-        }
-      }
+      const auto to = scene_->timeline().next_change(*selected_object_, timeline_.frame, key == GLFW_KEY_N ? +1 : -1);
+      if (to) timeline_.seek(*to);
       timeline_.playing = false;
     }
   }
@@ -362,23 +311,7 @@ class Explorer {
   void highlight_block() {
     const LaneBlock& b = lanes_[static_cast<std::size_t>(lanes_state_.selected_lane)]
                              .compute[static_cast<std::size_t>(lanes_state_.selected_block)];
-    const Layout& l = scene_->layout();
-    const Params& p = scene_->params();
-    const int per_stage = static_cast<int>(p.layers_per_stage());
-    std::vector<ObjectIndex> objects;
-    for (int r = 0; r < p.dp; ++r) {
-      objects.push_back(l.stage_input(r, b.stage, b.microbatch));
-      for (int layer = b.stage * per_stage; layer < (b.stage + 1) * per_stage; ++layer) {
-        for (ObjectIndex o : {l.flop1(r, layer, b.microbatch), l.flop2(r, layer, b.microbatch),
-                              l.hidden(r, layer, b.microbatch), l.residual(r, layer, b.microbatch)}) {
-          objects.push_back(o);
-        }
-        if (b.kind == BlockKind::BackwardWeight) {
-          objects.push_back(l.weight1(r, layer));
-          objects.push_back(l.weight2(r, layer));
-        }
-      }
-    }
+    std::vector<ObjectIndex> objects = objects_of_block(scene_->layout(), b);
     highlighted_ = objects.size();
     renderer_.set_highlight(std::move(objects));
     scene_dirty_ = true;
@@ -490,8 +423,8 @@ class Explorer {
                        std::string(schedule_info(p.schedule).name) + " lanes_start=" +
                        std::to_string(lanes_state_.view.start) + " lanes_span=" + std::to_string(lanes_state_.view.span) +
                        " makespan=" + std::to_string(stats_of_schedule_.makespan) + " compare=" +
-                       (compare_choice_.schedule < 0 ? std::string("none") : compare_name()) +
-                       " compare_makespan=" + std::to_string(compare_.lanes != nullptr ? compare_stats_.makespan : -1) +
+                       (comparison_.choice.schedule < 0 ? std::string("none") : comparison_.name()) +
+                       " compare_makespan=" + std::to_string(comparison_.active() ? comparison_.stats().makespan : -1) +
                        " selected=" + (selected_object_ ? scene_->layout().id(*selected_object_) : std::string("none")) +
                        " highlighted=" + std::to_string(highlighted_) +
                        " " + camera_text(camera_) +
@@ -528,20 +461,14 @@ class Explorer {
   ImGuiSession imgui_;
   FontAtlas font_;
   SceneRenderer renderer_;
-  LanesTexture lanes_texture_, compare_texture_;  // the lanes' blocks, painted once per view
+  LanesTexture lanes_texture_;  // the lanes' blocks, painted once per view
+  Comparison comparison_;
   std::unique_ptr<Scene> scene_;
   std::vector<PhaseSpan> phases_;
   SchedulePlan plan_;        // the scene's timed actions, for the lanes
   std::vector<Lane> lanes_;
   LanesState lanes_state_;
-  CompareChoice compare_choice_, compare_for_;  // what is compared (schedule -1: nothing)
-  SchedulePlan compare_plan_;
-  std::vector<Lane> compare_lanes_;
-  ScheduleStats compare_stats_;
-  std::vector<std::vector<MemoryPoint>> compare_memory_;
   int dtype_bytes_ = 2, dtype_for_ = 2;  // bytes per element for the figures in bytes
-  CompareLanes compare_;
-  LanesState compare_state_;
   std::optional<ObjectIndex> hovered_object_, selected_object_;
   std::size_t highlighted_ = 0;  // objects outlined for a selected lane block
   glm::vec2 press_at_{0.0f};

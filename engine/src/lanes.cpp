@@ -91,6 +91,26 @@ void visible_blocks(const std::vector<LaneBlock>& blocks, double t0, double t1, 
   }
 }
 
+std::vector<ObjectIndex> objects_of_block(const Layout& l, const LaneBlock& b) {
+  const Params& p = l.params();
+  const int per_stage = static_cast<int>(p.layers_per_stage());
+  std::vector<ObjectIndex> objects;
+  for (int r = 0; r < p.dp; ++r) {
+    objects.push_back(l.stage_input(r, b.stage, b.microbatch));
+    for (int layer = b.stage * per_stage; layer < (b.stage + 1) * per_stage; ++layer) {
+      for (ObjectIndex o : {l.flop1(r, layer, b.microbatch), l.flop2(r, layer, b.microbatch), l.hidden(r, layer, b.microbatch),
+                            l.residual(r, layer, b.microbatch)}) {
+        objects.push_back(o);
+      }
+      if (b.kind == BlockKind::BackwardWeight) {
+        objects.push_back(l.weight1(r, layer));
+        objects.push_back(l.weight2(r, layer));
+      }
+    }
+  }
+  return objects;
+}
+
 std::int32_t block_at(const std::vector<LaneBlock>& blocks, double t) {
   auto it = std::upper_bound(blocks.begin(), blocks.end(), t,
                              [](double f, const LaneBlock& b) { return f < static_cast<double>(b.start); });

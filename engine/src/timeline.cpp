@@ -73,6 +73,25 @@ std::size_t Timeline::changes_between(std::uint32_t a, std::uint32_t b) const {
   return frame_end_[b] - frame_end_[a];
 }
 
+std::optional<std::uint32_t> Timeline::next_change(ObjectIndex object, std::uint32_t from, int direction) const {
+  auto changes = [&](std::uint32_t k) {
+    for (const Change& c : changes_into(k)) {
+      if (c.object == object) return true;
+    }
+    return false;
+  };
+  if (direction > 0) {
+    for (std::uint32_t k = from + 1; k <= last_frame(); ++k) {
+      if (changes(k)) return k;
+    }
+  } else {
+    for (std::uint32_t k = std::min(from, last_frame()); k-- > 1;) {
+      if (changes(k)) return k;
+    }
+  }
+  return std::nullopt;
+}
+
 const Timeline::Keyframe& Timeline::keyframe_at_or_before(std::uint32_t frame) const {
   auto it = std::upper_bound(keyframes_.begin(), keyframes_.end(), frame,
                              [](std::uint32_t f, const Keyframe& k) { return f < k.frame; });

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "pipescope/layout.hpp"
 #include "pipescope/simulate.hpp"
 
 namespace pipescope {
@@ -56,6 +57,11 @@ struct DrawnBlock {
 };
 void visible_blocks(const std::vector<LaneBlock>& blocks, double t0, double t1, double frames_per_pixel,
                     std::vector<DrawnBlock>& out);
+
+// The scene objects a compute block works on, on every replica: its stage's
+// matmuls and activations for its microbatch, and the stage's weights for a
+// weight gradient.
+std::vector<ObjectIndex> objects_of_block(const Layout& layout, const LaneBlock& block);
 
 // The block of `blocks` under frame `t`, or -1.
 std::int32_t block_at(const std::vector<LaneBlock>& blocks, double t);

@@ -12,6 +12,7 @@
 // since the renderer last looked (take_changes).
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -49,6 +50,10 @@ class Timeline {
     std::uint32_t frame;
     std::vector<VisualState> state;
   };
+  // The next frame after `from` (direction +1) or the last before it (-1) at
+  // which `object` changes; nothing if there is none.
+  std::optional<std::uint32_t> next_change(ObjectIndex object, std::uint32_t from, int direction) const;
+
   // The last keyframe at or before `frame` (frame 0 always is one).
   const Keyframe& keyframe_at_or_before(std::uint32_t frame) const;
 
