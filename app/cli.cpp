@@ -50,6 +50,7 @@ CommandLine::CommandLine()
   add_render_flags(*render_cmd, render);
 
   add_schedule_commands(cli, schedule_, stats_, schedule_cmd_, stats_cmd_);
+  add_trace_command(cli, trace_, trace_cmd_);
 
   // Set last: subcommands copy their parent's footer when they are made.
   cli.footer(
@@ -62,7 +63,8 @@ CommandLine::CommandLine()
       "          'pipescope dump' writes every frame's object states as JSON Lines.\n"
       "Schedules: --schedule gpipe|1f1b|interleaved-1f1b|zb-h1|zb-v|dualpipe-v|... on any command;\n"
       "          'pipescope schedule' prints each rank's program and timing (--format csv: PyTorch's),\n"
-      "          'pipescope stats' the makespan, bubble, activation memory and traffic.\n"
+      "          'pipescope stats' the makespan, bubble, activation memory and traffic;\n"
+      "          'pipescope trace -o run.json' a Chrome trace for Perfetto.\n"
       "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
   for (CLI::App* sub : {dump_cmd_, render_cmd_, schedule_cmd_}) sub->footer(kExitCodes);
 }
@@ -89,6 +91,7 @@ const Params& CommandLine::params() const {
   if (render_cmd_->parsed()) return render_.params;
   if (schedule_cmd_->parsed()) return schedule_.params;
   if (stats_cmd_->parsed()) return stats_.params;
+  if (trace_cmd_->parsed()) return trace_.params;
   return explorer_.params;
 }
 
@@ -98,6 +101,7 @@ int CommandLine::run() {
   if (render_cmd_->parsed()) return run_render(render_);
   if (schedule_cmd_->parsed()) return run_schedule(schedule_);
   if (stats_cmd_->parsed()) return run_stats(stats_);
+  if (trace_cmd_->parsed()) return run_trace(trace_);
 
   ExplorerOptions& explorer = explorer_;
   std::string error;

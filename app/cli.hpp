@@ -35,10 +35,12 @@ class CommandLine {
   RenderOptions render_;
   ScheduleOptions schedule_;
   StatsOptions stats_;
+  TraceOptions trace_;
   CLI::App* dump_cmd_ = nullptr;
   CLI::App* render_cmd_ = nullptr;
   CLI::App* schedule_cmd_ = nullptr;
   CLI::App* stats_cmd_ = nullptr;
+  CLI::App* trace_cmd_ = nullptr;
 };
 
 // Parses the command line and runs the chosen command; returns the exit code.

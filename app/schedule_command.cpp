@@ -1,5 +1,7 @@
 #include "schedule_command.hpp"
 
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -9,6 +11,7 @@
 #include "param_flags.hpp"
 #include "pipescope/schedule_stats.hpp"
 #include "pipescope/simulate.hpp"
+#include "pipescope/trace.hpp"
 
 namespace pipescope::app {
 
@@ -129,6 +132,49 @@ void add_schedule_commands(CLI::App& cli, ScheduleOptions& schedule, StatsOption
       "                  gradient each) and data-parallel exchanges (each layer's two weight\n"
       "                  gradients with the next replica), messages and bytes, all replicas\n"
       "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
+}
+
+void add_trace_command(CLI::App& cli, TraceOptions& trace, CLI::App*& trace_cmd) {
+  trace_cmd = cli.add_subcommand(
+      "trace", "Write the schedule as a Chrome trace (JSON) that Perfetto (ui.perfetto.dev) and chrome://tracing open.");
+  add_param_flags(*trace_cmd, trace.params);
+  trace_cmd->add_option("-o,--output", trace.output, "output file; - is standard output")->capture_default_str();
+  trace_cmd->add_option("--frame-us", trace.frame_us, "microseconds one frame lasts in the trace")
+      ->transform(finite_number())
+      ->check(CLI::Range(1e-3, 1e9))
+      ->capture_default_str();
+  trace_cmd->footer(
+      "A process per data-parallel replica, a thread per pipeline rank (GPU) and one for the gradient exchange;\n"
+      "a complete event per timed action (stage, microbatch, kind, what it waited for in args), flow arrows\n"
+      "from each send to the action receiving it, a counter per rank of the activations it stores.\n"
+      "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
+}
+
+int run_trace(const TraceOptions& o) {
+  const std::string json = chrome_trace(o.params, make_plan(o.params), o.frame_us);
+  if (o.output == "-") {
+    std::cout << json;
+    std::cout.flush();
+    if (!std::cout) {
+      std::cerr << "pipescope: trace: writing to standard output failed\n";
+      return 1;
+    }
+    return 0;
+  }
+  if (const std::string why = unwritable_reason("-o", o.output); !why.empty()) {
+    std::cerr << "pipescope: " << why << "\n";
+    return 2;
+  }
+  std::ofstream file(o.output, std::ios::binary);
+  file << json;
+  file.close();
+  if (!file) {
+    std::filesystem::remove(o.output);
+    std::cerr << "pipescope: -o: writing " << o.output << " failed (nothing was written)\n";
+    return 1;
+  }
+  std::cout << "wrote " << o.output << "\n";
+  return 0;
 }
 
 int run_schedule(const ScheduleOptions& o) {

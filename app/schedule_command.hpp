@@ -22,9 +22,17 @@ struct StatsOptions {
   std::int64_t dtype_bytes = 2;
 };
 
+struct TraceOptions {
+  Params params;
+  std::string output = "-";
+  double frame_us = 1000.0;
+};
+
 void add_schedule_commands(CLI::App& cli, ScheduleOptions& schedule, StatsOptions& stats,
                            CLI::App*& schedule_cmd, CLI::App*& stats_cmd);
+void add_trace_command(CLI::App& cli, TraceOptions& trace, CLI::App*& trace_cmd);
 int run_schedule(const ScheduleOptions& options);
 int run_stats(const StatsOptions& options);
+int run_trace(const TraceOptions& options);
 
 }  // namespace pipescope::app

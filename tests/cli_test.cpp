@@ -6,12 +6,17 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <algorithm>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include "pipescope/params.hpp"
+#include "pipescope/simulate.hpp"
+#include "pipescope/zoo.hpp"
 #include "run_command.hpp"
 
 namespace {
@@ -263,6 +268,69 @@ TEST(CliDump, AnInterruptedDumpLeavesNoFile) {
   EXPECT_NE(r.output.find("interrupted"), std::string::npos) << r.output;
   EXPECT_TRUE(std::filesystem::is_empty(dir)) << "no partial file left";
   std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+// `pipescope trace`: a Chrome trace whose structure Perfetto accepts: named
+// processes and threads, one complete event per timed action on every
+// replica, paired flows bound to the slices they join, no overlap on a track.
+TEST(CliTrace, IsAValidChromeTraceOfThePlan) {
+  for (const char* schedule : {"notebook", "1f1b", "interleaved-zb", "dualpipe-v"}) {
+    SCOPED_TRACE(schedule);
+    pipescope::Params p;
+    p.schedule = *pipescope::schedule_from_name(schedule);
+    p.pp = 2;
+    p.L = 4;
+    p.microbatches = 4;
+    p.dp = 2;
+    const auto r = run_command(kExe + " trace --schedule " + schedule +
+                               " --pp 2 --layers 4 --microbatches 4 --dp 2 --frame-us 250 2>/dev/null");
+    ASSERT_EQ(r.exit_code, 0);
+    const auto j = nlohmann::json::parse(r.output);
+    EXPECT_EQ(j["otherData"]["frame_us"], 250);
+    const pipescope::SchedulePlan plan = pipescope::make_plan(p);
+    std::size_t actions = 0;
+    for (const auto& rank : plan.timing.per_rank) actions += rank.size();
+    std::size_t compute = 0, processes = 0, threads = 0, counters = 0;
+    std::map<std::pair<int, int>, std::vector<std::pair<double, double>>> slices;  // (pid, tid) -> [ts, end)
+    std::map<long long, std::pair<int, int>> flows;                               // id -> (starts, ends)
+    for (const auto& e : j["traceEvents"]) {
+      const std::string ph = e["ph"];
+      if (ph == "M") {
+        (e["name"] == "process_name" ? processes : threads) += 1;
+      } else if (ph == "X") {
+        const double ts = e["ts"], dur = e["dur"];
+        slices[{e["pid"], e["tid"]}].push_back({ts, ts + dur});
+        if (e["cat"] == "compute") ++compute;
+      } else if (ph == "C") {
+        ++counters;
+      } else if (ph == "s" || ph == "f") {
+        auto& f = flows[e["id"].get<long long>()];
+        (ph == "s" ? f.first : f.second) += 1;
+      }
+    }
+    EXPECT_EQ(compute, 2 * actions) << "every action on both replicas";
+    EXPECT_EQ(processes, 2u);
+    EXPECT_GE(threads, 4u);
+    EXPECT_GT(counters, 0u);
+    EXPECT_EQ(flows.size(), 2 * plan.timing.sends.size());
+    for (const auto& [id, f] : flows) EXPECT_EQ(f, std::make_pair(1, 1)) << "flow " << id << " paired once";
+    for (auto& [track, s] : slices) {
+      std::sort(s.begin(), s.end());
+      for (std::size_t i = 1; i < s.size(); ++i) EXPECT_LE(s[i - 1].second, s[i].first + 1e-6) << "overlap on a track";
+    }
+    // Every flow end lies inside a slice on its own track.
+    for (const auto& e : j["traceEvents"]) {
+      if (e["ph"] != "s" && e["ph"] != "f") continue;
+      const double ts = e["ts"];
+      const auto& s = slices[{e["pid"], e["tid"]}];
+      EXPECT_TRUE(std::any_of(s.begin(), s.end(), [&](const auto& sl) { return sl.first <= ts && ts <= sl.second; }))
+          << e.dump();
+    }
+  }
 }
 
 }  // namespace
