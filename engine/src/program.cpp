@@ -4,9 +4,7 @@
 
 namespace pipescope {
 
-namespace {
-
-char letter(Op op) {
+char op_letter(Op op) {
   switch (op) {
     case Op::F: return 'F';
     case Op::I: return 'I';
@@ -17,7 +15,9 @@ char letter(Op op) {
   return '?';
 }
 
-std::string step_string(const Step& s) { return fmt::format("{}{}{}", s.stage, letter(s.op), s.microbatch); }
+namespace {
+
+std::string step_string(const Step& s) { return fmt::format("{}{}{}", s.stage, op_letter(s.op), s.microbatch); }
 
 }  // namespace
 

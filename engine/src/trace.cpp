@@ -9,20 +9,6 @@
 
 namespace pipescope {
 
-namespace {
-
-char op_letter(Op op) {
-  switch (op) {
-    case Op::F: return 'F';
-    case Op::I: return 'I';
-    case Op::W: return 'W';
-    case Op::B: return 'B';
-    case Op::Overlap: break;
-  }
-  return '?';
-}
-
-}  // namespace
 
 std::string chrome_trace(const Params& p, const SchedulePlan& plan, double frame_us) {
   const Timing& t = plan.timing;

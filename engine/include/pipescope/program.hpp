@@ -62,6 +62,8 @@ struct Program {
   }
 };
 
+// PyTorch's letter of a pass: F, I, W or B ('?' for an overlapped pair).
+char op_letter(Op op);
 // "0F3", "(0F7;7B3)OVERLAP_F_B": PyTorch's spelling of one action.
 std::string to_string(const Action& a);
 // One row per rank, actions comma-separated (PyTorch's compute-only CSV,
