@@ -1,69 +1,46 @@
 #include "param_flags.hpp"
 
-#include <array>
 #include <iostream>
 #include <utility>
 
 #include "input_checks.hpp"
+#include "pipescope/param_table.hpp"
 
 namespace pipescope::app {
 
-namespace {
-
-struct FlagName {
-  const char* notebook;
-  const char* flag;
-};
-constexpr std::array<FlagName, 16> kFlags{{
-    {"d_model", "--d-model"},
-    {"d_hidden", "--d-hidden"},
-    {"B", "--batch"},
-    {"L", "--layers"},
-    {"dp", "--dp"},
-    {"pp", "--pp"},
-    {"microbatches", "--microbatches"},
-    {"dp_gpu_delta", "--dp-gap"},
-    {"pp_gpu_delta", "--pp-gap"},
-    {"pp_comm_steps", "--pp-comm-steps"},
-    {"dp_comm_steps", "--dp-comm-steps"},
-    {"schedule", "--schedule"},
-    {"chunks", "--chunks"},
-    {"cost_f", "--cost-f"},
-    {"cost_i", "--cost-i"},
-    {"cost_w", "--cost-w"},
-}};
-
-}  // namespace
-
 std::string flag_for(const std::string& notebook_name) {
-  for (const auto& f : kFlags) {
-    if (notebook_name == f.notebook) return f.flag;
-  }
+  if (const ParamSpec* spec = param_spec(notebook_name)) return std::string(spec->flag);
+  if (notebook_name == "schedule") return "--schedule";
+  if (notebook_name == "schedule_file") return "--schedule-file";
   return notebook_name;
 }
 
+namespace {
+
+// One flag from the parameter table: decimal whole numbers only, the
+// default shown, the notebook's name in brackets.
+void add_table_flag(CLI::App& cmd, Params& p, const ParamSpec& spec) {
+  const std::string group = spec.group == ParamGroup::Scene ? "Scene parameters (the notebook's names in brackets)"
+                                                            : "Schedule";
+  std::string help(spec.help);
+  if (!spec.unit.empty()) help += ", in " + std::string(spec.unit);
+  help += " [" + std::string(spec.key) + "]";
+  CLI::Option* option = nullptr;
+  if (spec.is_optional()) {
+    help += " (default: " + std::string(spec.when_unset) + ")";
+    option = cmd.add_option(std::string(spec.flag), p.*spec.optional, help);
+  } else {
+    option = cmd.add_option(std::string(spec.flag), p.*spec.value, help)->capture_default_str();
+  }
+  option->transform(whole_number())->group(group);
+}
+
+}  // namespace
+
 void add_param_flags(CLI::App& cmd, Params& p) {
-  const std::string group = "Scene parameters (the notebook's names in brackets)";
-  auto add = [&](const char* notebook, std::int64_t& value, const std::string& what) {
-    cmd.add_option(flag_for(notebook), value, what + " [" + notebook + "]")
-        ->transform(whole_number())
-        ->capture_default_str()
-        ->group(group);
-  };
-  add("d_model", p.d_model, "model width: the residual faces' depth along z");
-  cmd.add_option("--d-hidden", p.d_hidden,
-                 "hidden width: each layer's length along x [d_hidden] (default: 2 x d_model)")
-      ->transform(whole_number())
-      ->group(group);
-  add("B", p.B, "global batch size, split over dp replicas");
-  add("L", p.L, "number of layers; must be a multiple of --pp");
-  add("dp", p.dp, "data-parallel replicas");
-  add("pp", p.pp, "pipeline-parallel stages");
-  add("microbatches", p.microbatches, "microbatches per replica");
-  add("dp_gpu_delta", p.dp_gpu_delta, "gap between replicas along the batch axis");
-  add("pp_gpu_delta", p.pp_gpu_delta, "gap between pipeline stages along the layer axis");
-  add("pp_comm_steps", p.pp_comm_steps, "flashes of each pipeline send");
-  add("dp_comm_steps", p.dp_comm_steps, "flashes of each gradient exchange (0: instant)");
+  for (const ParamSpec& spec : param_table()) {
+    if (spec.group == ParamGroup::Scene) add_table_flag(cmd, p, spec);
+  }
 
   const std::string schedules = "Schedule";
   const CLI::Validator known_schedule(
@@ -77,23 +54,39 @@ void add_param_flags(CLI::App& cmd, Params& p) {
          "pipeline schedule: " + schedule_names() + " (default: notebook)")
       ->check(known_schedule)
       ->group(schedules);
-  cmd.add_option("--chunks", p.chunks,
-                 "stages per rank (v): 2 or more for interleaved-1f1b, looped-bfs and interleaved-zb "
-                 "(default 2), exactly 2 for zb-v and dualpipe-v, 1 otherwise")
-      ->transform(whole_number())
+  for (const ParamSpec& spec : param_table()) {
+    if (spec.group == ParamGroup::Schedule) add_table_flag(cmd, p, spec);
+  }
+  cmd.add_option_function<std::string>(
+         "--schedule-file",
+         [&cmd, &p](const std::string& path) {
+           try {
+             p.schedule_file = load_schedule_file(path);
+           } catch (const ScheduleFileError& e) {
+             throw CLI::ValidationError("--schedule-file", e.what());
+           }
+           apply_schedule_file_shape(p, cmd.count("--pp") > 0, cmd.count("--microbatches") > 0,
+                                     cmd.count("--chunks") > 0, cmd.count("--layers") > 0);
+         },
+         "a schedule in PyTorch's CSV IR (one row per rank, as 'pipescope schedule --format csv' or "
+         "torch.distributed.pipelining write it, with or without its SEND/RECV actions); sets --pp, "
+         "--microbatches and --chunks, and rounds --layers up to a multiple of its stages unless given")
+      ->excludes("--schedule")
+      ->type_name("FILE.csv")
       ->group(schedules);
-  cmd.add_option("--cost-f", p.cost_f, "frames per forward matmul")
-      ->transform(whole_number())
-      ->capture_default_str()
-      ->group(schedules);
-  cmd.add_option("--cost-i", p.cost_i, "frames per backward-through-input matmul")
-      ->transform(whole_number())
-      ->capture_default_str()
-      ->group(schedules);
-  cmd.add_option("--cost-w", p.cost_w, "frames per weight-gradient matmul")
-      ->transform(whole_number())
-      ->capture_default_str()
-      ->group(schedules);
+}
+
+void apply_schedule_file_shape(Params& p, bool pp_given, bool microbatches_given, bool chunks_given,
+                               bool layers_given) {
+  // The file fixes the pipeline's shape; a value the user gave is kept so
+  // that validation names both it and the file.
+  const Program& prog = p.schedule_file->program;
+  if (!pp_given) p.pp = prog.ranks;
+  if (!microbatches_given) p.microbatches = prog.microbatches;
+  if (!chunks_given) p.chunks.reset();
+  // Left to its default, L becomes the nearest multiple of the file's
+  // stages at or above it, so that every stage holds whole layers.
+  if (!layers_given && p.L % prog.stages != 0) p.L += prog.stages - p.L % prog.stages;
 }
 
 bool report_invalid(const Params& params) {

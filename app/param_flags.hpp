@@ -16,6 +16,11 @@ void add_param_flags(CLI::App& cmd, Params& params);
 // The flag that sets a notebook parameter: "dp_gpu_delta" -> "--dp-gap".
 std::string flag_for(const std::string& notebook_name);
 
+// Sets pp, microbatches and chunks from params.schedule_file, and rounds L up
+// to a multiple of its stages, except those the user gave.
+void apply_schedule_file_shape(Params& params, bool pp_given, bool microbatches_given, bool chunks_given,
+                               bool layers_given);
+
 // Prints one line per broken rule, naming the flag; returns false if any.
 bool report_invalid(const Params& params);
 

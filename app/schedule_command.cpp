@@ -20,7 +20,7 @@ namespace {
 std::string header(const Params& p, const SchedulePlan& plan) {
   return fmt::format("schedule {}: pp {}, microbatches {}, {} stage{} per rank ({} stages of {} layer{}), dp {}; "
                      "frames per pass F {}, I {}, W {}, send {}",
-                     schedule_info(p.schedule).name, p.pp, p.microbatches, p.stages_per_rank(),
+                     p.schedule_name(), p.pp, p.microbatches, p.stages_per_rank(),
                      p.stages_per_rank() == 1 ? "" : "s", p.stages(), p.layers_per_stage(),
                      p.layers_per_stage() == 1 ? "" : "s", p.dp, plan.costs.f, plan.costs.i, plan.costs.w,
                      plan.costs.send);
@@ -54,7 +54,7 @@ void print_text(const Params& p, const SchedulePlan& plan) {
 
 nlohmann::json to_json(const Params& p, const SchedulePlan& plan) {
   nlohmann::json j;
-  j["schedule"] = schedule_info(p.schedule).name;
+  j["schedule"] = p.schedule_name();
   j["pp"] = p.pp;
   j["microbatches"] = p.microbatches;
   j["chunks"] = p.stages_per_rank();
@@ -194,7 +194,7 @@ int run_stats(const StatsOptions& o) {
   const ScheduleStats st = schedule_stats(o.params, plan, o.dtype_bytes);
   if (o.json) {
     nlohmann::json j;
-    j["schedule"] = schedule_info(o.params.schedule).name;
+    j["schedule"] = o.params.schedule_name();
     j["makespan"] = st.makespan;
     j["bubble"] = {{"idle_over_compute", st.bubble_idle_over_compute},
                    {"idle_over_wall", st.bubble_idle_over_wall},

@@ -151,6 +151,72 @@ TEST(CliSchedule, DumpHeaderNamesTheScheduleAndWhichRankHoldsEachStage) {
   EXPECT_NE(r.output.find("\"schedule\": \"zb-v\", \"stage_ranks\": [0, 1, 1, 0]"), std::string::npos) << r.output;
 }
 
+// --schedule-file: PyTorch's own DualPipeV file is animated, measured and
+// traced like the built-in schedule it came from.
+const std::string kPyTorch = PIPESCOPE_TEST_DATA "/pytorch-schedules/";
+
+TEST(CliScheduleFile, PyTorchsFileRunsAsTheBuiltInSchedule) {
+  const std::string file = kPyTorch + "DualPipeV-p4-m8-v2.compute_comms.csv";
+  const auto ours = run_command(kExe + " stats --json --schedule dualpipe-v --pp 4 --microbatches 8 --layers 8 2>&1");
+  const auto theirs = run_command(kExe + " stats --json --schedule-file " + file + " 2>&1");
+  ASSERT_EQ(ours.exit_code, 0) << ours.output;
+  ASSERT_EQ(theirs.exit_code, 0) << theirs.output;
+  auto a = nlohmann::json::parse(ours.output), b = nlohmann::json::parse(theirs.output);
+  EXPECT_EQ(b["schedule"], "DualPipeV-p4-m8-v2.compute_comms.csv");
+  a.erase("schedule");
+  b.erase("schedule");
+  EXPECT_EQ(a, b);
+  // The animation: the dumps differ only in the schedule's name in the header.
+  auto dump = [](const std::string& flags) {
+    auto r = run_command(kExe + " dump --dp 1 " + flags + " 2>&1");
+    const auto at = r.output.find("\"schedule\": \"");
+    if (at != std::string::npos) r.output.erase(at, r.output.find('"', at + 13) - at);
+    return r;
+  };
+  const auto dump_ours = dump("--schedule dualpipe-v --pp 4 --microbatches 8 --layers 8");
+  const auto dump_theirs = dump("--schedule-file " + file);
+  ASSERT_EQ(dump_theirs.exit_code, 0) << dump_theirs.output.substr(0, 300);
+  EXPECT_GT(line_count(dump_theirs.output), 100u);
+  EXPECT_TRUE(dump_ours.output == dump_theirs.output) << "the dumps differ";
+  const auto trace = run_command(kExe + " trace -o - --schedule-file " + file + " 2>&1");
+  EXPECT_EQ(trace.exit_code, 0) << trace.output.substr(0, 300);
+  const auto csv = run_command(kExe + " schedule --format csv --schedule-file " + file + " 2>&1");
+  std::string pytorch = read_file(kPyTorch + "DualPipeV-p4-m8-v2.compute_only.csv");
+  std::erase(pytorch, '\r');
+  EXPECT_EQ(csv.output, pytorch);
+}
+
+struct BadFile {
+  const char* csv;       // the file's text
+  std::string flags;     // beside --schedule-file
+  std::string must_say;  // after "pipescope: "
+};
+
+class CliBadScheduleFile : public ::testing::TestWithParam<BadFile> {};
+
+TEST_P(CliBadScheduleFile, IsOneLineNamingFileLineAndRule) {
+  const auto path = std::filesystem::temp_directory_path() / ("pipescope_bad_" + std::to_string(getpid()) + ".csv");
+  std::ofstream(path) << GetParam().csv;
+  const auto r = run_command(kExe + " stats --schedule-file " + path.string() + " " + GetParam().flags + " 2>&1");
+  std::filesystem::remove(path);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_EQ(line_count(r.output), 1u) << r.output;
+  std::string must_say = GetParam().must_say;
+  if (const auto at = must_say.find("FILE"); at != std::string::npos) must_say.replace(at, 4, path.string());
+  EXPECT_NE(r.output.find("pipescope: " + must_say), std::string::npos) << r.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, CliBadScheduleFile,
+    ::testing::Values(
+        BadFile{"0F0,0X0\n", "", "--schedule-file: FILE: line 1, column 5: '0X0' is not an action"},
+        BadFile{"0F0,0B0,0F1\n", "", "--schedule-file: FILE: line 1, column 1: the backward of stage 0 microbatch 1 is missing"},
+        BadFile{"0B0,0F0\n1F0,1B0\n", "", "--schedule-file: FILE: the program deadlocks: the schedule can never finish, its ranks wait on each "
+                "other in a cycle: rank 0 waits at 0B0 for 1I0 (rank 1), rank 1 waits at 1F0 for 0F0 (rank 0)"},
+        BadFile{"0F0,0B0\n1F0,1B0\n", "--pp 3", "--pp: pp is 3, but pipescope_bad_"},
+        BadFile{"0F0,0B0\n1F0,1B0\n", "--schedule 1f1b", "--schedule excludes --schedule-file"}),
+    [](const ::testing::TestParamInfo<BadFile>& info) { return std::to_string(info.index); });
+
 INSTANTIATE_TEST_SUITE_P(
     ScheduleFlags, CliBadFlag,
     ::testing::Values(BadFlag{"--schedule nope", "--schedule: 'nope' is not a schedule; choose one of: notebook"},

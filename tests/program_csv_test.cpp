@@ -9,7 +9,9 @@
 #include <sstream>
 #include <tuple>
 
+#include "pipescope/params.hpp"
 #include "pipescope/program_csv.hpp"
+#include "pipescope/schedule_file.hpp"
 #include "pipescope/simulate.hpp"
 #include "pipescope/zoo.hpp"
 
@@ -111,12 +113,96 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"overlap_wrong_kinds", "0F0,(0B0;1F0)OVERLAP_F_B\n", "a forward then a full backward"},
         Broken{"empty", "", "no compute actions"},
         Broken{"huge_stage", "99999999F0\n", "does not start with a stage number"},
-        Broken{"uneven_stages", "0F0,0B0,2F0,2B0\n1F0,1B0\n", "do not divide among 2 ranks"}),
+        Broken{"uneven_stages", "0F0,0B0,2F0,2B0\n1F0,1B0\n", "do not divide among 2 ranks"},
+        // Lowered files: their sends must be the program's own.
+        Broken{"send_missing", "0F0,0SEND_F0,0RECV_B0,0B0\n1F0,1B0,1SEND_B0\n", "1RECV_F0 is missing on rank 1"},
+        Broken{"send_not_implied", "0F0,0SEND_F0,0SEND_F1,0RECV_B0,0B0\n1RECV_F0,1F0,1B0,1SEND_B0\n",
+               "line 1, column 14: '0SEND_F1' is not a send the program implies"},
+        Broken{"send_wrong_rank", "0F0,0SEND_F0,0RECV_B0,0B0,1SEND_B0\n1RECV_F0,1F0,1B0\n",
+               "'1SEND_B0' is on rank 0, but stage 1 lives on rank 1"},
+        Broken{"send_twice", "0F0,0SEND_F0,0SEND_F0,0RECV_B0,0B0\n1RECV_F0,1F0,1B0,1SEND_B0\n",
+               "line 1, column 14: '0SEND_F0' appears twice"},
+        Broken{"unshard_elsewhere", "0F0,0B0,1UNSHARD\n1F0,1B0\n", "'1UNSHARD' is on rank 0, but stage 1"}),
     [](const ::testing::TestParamInfo<Broken>& info) { return std::string(info.param.what); });
 
 TEST(ScheduleCsv, ACyclicFileLoadsButCannotBeTimed) {
   const ParsedSchedule parsed = parse_schedule_csv("0B0,0F0\n1F0,1B0\n");
   EXPECT_THROW(simulate(parsed.program, Costs{}), Deadlock);
+}
+
+TEST(ScheduleFile, ADeadlockIsRefusedNamingTheCycleRankByRank) {
+  // Rank 0 waits for 1's backward before running its forward; rank 1 waits for that forward.
+  try {
+    schedule_from_csv("cycle.csv", "0B0,0F0\n1F0,1B0\n");
+    FAIL() << "a cyclic program was accepted";
+  } catch (const ScheduleFileError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.rfind("cycle.csv: the program deadlocks: ", 0), 0u) << what;
+    EXPECT_NE(what.find("rank 0"), std::string::npos) << what;
+    EXPECT_NE(what.find("rank 1"), std::string::npos) << what;
+  }
+}
+
+TEST(ScheduleFile, ParseErrorsCarryThePath) {
+  try {
+    schedule_from_csv("dir/mine.csv", "0F0,0Q0\n");
+    FAIL();
+  } catch (const ScheduleFileError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("dir/mine.csv: line 1, column 5: '0Q0' is not an action", 0), 0u) << e.what();
+  }
+}
+
+// A loaded file stands in for the built-in schedule it came from: the same
+// plan, frame for frame, and the same animation.
+TEST(ScheduleFile, StandsInForTheBuiltInScheduleItCameFrom) {
+  const auto file = load_schedule_file(PIPESCOPE_TEST_DATA "/pytorch-schedules/DualPipeV-p4-m8-v2.compute_comms.csv");
+  EXPECT_EQ(file->name, "DualPipeV-p4-m8-v2.compute_comms.csv");
+  Params built;
+  built.schedule = ScheduleKind::DualPipeV;
+  built.pp = 4;
+  built.microbatches = 8;
+  built.L = 8;
+  Params loaded = built;
+  loaded.schedule = ScheduleKind::Notebook;  // ignored: the file replaces it
+  loaded.schedule_file = file;
+  ASSERT_TRUE(validate(loaded).empty()) << validate(loaded).front().message;
+  EXPECT_FALSE(loaded.is_notebook());
+  EXPECT_EQ(loaded.stages_per_rank(), 2);
+  EXPECT_EQ(loaded.rank_of_stage(7), 0);
+  const SchedulePlan a = make_plan(built), b = make_plan(loaded);
+  EXPECT_EQ(a.timing.makespan, b.timing.makespan);
+  ASSERT_EQ(a.timing.per_rank.size(), b.timing.per_rank.size());
+  for (std::size_t r = 0; r < a.timing.per_rank.size(); ++r) {
+    ASSERT_EQ(a.timing.per_rank[r].size(), b.timing.per_rank[r].size());
+    for (std::size_t k = 0; k < a.timing.per_rank[r].size(); ++k) {
+      EXPECT_EQ(a.timing.per_rank[r][k].start, b.timing.per_rank[r][k].start);
+    }
+  }
+}
+
+TEST(ScheduleFile, ParametersThatDisagreeWithTheFileAreNamed) {
+  Params p;
+  p.schedule_file = load_schedule_file(PIPESCOPE_TEST_DATA "/pytorch-schedules/1F1B-p4-m8.compute_only.csv");
+  p.pp = 3;
+  p.microbatches = 9;
+  p.chunks = 2;
+  p.L = 8;
+  const auto errors = validate(p);
+  ASSERT_EQ(errors.size(), 3u);
+  EXPECT_EQ(errors[0].field, "pp");
+  EXPECT_NE(errors[0].message.find("has 4 ranks"), std::string::npos) << errors[0].message;
+  EXPECT_EQ(errors[1].field, "microbatches");
+  EXPECT_EQ(errors[2].field, "chunks");
+}
+
+TEST(ScheduleFile, UnreadableFilesSayWhy) {
+  EXPECT_THROW(load_schedule_file("/no/such/file.csv"), ScheduleFileError);
+  try {
+    load_schedule_file(PIPESCOPE_TEST_DATA);
+    FAIL();
+  } catch (const ScheduleFileError& e) {
+    EXPECT_NE(std::string(e.what()).find("is a folder"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

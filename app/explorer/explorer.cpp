@@ -164,7 +164,7 @@ class Explorer {
                                timeline_.frame,
                                timeline_.last,
                                comparison_.active() ? &comparison_.stats() : nullptr,
-                               std::string(schedule_info(scene_->params().schedule).name),
+                               scene_->params().schedule_name(),
                                comparison_.name(),
                                comparison_.active() ? &comparison_.memory() : nullptr,
                                &dtype_bytes_};
@@ -420,7 +420,7 @@ class Explorer {
                        std::to_string(timeline_.playing) + " dp=" + std::to_string(p.dp) + " pp=" +
                        std::to_string(p.pp) + " microbatches=" + std::to_string(p.microbatches) +
                        " last=" + std::to_string(timeline_.last) + " schedule=" +
-                       std::string(schedule_info(p.schedule).name) + " lanes_start=" +
+                       p.schedule_name() + " lanes_start=" +
                        std::to_string(lanes_state_.view.start) + " lanes_span=" + std::to_string(lanes_state_.view.span) +
                        " makespan=" + std::to_string(stats_of_schedule_.makespan) + " compare=" +
                        (comparison_.choice.schedule < 0 ? std::string("none") : comparison_.name()) +

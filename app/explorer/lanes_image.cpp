@@ -64,7 +64,7 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
     ImGui::Begin("lanes", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoBackground);
     ImGui::Text("%s: pp %lld, microbatches %lld, %lld stage%s per rank; makespan %lld frames; bubble %.1f %% "
                 "(idle / compute)",
-                std::string(schedule_info(params.schedule).name).c_str(), static_cast<long long>(params.pp),
+                params.schedule_name().c_str(), static_cast<long long>(params.pp),
                 static_cast<long long>(params.microbatches), static_cast<long long>(params.stages_per_rank()),
                 params.stages_per_rank() == 1 ? "" : "s", static_cast<long long>(stats.makespan),
                 100.0 * stats.bubble_idle_over_compute);

@@ -6,19 +6,12 @@
 
 #include <fmt/format.h>
 
+#include "pipescope/param_table.hpp"
 #include "pipescope/simulate.hpp"
 
 namespace pipescope {
 
 namespace {
-
-void require_positive(std::vector<ParamError>& out, const char* name, std::int64_t v) {
-  if (v < 1) out.push_back({name, fmt::format("{} is {}, but it must be at least 1", name, v)});
-}
-
-void require_non_negative(std::vector<ParamError>& out, const char* name, std::int64_t v) {
-  if (v < 0) out.push_back({name, fmt::format("{} is {}, but it must be 0 or more", name, v)});
-}
 
 // Of the parameters that drive a count, the one furthest above its default:
 // the one to name when the count is too big (a person who typed
@@ -37,14 +30,7 @@ const char* main_driver(std::initializer_list<Driver> drivers) {
 
 // The value of a size parameter by its notebook name, as the user gave it.
 std::int64_t given(const Params& p, std::string_view name) {
-  if (name == "d_model") return p.d_model;
-  if (name == "d_hidden") return p.d_hidden.value_or(0);
-  if (name == "L") return p.L;
-  if (name == "B") return p.B;
-  if (name == "dp") return p.dp;
-  if (name == "pp") return p.pp;
-  if (name == "dp_gpu_delta") return p.dp_gpu_delta;
-  return p.pp_gpu_delta;
+  return param_spec(name)->given(p).value_or(0);
 }
 
 // The renderer stores coordinates as 32-bit floats: whole units stay exact
@@ -77,7 +63,7 @@ double estimated_frame_count(const Params& p) {
 }
 
 double frame_count(const Params& p) {
-  if (p.schedule == ScheduleKind::Notebook) return estimated_frame_count(p);
+  if (p.is_notebook()) return estimated_frame_count(p);
   // Any one pass, send or exchange longer than the cap puts the whole over it;
   // checked in floating point first so the simulation's integers cannot overflow.
   const double layers = static_cast<double>(p.L) / static_cast<double>(p.stages());
@@ -93,26 +79,37 @@ double frame_count(const Params& p) {
 std::vector<ParamError> validate(const Params& p) {
   std::vector<ParamError> out;
   const Params usual;  // the notebook's defaults
-  require_positive(out, "d_model", p.d_model);
-  // Unset, d_hidden follows d_model, whose own rule speaks for it.
-  if (p.d_hidden) require_positive(out, "d_hidden", *p.d_hidden);
-  require_positive(out, "B", p.B);
-  require_positive(out, "L", p.L);
-  require_positive(out, "dp", p.dp);
-  require_positive(out, "pp", p.pp);
-  require_positive(out, "microbatches", p.microbatches);
-  require_non_negative(out, "dp_gpu_delta", p.dp_gpu_delta);
-  require_non_negative(out, "pp_gpu_delta", p.pp_gpu_delta);
-  require_non_negative(out, "pp_comm_steps", p.pp_comm_steps);
-  require_non_negative(out, "dp_comm_steps", p.dp_comm_steps);
-  require_positive(out, "cost_f", p.cost_f);
-  require_positive(out, "cost_i", p.cost_i);
-  require_positive(out, "cost_w", p.cost_w);
+  for (const ParamSpec& spec : param_table()) {
+    // Unset, an optional one follows what it derives from, whose own rule speaks for it.
+    const auto value = spec.given(p);
+    if (!value || *value >= spec.min) continue;
+    out.push_back({std::string(spec.key), fmt::format("{} is {}, but it must be {}", spec.key, *value,
+                                                      spec.min == 0 ? "0 or more" : "at least 1")});
+  }
   if (!out.empty()) return out;  // the rules below assume positive counts
 
   const ScheduleInfo& schedule = schedule_info(p.schedule);
   const std::int64_t v = p.stages_per_rank();
-  if (v < schedule.min_chunks || v > schedule.max_chunks) {  // before v multiplies anything
+  if (p.schedule_file) {  // the file fixes the pipeline's shape
+    const Program& prog = p.schedule_file->program;
+    const std::string& name = p.schedule_file->name;
+    if (p.pp != prog.ranks) {
+      out.push_back({"pp", fmt::format("pp is {}, but {} has {} ranks (one row each): give {} or leave pp out",
+                                       p.pp, name, prog.ranks, prog.ranks)});
+    }
+    if (p.microbatches != prog.microbatches) {
+      out.push_back({"microbatches", fmt::format("microbatches is {}, but {} runs {} (0..{}): give {} or leave "
+                                                 "microbatches out",
+                                                 p.microbatches, name, prog.microbatches, prog.microbatches - 1,
+                                                 prog.microbatches)});
+    }
+    if (p.chunks && *p.chunks != v) {
+      out.push_back({"chunks", fmt::format("chunks is {}, but {} puts {} stages on each rank: give {} or leave "
+                                           "chunks out",
+                                           *p.chunks, name, v, v)});
+    }
+    if (!out.empty()) return out;
+  } else if (v < schedule.min_chunks || v > schedule.max_chunks) {  // before v multiplies anything
     out.push_back({"chunks", schedule_rule_broken(p.schedule, p.pp, p.microbatches, v)->message});
     return out;
   }
@@ -174,7 +171,7 @@ std::vector<ParamError> validate(const Params& p) {
                                         "the limit is {:.0f}: lower {}",
                                         p.dp, p.L, p.microbatches, objects, kMaxObjects, culprit)});
   }
-  if (out.empty()) {  // the counts are bounded now: the schedule's rules may build it
+  if (out.empty() && !p.schedule_file) {  // the counts are bounded now: the schedule's rules may build it
     if (auto rule = schedule_rule_broken(p.schedule, p.pp, p.microbatches, v)) {
       out.push_back({rule->field, rule->message});
     }

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -52,7 +53,7 @@ std::optional<Step> step(std::string_view cell, const Cursor& at, std::optional<
         if (!m || !s.empty()) fail(at, fmt::format("'{}' is not an action: a microbatch number must follow {}", cell, op));
         mb = *m;
       }
-      comm = CommAction{rank, std::string(op), *stage, mb};
+      comm = CommAction{rank, std::string(op), *stage, mb, at.line, at.column};
       return std::nullopt;
     }
   }
@@ -71,6 +72,61 @@ std::optional<Step> step(std::string_view cell, const Cursor& at, std::optional<
   if (!mb || !s.empty()) fail(at, fmt::format("'{}' is not an action: a microbatch number must end it, as in 0F3", cell));
   if (*mb > kMaxIndex) fail(at, fmt::format("'{}': microbatch {} is beyond {}", cell, *mb, kMaxIndex));
   return Step{op, *stage, *mb};
+}
+
+// A lowered file's communication must be the program's own: every send the
+// compute actions imply, on the right rank, once, and nothing else.
+void check_comms(const ParsedSchedule& parsed, int last_line) {
+  if (parsed.comms.empty()) return;  // compute-only: nothing to check
+  const Program& prog = parsed.program;
+  // (op, stage, microbatch) -> the rank that must run it.
+  std::map<std::tuple<std::string, int, int>, int> implied;
+  for (int s = 0; s < prog.stages; ++s) {
+    for (int m = 0; m < prog.microbatches; ++m) {
+      if (s + 1 < prog.stages && prog.rank_of(s) != prog.rank_of(s + 1)) {
+        implied[{"SEND_F", s, m}] = prog.rank_of(s);
+        implied[{"RECV_F", s + 1, m}] = prog.rank_of(s + 1);
+      }
+      if (s > 0 && prog.rank_of(s) != prog.rank_of(s - 1)) {
+        implied[{"SEND_B", s, m}] = prog.rank_of(s);
+        implied[{"RECV_B", s - 1, m}] = prog.rank_of(s - 1);
+      }
+    }
+  }
+  std::set<std::tuple<std::string, int, int>> seen;
+  for (const CommAction& c : parsed.comms) {
+    const Cursor at{c.line, c.column};
+    const std::string written = fmt::format("{}{}{}", c.stage, c.op, c.microbatch >= 0 ? std::to_string(c.microbatch) : "");
+    if (c.stage >= prog.stages) {
+      fail(at, fmt::format("'{}': stage {} is not in the program (stages 0..{})", written, c.stage, prog.stages - 1));
+    }
+    if (c.op == "UNSHARD" || c.op == "RESHARD" || c.op == "REDUCE_GRAD") {
+      if (prog.rank_of(c.stage) != c.rank) {
+        fail(at, fmt::format("'{}' is on rank {}, but stage {} lives on rank {}", written, c.rank, c.stage,
+                             prog.rank_of(c.stage)));
+      }
+      continue;
+    }
+    const auto key = std::make_tuple(c.op, c.stage, c.microbatch);
+    const auto it = implied.find(key);
+    if (it == implied.end()) {
+      fail(at, fmt::format("'{}' is not a send the program implies: sends go between neighbouring stages on "
+                           "different ranks (SEND_F from stage s to s+1, SEND_B from s to s-1)",
+                           written));
+    }
+    if (it->second != c.rank) {
+      fail(at, fmt::format("'{}' is on rank {}, but stage {} lives on rank {}", written, c.rank, c.stage, it->second));
+    }
+    if (!seen.insert(key).second) fail(at, fmt::format("'{}' appears twice", written));
+  }
+  for (const auto& [key, rank] : implied) {
+    if (!seen.count(key)) {
+      const auto& [op, stage, mb] = key;
+      fail({last_line, 1}, fmt::format("{}{}{} is missing on rank {}: a file with communication actions lists "
+                                       "every send and receive the program implies",
+                                       stage, op, mb, rank));
+    }
+  }
 }
 
 }  // namespace
@@ -209,6 +265,7 @@ ParsedSchedule parse_schedule_csv(std::string_view text) {
       }
     }
   }
+  check_comms(out, line_no);
   return out;
 }
 

@@ -1,6 +1,12 @@
 #include "pipescope/scene.hpp"
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include <fmt/format.h>
+
+#include "pipescope/param_table.hpp"
 
 namespace pipescope {
 
@@ -10,31 +16,48 @@ Scene::Scene(const Params& params, const Schedule& schedule)
       playhead_(std::make_unique<Playhead>(*timeline_)) {}
 
 Scene::Scene(const Params& params)
-    : Scene(params, *(params.schedule == ScheduleKind::Notebook ? make_notebook_schedule()
-                                                                : make_program_schedule())) {}
+    : Scene(params, *(params.is_notebook() ? make_notebook_schedule() : make_program_schedule())) {}
+
+namespace {
+// A JSON string literal (a schedule file's name may hold any character).
+std::string json_string(const std::string& text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      out += fmt::format("\\u{:04x}", static_cast<int>(c));
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+}  // namespace
 
 std::string params_json(const Params& p) {
   // Keys sorted as Python's json.dumps(sort_keys=True) writes them. The
   // notebook's own schedule writes exactly the notebook's keys, so its dump
   // stays byte for byte the notebook's recording.
   const bool beyond_notebook =
-      p.schedule != ScheduleKind::Notebook || p.cost_f != 1 || p.cost_i != 1 || p.cost_w != 1;
-  std::string schedule_keys;
-  if (beyond_notebook) {
-    schedule_keys = fmt::format("\"chunks\": {}, \"cost_f\": {}, \"cost_i\": {}, \"cost_w\": {}, ",
-                                p.stages_per_rank(), p.cost_f, p.cost_i, p.cost_w);
+      !p.is_notebook() || p.cost_f != 1 || p.cost_i != 1 || p.cost_w != 1;
+  std::vector<std::pair<std::string, std::string>> keys;
+  for (const ParamSpec& spec : param_table()) {
+    if (spec.group == ParamGroup::Scene || beyond_notebook) {
+      keys.emplace_back(spec.key, std::to_string(spec.effective(p)));
+    }
   }
-  std::string out = fmt::format(
-      "{{\"B\": {}, \"L\": {}, {}\"d_hidden\": {}, \"d_model\": {}, \"dp\": {}, \"dp_comm_steps\": {}, "
-      "\"dp_gpu_delta\": {}, \"microbatches\": {}, \"pp\": {}, \"pp_comm_steps\": {}, \"pp_gpu_delta\": {}",
-      p.B, p.L, schedule_keys, p.hidden(), p.d_model, p.dp, p.dp_comm_steps, p.dp_gpu_delta, p.microbatches, p.pp,
-      p.pp_comm_steps, p.pp_gpu_delta);
   if (beyond_notebook) {
+    keys.emplace_back("schedule", json_string(p.schedule_name()));
     // Which rank (GPU) of a replica holds each stage, stage by stage.
-    out += fmt::format(", \"schedule\": \"{}\", \"stage_ranks\": [", schedule_info(p.schedule).name);
-    for (std::int64_t s = 0; s < p.stages(); ++s) out += fmt::format("{}{}", s == 0 ? "" : ", ", p.rank_of_stage(s));
-    out += "]";
+    std::string ranks = "[";
+    for (std::int64_t s = 0; s < p.stages(); ++s) ranks += fmt::format("{}{}", s == 0 ? "" : ", ", p.rank_of_stage(s));
+    keys.emplace_back("stage_ranks", ranks + "]");
   }
+  std::sort(keys.begin(), keys.end());  // byte order, as Python sorts str keys
+  std::string out = "{";
+  for (const auto& [key, value] : keys) out += (out.size() > 1 ? ", \"" : "\"") + key + "\": " + value;
   return out + "}";
 }
 

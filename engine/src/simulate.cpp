@@ -258,9 +258,11 @@ Timing simulate(const Program& program, const Costs& costs) { return Simulator(p
 namespace pipescope {
 
 SchedulePlan make_plan(const Params& p) {
-  if (p.schedule == ScheduleKind::Notebook) return detail::notebook_plan(p);
-  SchedulePlan plan{build_program(p.schedule, static_cast<int>(p.pp), static_cast<int>(p.microbatches),
-                                  static_cast<int>(p.stages_per_rank())),
+  if (p.is_notebook()) return detail::notebook_plan(p);
+  SchedulePlan plan{p.schedule_file ? p.schedule_file->program
+                                    : build_program(p.schedule, static_cast<int>(p.pp),
+                                                    static_cast<int>(p.microbatches),
+                                                    static_cast<int>(p.stages_per_rank())),
                     costs_for(p), {}};
   plan.timing = simulate(plan.program, plan.costs);
   return plan;

@@ -105,7 +105,7 @@ std::string chrome_trace(const Params& p, const SchedulePlan& plan, double frame
   }
   out += fmt::format("\n], \"displayTimeUnit\": \"ms\", \"otherData\": {{\"frame_us\": {}, \"schedule\": \"{}\", "
                      "\"makespan_frames\": {}}}}}\n",
-                     frame_us, schedule_info(p.schedule).name, t.makespan);
+                     frame_us, p.schedule_name(), t.makespan);
   return out;
 }
 

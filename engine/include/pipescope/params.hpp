@@ -3,11 +3,13 @@
 // parameter set must satisfy before anything is built from it.
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "pipescope/schedule_file.hpp"
 #include "pipescope/zoo.hpp"
 
 namespace pipescope {
@@ -31,16 +33,31 @@ struct Params {
   // and V schedules, else 1).
   std::optional<std::int64_t> chunks;
   std::int64_t cost_f = 1, cost_i = 1, cost_w = 1;  // frames per matmul
+  // A schedule read from a file (--schedule-file): it replaces `schedule`,
+  // and pp, microbatches and chunks must be the file's. Shared: a file's
+  // program is never changed once read.
+  std::shared_ptr<const ScheduleFile> schedule_file;
+
+  // The seed notebook's own schedule (its generators, its exact dump).
+  bool is_notebook() const { return !schedule_file && schedule == ScheduleKind::Notebook; }
+  // "1f1b", or a schedule file's name.
+  std::string schedule_name() const {
+    return schedule_file ? schedule_file->name : std::string(schedule_info(schedule).name);
+  }
 
   // Saturates rather than overflows: validate() refuses such sizes anyway.
   std::int64_t hidden() const {
     return d_hidden.value_or(d_model > INT64_MAX / 2 ? INT64_MAX : 2 * d_model);
   }
-  std::int64_t stages_per_rank() const { return chunks.value_or(schedule_info(schedule).default_chunks); }
+  std::int64_t stages_per_rank() const {
+    if (schedule_file) return schedule_file->program.stages_per_rank();
+    return chunks.value_or(schedule_info(schedule).default_chunks);
+  }
   std::int64_t stages() const { return pp * stages_per_rank(); }
   std::int64_t layers_per_stage() const { return L / stages(); }
   // Which rank (GPU) of a replica holds a pipeline stage.
   std::int64_t rank_of_stage(std::int64_t stage) const {
+    if (schedule_file) return schedule_file->program.rank_of(static_cast<int>(stage));
     if (schedule_info(schedule).placement == Placement::V && stage >= pp) return 2 * pp - 1 - stage;
     return stage % pp;
   }

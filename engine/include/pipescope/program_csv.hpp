@@ -27,6 +27,7 @@ struct CommAction {
   std::string op;  // "SEND_F", "RECV_B", "UNSHARD", ...
   int stage;
   int microbatch;  // -1 where the action has none
+  int line = 0, column = 0;  // where the file wrote it
 };
 
 struct ParsedSchedule {
@@ -40,6 +41,10 @@ struct ParsedSchedule {
 // named. Every (stage, microbatch) must have one F and either one B or one I
 // and one W, each on the stage's rank. Throws CsvError naming line, column
 // and rule; the schedule is not checked for deadlock (simulate() does that).
+// A file with communication actions must hold exactly the sends its compute
+// actions imply (SEND_F/RECV_F, SEND_B/RECV_B between stages on different
+// ranks, each on the rank that holds its stage) and UNSHARD/RESHARD/
+// REDUCE_GRAD only for stages its row holds; past that check they are set aside.
 ParsedSchedule parse_schedule_csv(std::string_view text);
 
 }  // namespace pipescope

@@ -107,7 +107,7 @@ void SceneRenderer::set_scene(const Layout& layout, Playhead& playhead) {
   // tint) for weights outside the notebook's schedule), (hi, flat axis).
   std::vector<glm::vec4> texels(2 * n);
   const Params& params = layout.params();
-  const bool tint_ranks = params.schedule != ScheduleKind::Notebook;
+  const bool tint_ranks = !params.is_notebook();
   for (std::size_t i = 0; i < n; ++i) {
     const SceneObject& o = layout[static_cast<ObjectIndex>(i)];
     int code = static_cast<int>(colour_group(o.kind));
@@ -298,7 +298,7 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
         emit(l, a.label_at);
       }
     }
-    if (style.labels && layout_->params().schedule != ScheduleKind::Notebook) {
+    if (style.labels && !layout_->params().is_notebook()) {
       // "GPU k" over each stage, so which rank holds a stage reads at a glance.
       const Params& p = layout_->params();
       const int per_stage = static_cast<int>(p.layers_per_stage());
