@@ -18,6 +18,7 @@
 #include "lanes_image.hpp"
 #include "glfw_window.hpp"
 #include "panels.hpp"
+#include "param_flags.hpp"
 #include "pipescope/export/video_export.hpp"
 #include "pipescope/font.hpp"
 #include "pipescope/pick.hpp"
@@ -237,7 +238,17 @@ class Explorer {
       timeline_.seek(*a.seek);
       timeline_.playing = false;
     }
-    if (a.params_edited) {
+    if (a.schedule_file) {
+      try {
+        editor_.edited.schedule_file = load_schedule_file(*a.schedule_file);
+        apply_schedule_file_shape(editor_.edited, false, false, false, false);
+        editor_.file_error.clear();
+      } catch (const ScheduleFileError& e) {
+        editor_.file_error = e.what();  // the scene stays as it was
+      }
+      if (options_.log_state) std::cout << "schedule-file " << (editor_.file_error.empty() ? *a.schedule_file : editor_.file_error) << std::endl;
+    }
+    if (a.params_edited || (a.schedule_file && editor_.file_error.empty())) {
       editor_.errors = validate(editor_.edited);
       if (editor_.errors.empty() && !(editor_.edited == scene_->params())) {
         load_scene(editor_.edited);

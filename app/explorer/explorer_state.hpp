@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "file_browser.hpp"
 #include "pipescope/camera.hpp"
 #include "pipescope/params.hpp"
 #include "pipescope/render/style.hpp"
@@ -23,6 +24,8 @@ struct ViewSettings {
 struct ParamsEditor {
   Params edited;
   std::vector<ParamError> errors;  // validate(edited)
+  FileBrowser schedule_browser{"Open a PyTorch schedule file", {".csv"}};
+  std::string file_error;  // why the last schedule file chosen could not be used
 };
 
 struct ExportSettings {
@@ -66,6 +69,7 @@ struct UiActions {
   bool start_video = false;
   bool cancel_video = false;
   std::optional<std::uint32_t> seek;  // a frame chosen outside the timeline (the memory plot)
+  std::optional<std::string> schedule_file;  // a schedule CSV chosen in the Parameters panel
 };
 
 }  // namespace pipescope::app

@@ -8,7 +8,9 @@
 #include <cstdio>
 #include <string>
 
+#include "file_browser.hpp"
 #include "param_flags.hpp"
+#include "pipescope/param_table.hpp"
 
 namespace pipescope::app {
 
@@ -21,37 +23,54 @@ void remember(WidgetRects& rects, const std::string& name) {
 
 const ImVec4 kErrorColour{0.85f, 0.1f, 0.1f, 1.0f};
 
-// One editable parameter: its field, then the rule it breaks, if any.
-bool param_field(const char* notebook_name, const char* tooltip, std::int64_t& value,
-                 const std::vector<ParamError>& errors, WidgetRects& rects) {
-  const std::int64_t step = 1;
-  ImGui::PushID(notebook_name);
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
-  const bool changed = ImGui::InputScalar(notebook_name, ImGuiDataType_S64, &value, &step, nullptr, "%" PRId64);
-  remember(rects, std::string("param:") + notebook_name);
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (%s)", tooltip, flag_for(notebook_name).c_str());
+void show_errors_of(const std::string& field, const std::vector<ParamError>& errors) {
   for (const ParamError& e : errors) {
-    if (e.field == notebook_name) {
+    if (e.field == field) {
       ImGui::PushTextWrapPos(0.0f);
       ImGui::TextColored(kErrorColour, "%s", e.message.c_str());
       ImGui::PopTextWrapPos();
     }
   }
+}
+
+// One parameter of the table: its field, its help and flag on hover, then
+// the rule it breaks, if any. `locked`: why it cannot be edited (a schedule
+// file fixes it), or nothing.
+bool param_field(const ParamSpec& spec, Params& p, const std::vector<ParamError>& errors, WidgetRects& rects,
+                 const std::string& locked = {}) {
+  const std::string key(spec.key);
+  std::int64_t value = spec.effective(p);
+  const std::int64_t step = 1;
+  ImGui::PushID(key.c_str());
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
+  if (!locked.empty()) ImGui::BeginDisabled();
+  const bool changed = ImGui::InputScalar(key.c_str(), ImGuiDataType_S64, &value, &step, nullptr, "%" PRId64);
+  if (!locked.empty()) ImGui::EndDisabled();
+  remember(rects, "param:" + key);
+  if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
+    ImGui::SetTooltip("%s%s%s (%s)%s%s", std::string(spec.help).c_str(), spec.unit.empty() ? "" : ", in ",
+                      std::string(spec.unit).c_str(), std::string(spec.flag).c_str(), locked.empty() ? "" : "\n",
+                      locked.c_str());
+  }
+  show_errors_of(key, errors);
   ImGui::PopID();
+  if (changed) spec.set(p, value);
   return changed;
 }
 
-// The schedule, its stages per rank and its op costs.
-bool schedule_fields(Params& p, const std::vector<ParamError>& errors, WidgetRects& rects) {
+// The schedule (built-in or a PyTorch file), its stages per rank and its op costs.
+bool schedule_fields(ParamsEditor& ed, UiActions& actions, WidgetRects& rects) {
+  Params& p = ed.edited;
   bool changed = false;
   const ScheduleInfo& current = schedule_info(p.schedule);
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
-  if (ImGui::BeginCombo("schedule", std::string(current.name).c_str())) {
+  if (ImGui::BeginCombo("schedule", p.schedule_name().c_str(), ImGuiComboFlags_HeightLargest)) {
     for (const ScheduleInfo& info : schedule_catalog()) {
-      const bool selected = info.kind == p.schedule;
+      const bool selected = !p.schedule_file && info.kind == p.schedule;
       if (ImGui::Selectable(std::string(info.name).c_str(), selected)) {
         if (!selected) {
           p.schedule = info.kind;
+          p.schedule_file.reset();
           p.chunks.reset();  // the new schedule's own default
           changed = true;
         }
@@ -59,47 +78,52 @@ bool schedule_fields(Params& p, const std::vector<ParamError>& errors, WidgetRec
       remember(rects, "schedule:" + std::string(info.name));
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", std::string(info.summary).c_str());
     }
+    ImGui::Separator();
+    if (ImGui::Selectable("From a PyTorch CSV file...")) ed.schedule_browser.request_open = true;
+    remember(rects, "schedule:file");
     ImGui::EndCombo();
   }
   remember(rects, "param:schedule");
-  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s (--schedule)", std::string(current.summary).c_str());
-  if (current.min_chunks != current.max_chunks || p.chunks.has_value()) {
-    std::int64_t chunks = p.stages_per_rank();
-    if (param_field("chunks", "stages per rank (v)", chunks, errors, rects)) {
-      p.chunks = chunks;
-      changed = true;
-    }
-  } else {
-    for (const ParamError& e : errors) {
-      if (e.field == "chunks") ImGui::TextColored(kErrorColour, "%s", e.message.c_str());
-    }
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("%s", p.schedule_file ? ("read from " + p.schedule_file->path + " (--schedule-file)").c_str()
+                                            : (std::string(current.summary) + " (--schedule)").c_str());
   }
-  changed |= param_field("cost_f", "frames per forward matmul", p.cost_f, errors, rects);
-  changed |= param_field("cost_i", "frames per backward-through-input matmul", p.cost_i, errors, rects);
-  changed |= param_field("cost_w", "frames per weight-gradient matmul", p.cost_w, errors, rects);
+  if (auto path = file_browser(ed.schedule_browser)) actions.schedule_file = std::move(path);
+  if (!ed.file_error.empty()) {
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextColored(kErrorColour, "%s", ed.file_error.c_str());
+    ImGui::PopTextWrapPos();
+  }
+  const std::string locked = p.schedule_file ? "set by " + p.schedule_file->name : std::string();
+  for (const ParamSpec& spec : param_table()) {
+    if (spec.group != ParamGroup::Schedule) continue;
+    if (spec.key == "chunks" && !p.schedule_file && current.min_chunks == current.max_chunks && !p.chunks) {
+      show_errors_of("chunks", ed.errors);  // fixed by the schedule: nothing to edit
+      continue;
+    }
+    changed |= param_field(spec, p, ed.errors, rects, spec.key == "chunks" ? locked : std::string());
+  }
   return changed;
 }
 
 void parameters_section(ParamsEditor& ed, UiActions& actions, WidgetRects& rects) {
   if (!ImGui::CollapsingHeader("Parameters", ImGuiTreeNodeFlags_DefaultOpen)) return;
   Params& p = ed.edited;
-  bool changed = schedule_fields(p, ed.errors, rects);
-  changed |= param_field("dp", "data-parallel replicas", p.dp, ed.errors, rects);
-  changed |= param_field("pp", "pipeline stages", p.pp, ed.errors, rects);
-  changed |= param_field("microbatches", "microbatches per replica", p.microbatches, ed.errors, rects);
-  changed |= param_field("L", "layers, a multiple of pp x chunks", p.L, ed.errors, rects);
-  changed |= param_field("B", "global batch size", p.B, ed.errors, rects);
-  changed |= param_field("d_model", "model width (z)", p.d_model, ed.errors, rects);
-  bool follow = !p.d_hidden.has_value();
-  if (ImGui::Checkbox("d_hidden = 2 x d_model", &follow)) {
-    p.d_hidden = follow ? std::nullopt : std::optional<std::int64_t>(p.hidden());
-    changed = true;
+  bool changed = schedule_fields(ed, actions, rects);
+  const std::string locked = p.schedule_file ? "set by " + p.schedule_file->name : std::string();
+  for (const ParamSpec& spec : param_table()) {
+    if (spec.group != ParamGroup::Scene) continue;
+    if (spec.key == "d_hidden") {
+      bool follow = !p.d_hidden.has_value();
+      if (ImGui::Checkbox("d_hidden = 2 x d_model", &follow)) {
+        p.d_hidden = follow ? std::nullopt : std::optional<std::int64_t>(p.hidden());
+        changed = true;
+      }
+      if (follow) continue;
+    }
+    const bool fixed_by_file = spec.key == "pp" || spec.key == "microbatches";
+    changed |= param_field(spec, p, ed.errors, rects, fixed_by_file ? locked : std::string());
   }
-  if (p.d_hidden.has_value()) changed |= param_field("d_hidden", "hidden width (x)", *p.d_hidden, ed.errors, rects);
-  changed |= param_field("dp_gpu_delta", "gap between replicas", p.dp_gpu_delta, ed.errors, rects);
-  changed |= param_field("pp_gpu_delta", "gap between stages", p.pp_gpu_delta, ed.errors, rects);
-  changed |= param_field("pp_comm_steps", "flashes of a pipeline send", p.pp_comm_steps, ed.errors, rects);
-  changed |= param_field("dp_comm_steps", "flashes of a gradient exchange", p.dp_comm_steps, ed.errors, rects);
   if (ImGui::Button("Notebook defaults")) {
     p = Params{};
     changed = true;

@@ -1,0 +1,25 @@
+#pragma once
+// A small file chooser in Dear ImGui (1.86 has none): folders, then the files
+// with the wanted extensions, a name field, Open/Save and Cancel. It only
+// picks a path; what the path is used for is the caller's business.
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace pipescope::app {
+
+struct FileBrowser {
+  std::string title;                    // also the popup's id: unique per browser
+  std::vector<std::string> extensions;  // ".csv"; a file matches any of them
+  bool save = false;                    // a name may be typed for a file that does not exist yet
+  std::filesystem::path folder;         // empty: the working directory
+  std::string name;                     // the file name field
+  bool request_open = false;            // set to show the browser on the next frame
+};
+
+// Draws the browser if it is open; the chosen path on the frame it is chosen.
+std::optional<std::string> file_browser(FileBrowser& browser);
+
+}  // namespace pipescope::app
