@@ -9,6 +9,7 @@
 #include "explorer/explorer.hpp"
 #include "input_checks.hpp"
 #include "param_flags.hpp"
+#include "presets.hpp"
 #include "render_command.hpp"
 #include "schedule_command.hpp"
 
@@ -28,7 +29,17 @@ CommandLine::CommandLine()
 
   // No command: the explorer, on the same parameter flags.
   ExplorerOptions& explorer = explorer_;
-  add_param_flags(cli, explorer.params);
+  add_param_flags(cli, explorer.params, [&explorer](const Session& s) { explorer.session = s; });
+  cli.add_flag_callback(
+      "--list-presets",
+      [] {
+        const auto presets = list_presets();
+        if (presets.empty()) std::cout << "no presets found: " << preset_names() << "\n";
+        for (const Preset& p : presets) std::cout << p.name << std::string(p.name.size() < 18 ? 18 - p.name.size() : 1, ' ') << p.description << "\n";
+        throw CLI::Success();
+      },
+      "list the presets --preset opens, and exit")
+      ->group("Sessions");
   cli.add_option("--font", explorer.font, "font file for labels (default: DejaVu Sans via fontconfig)");
   cli.add_option("--screenshot-dir", explorer.screenshot_folder, "where F12 and Export write PNGs")
       ->capture_default_str();
@@ -58,6 +69,8 @@ CommandLine::CommandLine()
       "  Mouse: left drag orbits, right or middle drag pans, the wheel zooms toward the cursor.\n"
       "  Keys: Space play/pause, Left/Right step a frame, Home/End jump, R resets the view,\n"
       "        1-4 notebook/front/top/side views, F12 saves a screenshot.\n"
+      "Sessions: Ctrl+S saves everything you set, Ctrl+O opens it again (or a PNG pipescope wrote);\n"
+      "          --session FILE and --preset NAME start any command from one (--list-presets).\n"
       "Headless: 'pipescope render --frame K -o out.png' draws one frame;\n"
       "          'pipescope render --video out.mp4' exports a video (mp4, webm, gif, PNG sequence);\n"
       "          'pipescope dump' writes every frame's object states as JSON Lines.\n"
@@ -78,6 +91,8 @@ std::optional<int> CommandLine::parse(int argc, const char* const* argv, std::os
     return cli_.exit(e, out, err);
   } catch (const CLI::CallForVersion& e) {
     return cli_.exit(e, out, err);
+  } catch (const CLI::Success&) {
+    return 0;
   } catch (const CLI::ParseError& e) {
     // One line that names the flag, then where to look.
     err << "pipescope: " << e.what() << " (see pipescope --help)\n";

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "input_checks.hpp"
+#include "presets.hpp"
 #include "pipescope/param_table.hpp"
 
 namespace pipescope::app {
@@ -37,7 +38,49 @@ void add_table_flag(CLI::App& cmd, Params& p, const ParamSpec& spec) {
 
 }  // namespace
 
-void add_param_flags(CLI::App& cmd, Params& p) {
+void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&)> on_session) {
+  // Defined first: CLI11 runs callbacks in the order options were added, so
+  // every flag given beside a session overrides what the session set.
+  auto apply = [&p, on_session](const std::string& flag, const std::string& path) {
+    LoadedSession loaded;
+    try {
+      loaded = load_session(path);
+    } catch (const SessionError& e) {
+      throw CLI::ValidationError(flag, e.what());
+    }
+    for (const std::string& w : loaded.warnings) std::cerr << "pipescope: warning: " << path << ": " << w << "\n";
+    p = loaded.session.params;
+    if (on_session) on_session(loaded.session);
+  };
+  const std::string sessions = "Sessions";
+  CLI::Option* session = cmd.add_option_function<std::string>(
+                                "--session", [apply](const std::string& path) { apply("--session", path); },
+                                "start from a session: a .json the explorer saved (Ctrl+S), or a PNG pipescope "
+                                "wrote; flags given beside it override it")
+                             ->type_name("FILE")
+                             ->group(sessions);
+  cmd.add_option_function<std::string>(
+         "--preset",
+         [apply](const std::string& name) {
+           const auto path = preset_path(name);
+           if (!path) {
+             // x264's speed presets were --preset before presets were sessions.
+             const bool x264 = std::string("ultrafast superfast veryfast faster fast medium slow slower veryslow")
+                                   .find(name) != std::string::npos;
+             if (x264 && !name.empty()) {
+               throw CLI::ValidationError("--preset", "'" + name + "' is an x264 speed preset: that flag is "
+                                                      "--x264-preset now; --preset picks a session preset");
+             }
+             throw CLI::ValidationError("--preset", "'" + name + "' is not a preset; choose one of: " +
+                                                        preset_names() + " (pipescope --list-presets)");
+           }
+           apply("--preset", path->string());
+         },
+         "start from a shipped preset (a session): pipescope --list-presets shows them")
+      ->type_name("NAME")
+      ->excludes(session)
+      ->group(sessions);
+
   for (const ParamSpec& spec : param_table()) {
     if (spec.group == ParamGroup::Scene) add_table_flag(cmd, p, spec);
   }
@@ -50,7 +93,11 @@ void add_param_flags(CLI::App& cmd, Params& p) {
       },
       "NAME");
   cmd.add_option_function<std::string>(
-         "--schedule", [&p](const std::string& name) { p.schedule = *schedule_from_name(name); },
+         "--schedule",
+         [&p](const std::string& name) {
+           p.schedule = *schedule_from_name(name);
+           p.schedule_file.reset();  // over a session's file
+         },
          "pipeline schedule: " + schedule_names() + " (default: notebook)")
       ->check(known_schedule)
       ->group(schedules);

@@ -2,16 +2,21 @@
 // The parameter flags shared by every pipescope command (dump, render and the
 // explorer), mapped onto the notebook's parameter names.
 
+#include <functional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 
 #include "pipescope/params.hpp"
+#include "session.hpp"
 
 namespace pipescope::app {
 
-// Adds --d-model ... --dp-comm-steps to `cmd`, writing into `params`.
-void add_param_flags(CLI::App& cmd, Params& params);
+// Adds --session and --preset, then --dp ... --cost-w, --schedule and
+// --schedule-file to `cmd`, writing into `params`. A session is applied
+// first and the flags given beside it override it; `on_session` gets the
+// rest of the session (frame, camera, view) for commands that use them.
+void add_param_flags(CLI::App& cmd, Params& params, std::function<void(const Session&)> on_session = {});
 
 // The flag that sets a notebook parameter: "dp_gpu_delta" -> "--dp-gap".
 std::string flag_for(const std::string& notebook_name);

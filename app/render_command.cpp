@@ -36,7 +36,7 @@ RenderStyle style_from(const RenderOptions& o) {
   style.order_independent = o.transparency == "oit";
   style.axes = !o.no_axes;
   style.pixel_scale = static_cast<float>(o.scale);
-  if (o.transparent) style.background.a = 0.0f;
+  style.background = glm::vec4(o.background, o.transparent ? 0.0f : 1.0f);
   return style;
 }
 
@@ -74,7 +74,18 @@ bool parse_size(const std::string& text, int& width, int& height, std::string& e
 }
 
 void add_render_flags(CLI::App& cmd, RenderOptions& o) {
-  add_param_flags(cmd, o.params);
+  // A session's frame, camera and look; the flags below override them.
+  add_param_flags(cmd, o.params, [&o](const Session& s) {
+    o.frame = s.frame;
+    o.camera = s.camera;
+    if (s.camera) o.projection = s.camera->projection == Projection::Orthographic ? "orthographic" : "perspective";
+    o.no_labels = !s.view.labels;
+    o.all_labels = !s.view.declutter_labels;
+    o.no_edges = !s.view.edges;
+    o.no_axes = !s.view.axes;
+    o.transparency = s.view.order_independent ? "oit" : "sorted";
+    o.background = s.view.background;
+  });
   cmd.add_option("--frame", o.frame, "frame to draw: 0 is before the first step")
       ->transform(whole_number())
       ->capture_default_str();
@@ -91,15 +102,21 @@ void add_render_flags(CLI::App& cmd, RenderOptions& o) {
                  "encoder quality, passed to ffmpeg (lower is better): 0-51 for H.264 (.mp4, default 23), "
                  "0-63 for VP9 (.webm, default 32)")
       ->transform(whole_number());
-  cmd.add_option("--preset", o.preset, "x264 speed preset, passed to ffmpeg (ultrafast ... veryslow)")
+  cmd.add_option("--x264-preset", o.preset, "x264 speed preset, passed to ffmpeg (ultrafast ... veryslow)")
       ->capture_default_str();
   cmd.add_flag("--quiet", o.quiet, "no progress bar");
   cmd.add_flag("--lanes", o.lanes,
                "draw the schedule's lanes (one per rank) and activation memory instead of the 3D scene, "
                "as the explorer's timeline shows them; --frame places the playhead");
   cmd.add_option("--size", o.size, "image size in pixels, WIDTHxHEIGHT")->capture_default_str();
-  cmd.add_option("--view", o.view, "camera: notebook (matplotlib's default view), front, top or side")
-      ->capture_default_str();
+  cmd.add_option_function<std::string>(
+         "--view",
+         [&o](const std::string& v) {
+           o.view = v;
+           o.camera.reset();  // over a session's camera
+         },
+         "camera: notebook (matplotlib's default view), front, top or side")
+      ->default_str("notebook");
   cmd.add_option("--projection", o.projection, "perspective or orthographic")->capture_default_str();
   cmd.add_option("--transparency", o.transparency,
                  "sorted (back to front) or oit (weighted blended order-independent)")
@@ -184,11 +201,19 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
   gl::HeadlessContext context;
   SceneRenderer renderer(font.get());
   renderer.set_scene(scene.layout(), scene.playhead());
-  const Camera camera =
-      fitted_camera(scene.layout(), preset, projection, static_cast<float>(width) / static_cast<float>(height));
+  Camera camera =
+      o.camera ? *o.camera
+               : fitted_camera(scene.layout(), preset, projection, static_cast<float>(width) / static_cast<float>(height));
+  camera.projection = projection;
   const Image image = render_still(renderer, camera, width, height, style);
   try {
-    write_png(o.output, image, still_metadata(scene.params(), scene.playhead().frame(), camera));
+    Session session;
+    session.params = scene.params();
+    session.frame = o.frame;
+    session.camera = camera;
+    session.view = view_of(style);
+    write_png(o.output, image,
+              png_text_with_session(still_metadata(scene.params(), scene.playhead().frame(), camera), session));
   } catch (...) {
     std::filesystem::remove(o.output);  // never leave a half-written file
     throw;

@@ -7,6 +7,7 @@
 
 #include <memory>
 
+#include "pipescope/camera.hpp"
 #include "pipescope/font.hpp"
 #include "pipescope/params.hpp"
 #include "pipescope/render/style.hpp"
@@ -35,6 +36,9 @@ struct RenderOptions {
   bool quiet = false;
   // The schedule's lanes and activation memory instead of the 3D scene.
   bool lanes = false;
+  // From a session: its camera (instead of --view's fitted one) and background.
+  std::optional<Camera> camera;
+  glm::vec3 background{1.0f};
 };
 
 void add_render_flags(CLI::App& cmd, RenderOptions& options);

@@ -66,7 +66,7 @@ int run_video(const RenderOptions& o, Scene& scene, ViewPreset preset, Projectio
   static const char* const presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
                                         "medium", "slow", "slower", "veryslow", "placebo"};
   if (std::find(std::begin(presets), std::end(presets), o.preset) == std::end(presets)) {
-    return fail("--preset: \"" + o.preset + "\" is not an x264 preset (ultrafast, superfast, veryfast, faster, fast, "
+    return fail("--x264-preset: \"" + o.preset + "\" is not an x264 preset (ultrafast, superfast, veryfast, faster, fast, "
                 "medium, slow, slower, veryslow)");
   }
 
@@ -82,7 +82,10 @@ int run_video(const RenderOptions& o, Scene& scene, ViewPreset preset, Projectio
   s.crf = o.crf.value_or(-1);
   s.preset = o.preset;
   s.style = style_from(o);
-  s.camera = fitted_camera(scene.layout(), preset, projection, static_cast<float>(width) / static_cast<float>(height));
+  s.camera = o.camera ? *o.camera
+                      : fitted_camera(scene.layout(), preset, projection,
+                                      static_cast<float>(width) / static_cast<float>(height));
+  s.camera.projection = projection;
   std::unique_ptr<FontAtlas> font;
   if (!load_font(o, s.style, font, error)) return fail(error);
 

@@ -54,7 +54,7 @@ std::string probe(const std::string& file, const std::string& entries) {
 
 TEST_F(CliVideo, Mp4HasOneFramePerTimelineFrameAt15Fps) {
   const std::string out = path("scene.mp4");
-  const auto r = run_command(kExe + " render --video " + out + " --size 96x64 --preset ultrafast 2>&1");
+  const auto r = run_command(kExe + " render --video " + out + " --size 96x64 --x264-preset ultrafast 2>&1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "wrote " + out + "\n") << "no progress bar when standard error is not a terminal";
   EXPECT_EQ(probe(out, "nb_read_frames,r_frame_rate,width,height,pix_fmt,codec_name"),
@@ -155,7 +155,7 @@ TEST_F(CliVideo, BadVideoFlagsAreOneLineEach) {
   for (const std::string& args : {"--video " + path("x.avi"), "--video " + path("x.mp4") + " --fps 0",
                                   "--video " + path("x.mp4") + " --from 300",
                                   "--video " + path("x.mp4") + " --from 20 --to 10",
-                                  "--video " + path("x.mp4") + " --preset turbo",
+                                  "--video " + path("x.mp4") + " --x264-preset turbo",
                                   "--video " + path("x.mp4") + " --size 101x100",
                                   "--video " + path("x.mp4") + " -o " + path("x.png")}) {
     const auto r = run_command(kExe + " render " + args + " 2>&1");

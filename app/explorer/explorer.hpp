@@ -3,12 +3,16 @@
 
 #include <string>
 
+#include <optional>
+
 #include "pipescope/params.hpp"
+#include "session.hpp"
 
 namespace pipescope::app {
 
 struct ExplorerOptions {
   Params params;
+  std::optional<Session> session;    // --session/--preset: camera, frame, view, compare, layout too
   std::string font;                  // empty: DejaVu Sans through fontconfig
   std::string screenshot_folder = ".";
   int width = 1600, height = 1000;   // window size

@@ -1,0 +1,357 @@
+#include "session.hpp"
+
+#include <cerrno>
+#include <cmath>
+#include <cstring>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "pipescope/param_table.hpp"
+
+namespace pipescope::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+[[noreturn]] void refuse(const std::string& path, const std::string& rule) { throw SessionError(path + ": " + rule); }
+
+std::string shown(const json& v) { return v.dump(); }
+
+// One JSON object being read: typed getters that name the key path in their
+// errors, and the keys nobody asked for, reported as warnings.
+class Object {
+ public:
+  Object(const json& j, std::string path, std::vector<std::string>& warnings)
+      : j_(j), path_(std::move(path)), warnings_(warnings) {
+    if (!j_.is_object()) refuse(path_.empty() ? "session" : path_, "must be a JSON object, got " + shown(j_));
+  }
+  ~Object() = default;
+  Object(const Object&) = delete;
+
+  // Call once every key has been read.
+  void warn_unknown() {
+    for (const auto& [key, value] : j_.items()) {
+      if (!read_.count(key)) warnings_.push_back("unknown key " + at(key) + " ignored");
+    }
+  }
+  std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  const json* find(const std::string& key) {
+    read_.insert(key);
+    const auto it = j_.find(key);
+    return it == j_.end() ? nullptr : &*it;
+  }
+  std::optional<std::int64_t> integer(const std::string& key) {
+    const json* v = find(key);
+    if (!v || v->is_null()) return std::nullopt;
+    if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      refuse(at(key), shown(*v) + " is too large");
+    }
+    if (!v->is_number_integer()) refuse(at(key), "must be a whole number, got " + shown(*v));
+    return v->get<std::int64_t>();
+  }
+  std::optional<double> number(const std::string& key, double lo, double hi) {
+    const json* v = find(key);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_number()) refuse(at(key), "must be a number, got " + shown(*v));
+    const double d = v->get<double>();
+    if (!std::isfinite(d) || d < lo || d > hi) {
+      refuse(at(key), shown(*v) + " is outside " + fmt(lo) + ".." + fmt(hi));
+    }
+    return d;
+  }
+  std::optional<bool> boolean(const std::string& key) {
+    const json* v = find(key);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_boolean()) refuse(at(key), "must be true or false, got " + shown(*v));
+    return v->get<bool>();
+  }
+  std::optional<std::string> string(const std::string& key) {
+    const json* v = find(key);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_string()) refuse(at(key), "must be a string, got " + shown(*v));
+    return v->get<std::string>();
+  }
+  std::optional<glm::vec3> vec3(const std::string& key, double lo, double hi) {
+    const json* v = find(key);
+    if (!v || v->is_null()) return std::nullopt;
+    if (!v->is_array() || v->size() != 3) refuse(at(key), "must be three numbers [x, y, z], got " + shown(*v));
+    glm::vec3 out;
+    for (int i = 0; i < 3; ++i) {
+      const json& e = (*v)[static_cast<std::size_t>(i)];
+      const std::string where = at(key) + "[" + std::to_string(i) + "]";
+      if (!e.is_number()) refuse(where, "must be a number, got " + shown(e));
+      const double d = e.get<double>();
+      if (!std::isfinite(d) || d < lo || d > hi) refuse(where, shown(e) + " is outside " + fmt(lo) + ".." + fmt(hi));
+      out[i] = static_cast<float>(d);
+    }
+    return out;
+  }
+
+ private:
+  static std::string fmt(double d) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", d);
+    return buf;
+  }
+  const json& j_;
+  std::string path_;
+  std::vector<std::string>& warnings_;
+  std::set<std::string> read_;
+};
+
+// Coordinates stay within what the scene can hold (validation caps extents at 2^24).
+constexpr double kWorld = 1e9;
+
+Params read_params(Object& o, const fs::path& folder) {
+  Params p;
+  for (const ParamSpec& spec : param_table()) {
+    const std::string key(spec.key);
+    const json* present = o.find(key);
+    if (!present) continue;
+    const auto v = o.integer(key);
+    if (!v && !spec.is_optional()) refuse(o.at(key), "must be a whole number, got null");
+    spec.set(p, v);
+  }
+  const auto schedule = o.string("schedule");
+  const auto file = o.string("schedule_file");
+  if (schedule && file) refuse(o.at("schedule_file"), "give schedule or schedule_file, not both");
+  if (schedule) {
+    const auto kind = schedule_from_name(*schedule);
+    if (!kind) refuse(o.at("schedule"), "\"" + *schedule + "\" is not a schedule; choose one of: " + schedule_names());
+    p.schedule = *kind;
+  }
+  if (file) {
+    const fs::path path = fs::path(*file).is_absolute() ? fs::path(*file) : folder / *file;
+    try {
+      p.schedule_file = load_schedule_file(path.lexically_normal().string());
+    } catch (const ScheduleFileError& e) {
+      refuse(o.at("schedule_file"), e.what());
+    }
+  }
+  for (const ParamError& e : validate(p)) refuse(o.at(e.field), e.message);  // the first rule broken
+  return p;
+}
+
+Camera read_camera(Object& o) {
+  Camera c;
+  if (auto v = o.vec3("target", -kWorld, kWorld)) c.target = *v;
+  if (auto v = o.number("distance", 1e-3, kWorld)) c.distance = static_cast<float>(*v);
+  if (auto v = o.number("azimuth", -36000, 36000)) c.azimuth = static_cast<float>(*v);
+  // The camera's own clamp keeps it off the poles; a session must not rely on it.
+  if (auto v = o.number("elevation", -89.9, 89.9)) c.elevation = static_cast<float>(*v);
+  if (auto v = o.number("fov_y", 1, 179)) c.fov_y = static_cast<float>(*v);
+  if (auto v = o.string("projection")) {
+    if (*v == "perspective") {
+      c.projection = Projection::Perspective;
+    } else if (*v == "orthographic") {
+      c.projection = Projection::Orthographic;
+    } else {
+      refuse(o.at("projection"), "\"" + *v + "\" is not perspective or orthographic");
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+LoadedSession parse_session(std::string_view text, const fs::path& folder) {
+  json j;
+  try {
+    j = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw SessionError(std::string("not JSON: ") + e.what());
+  }
+  LoadedSession out;
+  Session& s = out.session;
+  Object root(j, "", out.warnings);
+  const auto version = root.integer("pipescope_session");
+  if (!version) refuse("pipescope_session", "missing: a session file starts with {\"pipescope_session\": 1, ...}");
+  if (*version > kSessionVersion) {
+    refuse("pipescope_session", "version " + std::to_string(*version) + " was written by a newer pipescope; this one "
+                                "reads version " + std::to_string(kSessionVersion));
+  }
+  if (*version < 1) refuse("pipescope_session", std::to_string(*version) + " is not a session version (1 or more)");
+  if (auto d = root.string("description")) s.description = *d;
+  if (const json* p = root.find("params")) {
+    Object o(*p, "params", out.warnings);
+    s.params = read_params(o, folder);
+    o.warn_unknown();
+  }
+  if (const auto frame = root.integer("frame")) {
+    const auto last = static_cast<std::int64_t>(frame_count(s.params));
+    if (*frame < 0 || *frame > last) {
+      refuse("frame", std::to_string(*frame) + " is outside this schedule's frames 0.." + std::to_string(last));
+    }
+    s.frame = *frame;
+  }
+  if (const json* c = root.find("camera"); c && !c->is_null()) {
+    Object o(*c, "camera", out.warnings);
+    s.camera = read_camera(o);
+    o.warn_unknown();
+  }
+  if (const json* v = root.find("view")) {
+    Object o(*v, "view", out.warnings);
+    SessionView& view = s.view;
+    if (auto b = o.boolean("labels")) view.labels = *b;
+    if (auto b = o.boolean("declutter_labels")) view.declutter_labels = *b;
+    if (auto b = o.boolean("edges")) view.edges = *b;
+    if (auto b = o.boolean("axes")) view.axes = *b;
+    if (auto b = o.boolean("order_independent")) view.order_independent = *b;
+    if (auto c = o.vec3("background", 0, 1)) view.background = *c;
+    o.warn_unknown();
+  }
+  if (const json* c = root.find("compare")) {
+    Object o(*c, "compare", out.warnings);
+    if (auto name = o.string("schedule"); name && !name->empty()) {
+      if (!schedule_from_name(*name)) {
+        refuse("compare.schedule", "\"" + *name + "\" is not a schedule; choose one of: " + schedule_names());
+      }
+      s.compare.schedule = *name;
+    }
+    for (auto [key, field] : {std::pair{"pp", &s.compare.pp}, std::pair{"microbatches", &s.compare.microbatches}}) {
+      if (auto v = o.integer(key)) {
+        if (*v < 0 || *v > 4096) refuse(o.at(key), std::to_string(*v) + " is outside 0..4096 (0: the scene's)");
+        *field = *v;
+      }
+    }
+    o.warn_unknown();
+  }
+  if (const json* l = root.find("layout")) {
+    Object o(*l, "layout", out.warnings);
+    SessionLayout& layout = s.layout;
+    if (const json* sections = o.find("sections")) {
+      Object so(*sections, "layout.sections", out.warnings);
+      for (const auto& [name, value] : sections->items()) {
+        if (auto b = so.boolean(name)) layout.sections[name] = *b;
+      }
+    }
+    if (auto v = o.number("lanes_start", -kWorld, kWorld)) layout.lanes_start = *v;
+    if (auto v = o.number("lanes_span", 0, kWorld)) layout.lanes_span = *v;
+    if (auto b = o.boolean("replicas_unfolded")) layout.replicas_unfolded = *b;
+    if (auto v = o.integer("dtype_bytes")) {
+      if (*v < 1 || *v > 64) refuse(o.at("dtype_bytes"), std::to_string(*v) + " is outside 1..64");
+      layout.dtype_bytes = static_cast<int>(*v);
+    }
+    o.warn_unknown();
+  }
+  root.warn_unknown();
+  return out;
+}
+
+std::string session_json(const Session& s) {
+  json j = json::object();
+  j["pipescope_session"] = kSessionVersion;
+  if (!s.description.empty()) j["description"] = s.description;
+  json params = json::object();
+  for (const ParamSpec& spec : param_table()) {
+    const auto v = spec.given(s.params);
+    // A schedule file fixes chunks; an unset optional stays unset (derived).
+    if (v && !(spec.key == "chunks" && s.params.schedule_file)) params[std::string(spec.key)] = *v;
+  }
+  if (s.params.schedule_file) {
+    params["schedule_file"] = fs::absolute(s.params.schedule_file->path).lexically_normal().string();
+  } else {
+    params["schedule"] = std::string(schedule_info(s.params.schedule).name);
+  }
+  j["params"] = params;
+  j["frame"] = s.frame;
+  if (s.camera) {
+    const Camera& c = *s.camera;
+    j["camera"] = {{"target", {c.target.x, c.target.y, c.target.z}},
+                   {"distance", c.distance},
+                   {"azimuth", c.azimuth},
+                   {"elevation", c.elevation},
+                   {"fov_y", c.fov_y},
+                   {"projection", c.projection == Projection::Orthographic ? "orthographic" : "perspective"}};
+  }
+  const SessionView& v = s.view;
+  j["view"] = {{"labels", v.labels},       {"declutter_labels", v.declutter_labels},
+               {"edges", v.edges},         {"axes", v.axes},
+               {"order_independent", v.order_independent},
+               {"background", {v.background.r, v.background.g, v.background.b}}};
+  j["compare"] = {{"schedule", s.compare.schedule}, {"pp", s.compare.pp}, {"microbatches", s.compare.microbatches}};
+  const SessionLayout& l = s.layout;
+  j["layout"] = {{"sections", l.sections},
+                 {"lanes_start", l.lanes_start},
+                 {"lanes_span", l.lanes_span},
+                 {"replicas_unfolded", l.replicas_unfolded},
+                 {"dtype_bytes", l.dtype_bytes}};
+  return j.dump(2) + "\n";
+}
+
+LoadedSession load_session(const std::string& path) {
+  const fs::path p(path);
+  const fs::path folder = p.parent_path().empty() ? fs::path(".") : p.parent_path();
+  std::error_code ec;
+  if (fs::is_directory(p, ec)) throw SessionError(path + ": is a folder, not a session file");
+  const bool png = p.extension() == ".png" || p.extension() == ".PNG";
+  try {
+    if (png) {
+      PngText text;
+      try {
+        read_png(path, &text);
+      } catch (const std::exception& e) {
+        throw SessionError(e.what());
+      }
+      for (const auto& [key, value] : text) {
+        if (key == kPngSessionKey) return parse_session(value, folder);
+      }
+      throw SessionError("holds no pipescope session: only PNGs that pipescope wrote (screenshots, render) do");
+    }
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw SessionError(std::string("cannot be read: ") + std::strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_session(text.str(), folder);
+  } catch (const SessionError& e) {
+    throw SessionError(path + ": " + e.what());
+  }
+}
+
+void save_session(const std::string& path, const Session& session) {
+  const std::string text = session_json(session);
+  const std::string temporary = path + ".part";
+  {
+    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+    if (!out) throw SessionError(path + ": cannot be written: " + std::strerror(errno));
+    out << text;
+    out.close();
+    if (!out) {
+      std::filesystem::remove(temporary);
+      throw SessionError(path + ": cannot be written: " + std::strerror(errno));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(temporary, path, ec);
+  if (ec) {
+    std::filesystem::remove(temporary);
+    throw SessionError(path + ": cannot be written: " + ec.message());
+  }
+}
+
+PngText png_text_with_session(PngText text, const Session& session) {
+  text.emplace_back(kPngSessionKey, session_json(session));
+  return text;
+}
+
+RenderStyle apply_view(RenderStyle style, const SessionView& v) {
+  style.labels = v.labels;
+  style.declutter_labels = v.declutter_labels;
+  style.edges = v.edges;
+  style.axes = v.axes;
+  style.order_independent = v.order_independent;
+  style.background = glm::vec4(v.background, style.background.a);
+  return style;
+}
+
+SessionView view_of(const RenderStyle& s) {
+  return {s.labels, s.declutter_labels, s.edges, s.axes, s.order_independent, glm::vec3(s.background)};
+}
+
+}  // namespace pipescope::app
