@@ -245,6 +245,8 @@ LoadedSession parse_session(std::string_view text, const fs::path& folder) {
 }
 
 std::string session_json(const Session& s) {
+  // Written in reading order (version first), not sorted.
+  using json = nlohmann::ordered_json;
   json j = json::object();
   j["pipescope_session"] = kSessionVersion;
   if (!s.description.empty()) j["description"] = s.description;
@@ -277,7 +279,9 @@ std::string session_json(const Session& s) {
                {"background", {v.background.r, v.background.g, v.background.b}}};
   j["compare"] = {{"schedule", s.compare.schedule}, {"pp", s.compare.pp}, {"microbatches", s.compare.microbatches}};
   const SessionLayout& l = s.layout;
-  j["layout"] = {{"sections", l.sections},
+  json sections = json::object();
+  for (const auto& [name, open] : l.sections) sections[name] = open;
+  j["layout"] = {{"sections", sections},
                  {"lanes_start", l.lanes_start},
                  {"lanes_span", l.lanes_span},
                  {"replicas_unfolded", l.replicas_unfolded},

@@ -71,11 +71,13 @@ class Explorer {
     editor_.edited = options.params;
     load_scene(options.params);
     reset_camera(ViewPreset::Notebook);
+    // The flags given beside --session override its parameters: options.params holds both.
+    if (options.session) apply_session(*options.session, options.params);
   }
 
   int run() {
     auto last = Clock::now();
-    int settle_frames = 3;  // ImGui needs a few frames after input to settle hover state
+    int& settle_frames = settle_frames_;
     while (!window_.should_close()) {
       if (timeline_.playing || video_ || settle_frames > 0) {
         window_.poll_events();
@@ -169,7 +171,9 @@ class Explorer {
                                comparison_.name(),
                                comparison_.active() ? &comparison_.memory() : nullptr,
                                &dtype_bytes_};
-    side_panel(layout, {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics},
+    side_panel(layout,
+               {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics,
+                session_panel_, sections_},
                actions, rects_);
     timeline_panel(layout, timeline_, phases_,
                    {lanes_, plan_, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_,
@@ -193,6 +197,23 @@ class Explorer {
     const glm::vec2 vp_size_win(static_cast<float>(win.x) - layout.side_width,
                                 static_cast<float>(win.y) - layout.timeline_height);
     const std::vector<int> keys = window_.take_pressed_keys();
+    // A key may open a popup whose text field takes focus a frame later: run
+    // those frames now, not at the next keystroke (which would be lost).
+    if (!keys.empty()) settle_frames_ = 3;
+    for (int key : keys) {
+      if (key == (GLFW_KEY_S | GlfwWindow::kCtrl)) {
+        if (session_panel_.path.ends_with(".json")) {
+          actions.save_session = session_panel_.path;
+        } else {
+          session_panel_.save_browser.request_open = true;
+        }
+      }
+      if (key == (GLFW_KEY_O | GlfwWindow::kCtrl)) session_panel_.open_browser.request_open = true;
+    }
+    // A schedule CSV dropped on the window is a schedule; anything else a session.
+    for (const std::string& path : window_.take_dropped_paths()) {
+      (path.ends_with(".csv") ? actions.schedule_file : actions.open_session) = path;
+    }
     const InputResult input = handle_viewport_input(camera_, timeline_, vp_origin_win, vp_size_win, keys);
     pick_under_mouse(vp_origin_win, vp_size_win, keys);
     scene_dirty_ |= input.camera_changed;
@@ -234,6 +255,8 @@ class Explorer {
   }
 
   void apply(const UiActions& a) {
+    if (a.open_session) open_session(*a.open_session);
+    if (a.save_session) save_session_to(*a.save_session);
     if (a.seek) {
       timeline_.seek(*a.seek);
       timeline_.playing = false;
@@ -277,6 +300,103 @@ class Explorer {
         save_screenshot(render_still(renderer_, camera_, exports_.width, exports_.height, style));
       }
     }
+  }
+
+  // Everything the user set, as a session.
+  Session capture_session() const {
+    Session s;
+    s.params = scene_->params();
+    s.frame = timeline_.frame;
+    s.camera = camera_;
+    s.view = view_of(view_.style);
+    if (comparison_.choice.schedule >= 0) {
+      s.compare.schedule = std::string(schedule_catalog()[static_cast<std::size_t>(comparison_.choice.schedule)].name);
+    }
+    s.compare.pp = comparison_.choice.pp;
+    s.compare.microbatches = comparison_.choice.microbatches;
+    s.layout.sections = sections_.open;
+    s.layout.lanes_start = lanes_state_.view.start;
+    s.layout.lanes_span = lanes_state_.view.span;
+    s.layout.replicas_unfolded = !lanes_state_.fold_replicas;
+    s.layout.dtype_bytes = dtype_bytes_;
+    return s;
+  }
+
+  // All of a session at once (it was checked whole when read): `params` are
+  // its parameters with any flags given beside it applied.
+  void apply_session(const Session& s, const Params& params) {
+    editor_.edited = params;
+    editor_.errors = validate(params);
+    editor_.file_error.clear();
+    if (editor_.errors.empty() && !(params == scene_->params())) load_scene(params);
+    view_.style = apply_view(view_.style, s.view);
+    comparison_.choice = CompareChoice{};
+    if (!s.compare.schedule.empty()) {
+      const auto catalog = schedule_catalog();
+      for (std::size_t i = 0; i < catalog.size(); ++i) {
+        if (catalog[i].name == s.compare.schedule) comparison_.choice.schedule = static_cast<int>(i);
+      }
+    }
+    comparison_.choice.pp = s.compare.pp;
+    comparison_.choice.microbatches = s.compare.microbatches;
+    comparison_.refresh(scene_->params(), dtype_bytes_, true);
+    dtype_bytes_ = s.layout.dtype_bytes;
+    lanes_state_.fold_replicas = !s.layout.replicas_unfolded;
+    if (s.layout.lanes_span > 0) {
+      lanes_state_.view.start = s.layout.lanes_start;
+      lanes_state_.view.span = s.layout.lanes_span;
+    } else {
+      fit_lanes();
+    }
+    sections_.open = s.layout.sections;
+    sections_.restore = true;
+    if (s.camera) {
+      camera_ = *s.camera;
+      view_.projection = camera_.projection;
+      camera_moved_by_user_ = true;  // keep it as saved when the window resizes
+    } else {
+      view_.projection = Projection::Perspective;
+      reset_camera(ViewPreset::Notebook);
+    }
+    timeline_.playing = false;
+    timeline_.seek(static_cast<std::uint32_t>(std::min<std::int64_t>(s.frame, timeline_.last)));
+    scene_dirty_ = true;
+  }
+
+  void open_session(const std::string& path) {
+    SessionPanel& panel = session_panel_;
+    try {
+      LoadedSession loaded = load_session(path);
+      apply_session(loaded.session, loaded.session.params);
+      panel.warnings = std::move(loaded.warnings);
+      // A preset or a PNG is a starting point: Ctrl+S asks where to save.
+      const bool own_file = path.ends_with(".json") &&
+                            std::none_of(panel.presets.begin(), panel.presets.end(),
+                                         [&](const Preset& p) { return p.path == path; });
+      panel.path = own_file ? path : std::string();
+      panel.status = "Opened " + path;
+      if (const std::string why = panel.recent.remember(path); !why.empty()) panel.status += " (" + why + ")";
+    } catch (const SessionError& e) {
+      panel.status = e.what();  // nothing was applied
+    }
+    if (options_.log_state) {
+      std::cout << "session-open " << panel.status << std::endl;
+      for (const std::string& w : panel.warnings) std::cout << "session-warning " << w << std::endl;
+    }
+  }
+
+  void save_session_to(std::string path) {
+    SessionPanel& panel = session_panel_;
+    if (!path.ends_with(".json")) path += ".json";
+    try {
+      save_session(path, capture_session());
+      panel.path = path;
+      panel.status = "Saved " + path;
+      if (const std::string why = panel.recent.remember(path); !why.empty()) panel.status += " (" + why + ")";
+    } catch (const SessionError& e) {
+      panel.status = e.what();
+    }
+    if (options_.log_state) std::cout << "session-save " << panel.status << std::endl;
   }
 
   // Hovering an object in the 3D view tells what it is; a click (no drag)
@@ -415,7 +535,9 @@ class Explorer {
   void save_screenshot(const Image& image) {
     try {
       const std::string path = next_screenshot_path(exports_.folder);
-      write_png(path, image, still_metadata(scene_->params(), scene_->playhead().frame(), camera_));
+      write_png(path, image,
+                png_text_with_session(still_metadata(scene_->params(), scene_->playhead().frame(), camera_),
+                                      capture_session()));
       exports_.status = "Saved " + path;
       if (options_.log_state) std::cout << "screenshot " << path << std::endl;
     } catch (const std::exception& e) {
@@ -490,6 +612,8 @@ class Explorer {
   TimelineView timeline_;
   ViewSettings view_;
   ParamsEditor editor_;
+  SessionPanel session_panel_;
+  Sections sections_;
   ExportSettings exports_;
   FrameStats stats_;
   VideoPanel video_panel_;
@@ -497,6 +621,7 @@ class Explorer {
   std::unique_ptr<OffscreenTarget> scene_target_;
   glm::ivec2 scene_target_size_{0, 0};
   bool scene_dirty_ = true;
+  int settle_frames_ = 3;  // ImGui needs a few frames after input to settle hover state and focus
   bool camera_moved_by_user_ = false;  // orbit, pan or zoom since the last fit
   bool pending_ui_screenshot_ = false;
   std::string last_logged_;

@@ -70,6 +70,8 @@ struct UiActions {
   bool cancel_video = false;
   std::optional<std::uint32_t> seek;  // a frame chosen outside the timeline (the memory plot)
   std::optional<std::string> schedule_file;  // a schedule CSV chosen in the Parameters panel
+  std::optional<std::string> open_session;   // a session (.json or PNG) or preset to open
+  std::optional<std::string> save_session;   // where to save the session
 };
 
 }  // namespace pipescope::app

@@ -72,6 +72,8 @@ std::optional<std::string> file_browser(FileBrowser& b) {
   }
   ImGui::EndChild();
   ImGui::SetNextItemWidth(-1.0f);
+  // Typing goes to the name at once: a path can be typed without a click.
+  if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
   const bool entered = ImGui::InputText("##name", &b.name, ImGuiInputTextFlags_EnterReturnsTrue);
   const bool ok = ImGui::Button(b.save ? "Save" : "Open");
   if ((ok || entered) && !b.name.empty()) {

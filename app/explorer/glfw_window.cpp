@@ -45,6 +45,7 @@ GlfwWindow::GlfwWindow(int width, int height, const std::string& title) {
   // Installed before ImGui's backend, which chains to it.
   glfwSetWindowUserPointer(window_, this);
   glfwSetKeyCallback(window_, &GlfwWindow::on_key);
+  glfwSetDropCallback(window_, &GlfwWindow::on_drop);
   glfwMakeContextCurrent(window_);
   glfwSwapInterval(1);
   try {
@@ -56,10 +57,16 @@ GlfwWindow::GlfwWindow(int width, int height, const std::string& title) {
   }
 }
 
-void GlfwWindow::on_key(GLFWwindow* window, int key, int, int action, int) {
+void GlfwWindow::on_key(GLFWwindow* window, int key, int, int action, int mods) {
   if (action == GLFW_PRESS || action == GLFW_REPEAT) {
-    static_cast<GlfwWindow*>(glfwGetWindowUserPointer(window))->pressed_keys_.push_back(key);
+    static_cast<GlfwWindow*>(glfwGetWindowUserPointer(window))
+        ->pressed_keys_.push_back(key | ((mods & GLFW_MOD_CONTROL) ? kCtrl : 0));
   }
+}
+
+void GlfwWindow::on_drop(GLFWwindow* window, int count, const char** paths) {
+  auto* self = static_cast<GlfwWindow*>(glfwGetWindowUserPointer(window));
+  for (int i = 0; i < count; ++i) self->dropped_paths_.emplace_back(paths[i]);
 }
 
 GlfwWindow::~GlfwWindow() {

@@ -39,10 +39,17 @@ class GlfwWindow {
   // Key presses (and repeats) since the last call, in order. Kept here, not
   // read from ImGui's key state, because a quick tap can press and release
   // between two frames and ImGui 1.86 would never see it.
+  // A key pressed with Ctrl comes as key | kCtrl, so plain-key shortcuts
+  // never fire on Ctrl+key.
+  static constexpr int kCtrl = 1 << 16;
   std::vector<int> take_pressed_keys() { return std::exchange(pressed_keys_, {}); }
+  // Files dropped on the window since the last call.
+  std::vector<std::string> take_dropped_paths() { return std::exchange(dropped_paths_, {}); }
 
  private:
   static void on_key(GLFWwindow* window, int key, int scancode, int action, int mods);
+  static void on_drop(GLFWwindow* window, int count, const char** paths);
+  std::vector<std::string> dropped_paths_;
   GLFWwindow* window_ = nullptr;
   std::vector<int> pressed_keys_;
 };

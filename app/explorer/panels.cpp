@@ -9,6 +9,7 @@
 #include <string>
 
 #include "file_browser.hpp"
+#include "session_panel.hpp"
 #include "param_flags.hpp"
 #include "pipescope/param_table.hpp"
 
@@ -272,12 +273,31 @@ void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, Wid
   ImGui::SetNextWindowPos(ImVec2(0, 0), ImGuiCond_Always);
   ImGui::SetNextWindowSize(ImVec2(layout.side_width, io.DisplaySize.y - layout.timeline_height), ImGuiCond_Always);
   ImGui::Begin("pipescope", nullptr, ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse);
+  // Which sections are open lives in ImGui's per-window storage, keyed as
+  // CollapsingHeader keys it; a session reads and restores it there.
+  const struct {
+    const char* name;
+    bool default_open;
+  } kSections[] = {{"Session", true},       {"Parameters", true}, {"View", true},  {"Export", true},
+                   {"Export video", false}, {"Stats", true},      {"Schedule metrics", true}};
+  ImGuiStorage* storage = ImGui::GetStateStorage();
+  if (s.sections.restore) {
+    for (const auto& sec : kSections) {
+      const auto it = s.sections.open.find(sec.name);
+      if (it != s.sections.open.end()) storage->SetInt(ImGui::GetID(sec.name), it->second ? 1 : 0);
+    }
+    s.sections.restore = false;
+  }
+  session_section(s.session, actions, rects);
   parameters_section(s.params, actions, rects);
   view_section(s.view, actions);
   export_section(s.exports, actions, rects);
   video_section(s.video, s.last_frame, actions, rects);
   stats_section(s.render_stats, s.frame_stats);
   if (const auto to = metrics_section(s.metrics, rects)) actions.seek = *to;
+  for (const auto& sec : kSections) {
+    s.sections.open[sec.name] = storage->GetInt(ImGui::GetID(sec.name), sec.default_open ? 1 : 0) != 0;
+  }
   ImGui::End();
 }
 

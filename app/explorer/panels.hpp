@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "explorer_state.hpp"
+#include "session_panel.hpp"
 #include "lanes_panel.hpp"
 #include "metrics_panel.hpp"
 #include "pipescope/playback.hpp"
@@ -31,6 +32,8 @@ struct PanelState {
   const FrameStats& frame_stats;
   std::uint32_t last_frame;
   const MetricsInput& metrics;
+  SessionPanel& session;
+  Sections& sections;
 };
 
 void side_panel(const PanelLayout& layout, PanelState state, UiActions& actions, WidgetRects& rects);
