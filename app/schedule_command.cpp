@@ -195,6 +195,10 @@ int run_stats(const StatsOptions& o) {
   if (o.json) {
     nlohmann::json j;
     j["schedule"] = o.params.schedule_name();
+    j["dp"] = o.params.dp;
+    j["pp"] = o.params.pp;
+    j["microbatches"] = o.params.microbatches;
+    j["chunks"] = o.params.stages_per_rank();
     j["makespan"] = st.makespan;
     j["bubble"] = {{"idle_over_compute", st.bubble_idle_over_compute},
                    {"idle_over_wall", st.bubble_idle_over_wall},

@@ -6,6 +6,11 @@
 
 #include <cctype>
 #include <filesystem>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "test_files.hpp"
 
 #include "pipescope/export/png.hpp"
 #include "run_command.hpp"
@@ -88,6 +93,61 @@ TEST(CliRender, MissingOutputIsOneLine) {
   EXPECT_NE(r.exit_code, 0);
   EXPECT_EQ(line_count(r.output), 1u) << r.output;
   EXPECT_NE(r.output.find("--output"), std::string::npos) << r.output;
+}
+
+}  // namespace
+
+// Sessions on the command line: a PNG pipescope wrote reopens as the same
+// picture, flags beside a session override it, presets work from any folder.
+namespace {
+
+TEST(CliSession, APngReopensAsTheSamePicture) {
+  const std::string dir = std::filesystem::temp_directory_path() / ("pipescope_session_png_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const auto first = run_command(kExe + " render --preset zb-v --frame 60 --view top --no-edges --size 160x120 -o " +
+                                 dir + "/a.png 2>&1");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto again = run_command(kExe + " render --session " + dir + "/a.png --size 160x120 -o " + dir + "/b.png 2>&1");
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(pipescope::testing::read_file(dir + "/a.png"), pipescope::testing::read_file(dir + "/b.png"));
+  // The session holds the frame: another frame is another picture.
+  const auto moved = run_command(kExe + " render --session " + dir + "/a.png --frame 61 --size 160x120 -o " + dir +
+                                 "/c.png 2>&1");
+  ASSERT_EQ(moved.exit_code, 0) << moved.output;
+  EXPECT_NE(pipescope::testing::read_file(dir + "/a.png"), pipescope::testing::read_file(dir + "/c.png"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST(CliSession, FlagsBesideASessionOverrideIt) {
+  const auto r = run_command(kExe + " stats --json --preset 1f1b --microbatches 12 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["schedule"], "1f1b");
+  EXPECT_EQ(j["microbatches"], 12);
+  EXPECT_EQ(j["pp"], 4);  // from the preset
+}
+
+TEST(CliSession, PresetsAreListedAndFoundFromAnyFolder) {
+  const auto list = run_command("cd / && " + kExe + " --list-presets 2>&1");
+  ASSERT_EQ(list.exit_code, 0) << list.output;
+  for (const char* name : {"notebook", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v", "dualpipe-v", "large"}) {
+    EXPECT_NE(("\n" + list.output).find(std::string("\n") + name + " "), std::string::npos) << name << "\n" << list.output;
+  }
+  const auto bad = run_command(kExe + " stats --preset zb-x 2>&1");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("--preset: 'zb-x' is not a preset; choose one of: notebook, "), std::string::npos) << bad.output;
+}
+
+TEST(CliSession, ABadSessionIsOneLineNamingTheKey) {
+  const std::string path = std::filesystem::temp_directory_path() / ("pipescope_bad_session_" + std::to_string(getpid()) + ".json");
+  std::ofstream(path) << R"({"pipescope_session": 1, "camera": {"elevation": 95}})";
+  const auto r = run_command(kExe + " render --session " + path + " -o /tmp/never.png 2>&1");
+  std::filesystem::remove(path);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("pipescope: --session: " + path + ": camera.elevation: 95 is outside -89.9..89.9"),
+            std::string::npos)
+      << r.output;
+  EXPECT_FALSE(std::filesystem::exists("/tmp/never.png"));
 }
 
 }  // namespace

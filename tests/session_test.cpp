@@ -1,0 +1,176 @@
+// Sessions: what is saved is what comes back, a bad value is refused naming
+// its key path and nothing is applied, unknown keys are warned about, and
+// every shipped preset loads.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+#include "presets.hpp"
+#include "session.hpp"
+#include "pipescope/scene.hpp"
+
+namespace {
+
+using namespace pipescope;
+using namespace pipescope::app;
+
+Session a_session() {
+  Session s;
+  s.params.schedule = ScheduleKind::ZBV;
+  s.params.pp = 2;
+  s.params.L = 4;
+  s.params.microbatches = 4;
+  s.params.cost_w = 2;
+  s.params.d_hidden = 20;
+  s.frame = 17;
+  Camera c;
+  c.target = {10.5f, -3.0f, 2.0f};
+  c.distance = 123.25f;
+  c.azimuth = -75.0f;
+  c.elevation = 12.5f;
+  c.projection = Projection::Orthographic;
+  s.camera = c;
+  s.view.labels = false;
+  s.view.background = {0.25f, 0.5f, 1.0f};
+  s.compare = {"zb-h1", 3, 0};
+  s.layout.sections = {{"Export video", true}, {"Stats", false}};
+  s.layout.lanes_start = 12.0;
+  s.layout.lanes_span = 80.0;
+  s.layout.replicas_unfolded = true;
+  s.layout.dtype_bytes = 4;
+  return s;
+}
+
+TEST(Session, WhatIsSavedComesBack) {
+  const Session s = a_session();
+  const LoadedSession back = parse_session(session_json(s), ".");
+  EXPECT_TRUE(back.warnings.empty());
+  EXPECT_EQ(back.session.params, s.params);
+  EXPECT_EQ(back.session.frame, s.frame);
+  ASSERT_TRUE(back.session.camera.has_value());
+  EXPECT_EQ(back.session.camera->target, s.camera->target);
+  EXPECT_EQ(back.session.camera->distance, s.camera->distance);
+  EXPECT_EQ(back.session.camera->azimuth, s.camera->azimuth);
+  EXPECT_EQ(back.session.camera->elevation, s.camera->elevation);
+  EXPECT_EQ(back.session.camera->projection, Projection::Orthographic);
+  EXPECT_EQ(back.session.view, s.view);
+  EXPECT_EQ(back.session.compare, s.compare);
+  EXPECT_EQ(back.session.layout, s.layout);
+  // Written again, byte for byte the same.
+  EXPECT_EQ(session_json(back.session), session_json(s));
+}
+
+TEST(Session, ASessionWithOnlyParametersFitsTheDefaultView) {
+  const LoadedSession s = parse_session(R"({"pipescope_session": 1, "params": {"dp": 3}})", ".");
+  EXPECT_EQ(s.session.params.dp, 3);
+  EXPECT_EQ(s.session.params.pp, Params{}.pp);
+  EXPECT_FALSE(s.session.camera.has_value());
+  EXPECT_EQ(s.session.frame, 0);
+}
+
+TEST(Session, UnknownKeysAreWarnedAboutWithTheirPath) {
+  const LoadedSession s =
+      parse_session(R"({"pipescope_session": 1, "zoom": 2, "camera": {"azimuth": 10, "roll": 3}})", ".");
+  ASSERT_EQ(s.warnings.size(), 2u);
+  EXPECT_EQ(s.warnings[0], "unknown key camera.roll ignored");
+  EXPECT_EQ(s.warnings[1], "unknown key zoom ignored");
+  EXPECT_EQ(s.session.camera->azimuth, 10.0f);
+}
+
+struct Bad {
+  const char* name;
+  std::string json;
+  std::string must_say;  // the whole message starts with it
+};
+
+class BadSession : public ::testing::TestWithParam<Bad> {};
+
+TEST_P(BadSession, IsRefusedNamingTheKeyPathAndRule) {
+  try {
+    parse_session(GetParam().json, ".");
+    FAIL() << "accepted " << GetParam().json;
+  } catch (const SessionError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind(GetParam().must_say, 0), 0u) << e.what();
+  }
+}
+
+const std::string v1 = R"({"pipescope_session": 1, )";
+
+INSTANTIATE_TEST_SUITE_P(
+    Sessions, BadSession,
+    ::testing::Values(
+        Bad{"elevation", v1 + R"("camera": {"elevation": 95}})", "camera.elevation: 95 is outside -89.9..89.9"},
+        Bad{"distance", v1 + R"("camera": {"distance": -1}})", "camera.distance: -1 is outside"},
+        Bad{"target", v1 + R"("camera": {"target": [1, "x", 3]}})", "camera.target[1]: must be a number"},
+        Bad{"projection", v1 + R"("camera": {"projection": "fisheye"}})",
+            "camera.projection: \"fisheye\" is not perspective or orthographic"},
+        Bad{"pp_zero", v1 + R"("params": {"pp": 0}})", "params.pp: pp is 0, but it must be at least 1"},
+        Bad{"pp_float", v1 + R"("params": {"pp": 2.5}})", "params.pp: must be a whole number, got 2.5"},
+        Bad{"pp_huge", v1 + R"("params": {"pp": 18446744073709551615}})", "params.pp: 18446744073709551615 is too large"},
+        Bad{"layers", v1 + R"("params": {"L": 7}})", "params.L: L is 7, but it must be a multiple of pp"},
+        Bad{"schedule", v1 + R"("params": {"schedule": "2f2b"}})", "params.schedule: \"2f2b\" is not a schedule"},
+        Bad{"both", v1 + R"("params": {"schedule": "1f1b", "schedule_file": "x.csv"}})",
+            "params.schedule_file: give schedule or schedule_file, not both"},
+        Bad{"file", v1 + R"("params": {"schedule_file": "no-such.csv"}})", "params.schedule_file: no-such.csv: cannot be read"},
+        Bad{"frame", v1 + R"("frame": 100000})", "frame: 100000 is outside this schedule's frames 0.."},
+        Bad{"labels", v1 + R"("view": {"labels": "yes"}})", "view.labels: must be true or false, got \"yes\""},
+        Bad{"background", v1 + R"("view": {"background": [1, 1]}})", "view.background: must be three numbers"},
+        Bad{"compare", v1 + R"("compare": {"schedule": "x"}})", "compare.schedule: \"x\" is not a schedule"},
+        Bad{"dtype", v1 + R"("layout": {"dtype_bytes": 0}})", "layout.dtype_bytes: 0 is outside 1..64"},
+        Bad{"newer", R"({"pipescope_session": 2})", "pipescope_session: version 2 was written by a newer pipescope"},
+        Bad{"unversioned", R"({"params": {}})", "pipescope_session: missing"},
+        Bad{"not_object", R"([1, 2])", "session: must be a JSON object"},
+        Bad{"not_json", R"({"pipescope_session": 1,)", "not JSON: "}),
+    [](const ::testing::TestParamInfo<Bad>& info) { return std::string(info.param.name); });
+
+TEST(Session, SchedulesFromFilesAreFoundBesideTheSession) {
+  const auto folder = std::filesystem::temp_directory_path() / ("pipescope_session_" + std::to_string(getpid()));
+  std::filesystem::create_directories(folder);
+  std::filesystem::copy_file(PIPESCOPE_TEST_DATA "/pytorch-schedules/1F1B-p4-m8.compute_only.csv", folder / "mine.csv",
+                             std::filesystem::copy_options::overwrite_existing);
+  std::ofstream(folder / "s.json") << R"({"pipescope_session": 1, "params": {"schedule_file": "mine.csv", "pp": 4,
+      "microbatches": 8, "L": 8}})";
+  const LoadedSession s = load_session((folder / "s.json").string());
+  ASSERT_TRUE(s.session.params.schedule_file);
+  EXPECT_EQ(s.session.params.schedule_file->name, "mine.csv");
+  // Saved again, the file is named by an absolute path: the session can move.
+  EXPECT_NE(session_json(s.session).find((folder / "mine.csv").string()), std::string::npos);
+  std::filesystem::remove_all(folder);
+}
+
+TEST(Session, ErrorsFromFilesStartWithThePath) {
+  try {
+    load_session("/no/such/session.json");
+    FAIL();
+  } catch (const SessionError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("/no/such/session.json: cannot be read", 0), 0u) << e.what();
+  }
+}
+
+// Each shipped preset is a valid session whose scene builds.
+TEST(Presets, EachPresetLoadsAndBuilds) {
+  const auto presets = list_presets();
+  std::set<std::string> names;
+  for (const Preset& p : presets) {
+    SCOPED_TRACE(p.name);
+    names.insert(p.name);
+    EXPECT_FALSE(p.description.empty());
+    const LoadedSession s = load_session(p.path.string());
+    EXPECT_TRUE(s.warnings.empty());
+    EXPECT_TRUE(validate(s.session.params).empty());
+    const Scene scene(s.session.params);
+    EXPECT_GT(scene.timeline().last_frame(), 10u);
+  }
+  for (const char* wanted : {"notebook", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v", "dualpipe-v", "large"}) {
+    EXPECT_TRUE(names.count(wanted)) << wanted;
+  }
+  ASSERT_TRUE(preset_path("zb-v"));
+  EXPECT_EQ(load_session(preset_path("zb-v")->string()).session.params.schedule, ScheduleKind::ZBV);
+  EXPECT_EQ(load_session(preset_path("notebook")->string()).session.params, Params{});
+}
+
+}  // namespace
