@@ -40,7 +40,7 @@ CommandLine::CommandLine()
       },
       "list the presets --preset opens, and exit")
       ->group("Sessions");
-  cli.add_option("--font", explorer.font, "font file for labels (default: DejaVu Sans via fontconfig)");
+  cli.add_option("--font", explorer.font, "font file for labels (default: DejaVu Sans, built in)");
   cli.add_option("--screenshot-dir", explorer.screenshot_folder, "where F12 and Export write PNGs")
       ->capture_default_str();
   cli.add_option("--window", window_size_, "window size, WIDTHxHEIGHT")->capture_default_str();

@@ -45,7 +45,7 @@ bool load_font(const RenderOptions& o, const RenderStyle& style, std::unique_ptr
   if (!o.font.empty()) {
     if (error = unusable_font_reason("--font", o.font); !error.empty()) return false;
   }
-  font = std::make_unique<FontAtlas>(o.font.empty() ? find_font_file("DejaVu Sans") : o.font, 14.0f * style.pixel_scale);
+  font = std::make_unique<FontAtlas>(o.font, 14.0f * style.pixel_scale);  // empty: built in
   return true;
 }
 
@@ -121,7 +121,7 @@ void add_render_flags(CLI::App& cmd, RenderOptions& o) {
   cmd.add_option("--transparency", o.transparency,
                  "sorted (back to front) or oit (weighted blended order-independent)")
       ->capture_default_str();
-  cmd.add_option("--font", o.font, "font file for labels (default: DejaVu Sans via fontconfig)");
+  cmd.add_option("--font", o.font, "font file for labels (default: DejaVu Sans, built in)");
   cmd.add_flag("--transparent", o.transparent, "transparent background instead of white");
   cmd.add_flag("--no-labels", o.no_labels, "draw no labels");
   cmd.add_flag("--all-labels", o.all_labels,
@@ -178,7 +178,7 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
     }
     gl::HeadlessContext context;
     const Image image = render_lanes_image(o.params, width, height, static_cast<std::uint32_t>(o.frame),
-                                           o.font.empty() ? find_font_file("DejaVu Sans") : o.font)
+                                           o.font)
                             .image;
     write_png(o.output, image, {{"pipescope.params", params_json(o.params)}, {"pipescope.view", "lanes"}});
     std::cout << "wrote " << o.output << "\n";

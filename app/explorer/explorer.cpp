@@ -17,6 +17,7 @@
 #include "explorer_state.hpp"
 #include "lanes_image.hpp"
 #include "glfw_window.hpp"
+#include "imgui_font.hpp"
 #include "panels.hpp"
 #include "param_flags.hpp"
 #include "pipescope/export/video_export.hpp"
@@ -45,7 +46,7 @@ struct ImGuiSession {
     ImGui::GetStyle().FrameBorderSize = 1.0f;  // white fields and swatches need an outline on the light theme
     ImGui::GetStyle().ScaleAllSizes(scale);
     // The labels' font for the panels too, rasterised at the screen's scale.
-    if (io.Fonts->AddFontFromFileTTF(font_file.c_str(), 15.0f * scale) == nullptr) io.Fonts->AddFontDefault();
+    add_panel_font(io, font_file, 15.0f * scale);
     ImGui_ImplGlfw_InitForOpenGL(window, true);
     ImGui_ImplOpenGL3_Init("#version 330 core");
   }
@@ -62,7 +63,7 @@ class Explorer {
       : options_(options),
         window_(options.width, options.height, "pipescope"),
         ui_scale_(window_.content_scale()),
-        font_file_(options.font.empty() ? find_font_file("DejaVu Sans") : options.font),
+        font_file_(options.font),  // empty: the built-in DejaVu Sans
         imgui_(window_.handle(), ui_scale_, font_file_),
         font_(font_file_, 14.0f * ui_scale_),
         renderer_(&font_) {

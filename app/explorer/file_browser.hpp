@@ -6,11 +6,14 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace pipescope::app {
 
 struct FileBrowser {
+  FileBrowser(std::string title_, std::vector<std::string> extensions_, bool save_ = false)
+      : title(std::move(title_)), extensions(std::move(extensions_)), save(save_) {}
   std::string title;                    // also the popup's id: unique per browser
   std::vector<std::string> extensions;  // ".csv"; a file matches any of them
   bool save = false;                    // a name may be typed for a file that does not exist yet

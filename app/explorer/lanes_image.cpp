@@ -1,4 +1,5 @@
 #include "lanes_image.hpp"
+#include "imgui_font.hpp"
 
 #include <imgui.h>
 #include <backends/imgui_impl_opengl3.h>
@@ -41,9 +42,7 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
   io.IniFilename = nullptr;
   io.DisplaySize = ImVec2(static_cast<float>(width), static_cast<float>(height));
   const float scale = std::max(1.0f, static_cast<float>(width) / 1600.0f);
-  if (font_file.empty() || io.Fonts->AddFontFromFileTTF(font_file.c_str(), 15.0f * scale) == nullptr) {
-    io.Fonts->AddFontDefault();
-  }
+  add_panel_font(io, font_file, 15.0f * scale);
   ImGui::StyleColorsLight();
   ImGui::GetStyle().ScaleAllSizes(scale);
   ImGui_ImplOpenGL3_Init("#version 330 core");

@@ -69,7 +69,12 @@ FontAtlas::FontAtlas(const std::string& font_file, float pixel_size)
     : file_(font_file), pixel_size_(pixel_size) {
   FtLibrary ft;
   FtFace face;
-  if (FT_New_Face(ft.lib, font_file.c_str(), 0, &face.face) != 0) {
+  if (font_file.empty()) {
+    const auto bytes = embedded_font();
+    if (FT_New_Memory_Face(ft.lib, bytes.data(), static_cast<FT_Long>(bytes.size()), 0, &face.face) != 0) {
+      throw FontError("the built-in font cannot be read: pass --font FILE");
+    }
+  } else if (FT_New_Face(ft.lib, font_file.c_str(), 0, &face.face) != 0) {
     throw FontError("cannot read font " + font_file + ": not a font file FreeType can open");
   }
   std::vector<char32_t> chars;

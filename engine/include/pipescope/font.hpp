@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -21,6 +22,10 @@ struct FontError : std::runtime_error {
 // FontError naming the family and the package to install if none.
 std::string find_font_file(const std::string& family);
 
+// DejaVu Sans, built into the binary: the default label and panel font, so
+// images are the same whatever fonts a machine has.
+std::span<const unsigned char> embedded_font();
+
 enum class Script : std::uint8_t { Normal, Small };  // Small: sub- and superscripts
 
 struct Glyph {
@@ -33,7 +38,7 @@ class FontAtlas {
  public:
   // Rasterises printable ASCII and the symbols labels use (nabla, minus) at
   // `pixel_size` and 70 % of it. Throws FontError for a missing or
-  // unreadable file.
+  // unreadable file. An empty `font_file` is the embedded DejaVu Sans.
   FontAtlas(const std::string& font_file, float pixel_size);
 
   const Glyph* glyph(char32_t c, Script s) const;
