@@ -35,6 +35,7 @@ CommandLine::CommandLine()
       [] {
         const auto presets = list_presets();
         if (presets.empty()) std::cout << "no presets found: " << preset_names() << "\n";
+        if (const auto folder = presets_folder()) std::cout << "presets in " << folder->string() << ":\n";
         for (const Preset& p : presets) std::cout << p.name << std::string(p.name.size() < 18 ? 18 - p.name.size() : 1, ' ') << p.description << "\n";
         throw CLI::Success();
       },

@@ -10,7 +10,7 @@ packages=(
   libfmt-dev libcli11-dev nlohmann-json3-dev
   # rendering and the explorer
   libgl-dev libopengl-dev libegl-dev libglfw3-dev libglm-dev libimgui-dev libfreetype-dev libfontconfig-dev
-  libpng-dev libstb-dev python3-glad fonts-dejavu-core
+  libpng-dev libstb-dev python3-glad fonts-dejavu-core help2man
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
   # video export, and the window system the end-to-end tests drive

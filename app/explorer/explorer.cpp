@@ -8,7 +8,10 @@
 #include <backends/imgui_impl_opengl3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
+#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -26,6 +29,7 @@
 #include "pipescope/playback.hpp"
 #include "pipescope/render/still.hpp"
 #include "pipescope/scene.hpp"
+#include "pipescope/trace.hpp"
 #include "screenshot.hpp"
 #include "viewport_input.hpp"
 
@@ -292,6 +296,7 @@ class Explorer {
     if (a.reset_camera) reset_camera(ViewPreset::Notebook);
     if (a.fit) fit_camera();
     if (a.lanes_picture) save_lanes_picture();
+    if (a.trace) save_trace();
     if (a.screenshot) {
       if (exports_.include_ui) {
         pending_ui_screenshot_ = true;  // read back once the panels are drawn
@@ -454,6 +459,24 @@ class Explorer {
     const int width = std::clamp(exports_.width, 320, 16384);
     const int height = static_cast<int>(static_cast<float>(200 + 20 * p.pp) * std::max(1.0f, width / 1600.0f));
     save_screenshot(render_lanes_image(p, width, std::min(height, 16384), timeline_.frame, font_file_).image);
+  }
+
+  // The same trace as `pipescope trace`, beside the screenshots.
+  void save_trace() {
+    const std::string path = (std::filesystem::path(exports_.folder) / "pipescope-trace.json").string();
+    try {
+      const std::string json = chrome_trace(scene_->params(), plan_, 1000.0);
+      const std::string temporary = path + ".part";
+      std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
+      out << json;
+      out.close();
+      if (!out) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
+      std::filesystem::rename(temporary, path);
+      exports_.status = "Saved " + path + " (open it in ui.perfetto.dev)";
+    } catch (const std::exception& e) {
+      exports_.status = std::string("Trace failed: ") + e.what();
+    }
+    if (options_.log_state) std::cout << "trace " << exports_.status << std::endl;
   }
 
   void start_video() {

@@ -62,6 +62,7 @@ struct UiActions {
   bool params_edited = false;
   bool screenshot = false;
   bool lanes_picture = false;  // the lanes and memory plot as a PNG
+  bool trace = false;          // the schedule as a Chrome trace for Perfetto
   bool fit = false;
   bool reset_camera = false;
   std::optional<ViewPreset> preset;

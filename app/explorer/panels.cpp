@@ -187,6 +187,12 @@ void export_section(ExportSettings& e, UiActions& actions, WidgetRects& rects) {
   if (ImGui::Button("Save lanes")) actions.lanes_picture = true;
   remember(rects, "lanes:save");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("The lanes and activation memory as a PNG, the export width wide");
+  ImGui::SameLine();
+  if (ImGui::Button("Save trace")) actions.trace = true;
+  remember(rects, "trace:save");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("The schedule as a Chrome trace (JSON) for ui.perfetto.dev, one frame = 1 ms (pipescope trace)");
+  }
   if (!size_ok) ImGui::EndDisabled();
   if (!e.status.empty()) {
     ImGui::PushTextWrapPos(0.0f);
