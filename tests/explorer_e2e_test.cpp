@@ -10,6 +10,7 @@
 #include <fcntl.h>
 
 #include <chrono>
+#include <cmath>
 #include <optional>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,8 @@
 #include <map>
 #include <sstream>
 #include <thread>
+
+#include <nlohmann/json.hpp>
 
 #include "pipescope/export/png.hpp"
 #include "run_command.hpp"
@@ -38,8 +41,8 @@ struct Rect {
 
 class ExplorerSession {
  public:
-  ExplorerSession() {
-    dir_ = fs::temp_directory_path() / ("pipescope_e2e_" + std::to_string(getpid()));
+  explicit ExplorerSession(std::vector<std::string> extra = {}, const std::string& tag = "") {
+    dir_ = fs::temp_directory_path() / ("pipescope_e2e_" + std::to_string(getpid()) + tag);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     log_ = (dir_ / "log.txt").string();
@@ -49,8 +52,13 @@ class ExplorerSession {
       dup2(fd, 1);
       dup2(fd, 2);
       const std::string shots = dir_.string();
-      execl(PIPESCOPE_EXE, PIPESCOPE_EXE, "--log-state", "--window", "1600x1000", "--screenshot-dir",
-            shots.c_str(), static_cast<char*>(nullptr));
+      setenv("XDG_CONFIG_HOME", (dir_ / "config").c_str(), 1);  // recent files stay in the test's folder
+      std::vector<std::string> args = {PIPESCOPE_EXE, "--log-state", "--window", "1600x1000", "--screenshot-dir", shots};
+      args.insert(args.end(), extra.begin(), extra.end());
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(PIPESCOPE_EXE, argv.data());
       _exit(127);
     }
   }
@@ -138,11 +146,64 @@ struct Pointer {
   }
 };
 
-TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
-  ASSERT_NE(std::getenv("DISPLAY"), nullptr) << "run under xvfb-run (CTest does)";
-  ExplorerSession app;
-  ASSERT_TRUE(app.wait_until([&] { return app.widget("scrubber").has_value() && !app.state().empty(); }, 30s))
-      << "the explorer did not start; its output:\n" << run_command("cat " + (app.dir() / "log.txt").string()).output;
+// A hand on the mouse and keys, at widgets the explorer logs.
+struct Hand {
+  ExplorerSession& app;
+  Pointer pointer;
+
+  // An error line under a field moves the widgets below it: wait for the layout to settle.
+  Rect settled(const std::string& name) const {
+    Rect r = *app.widget(name);
+    for (int i = 0; i < 20; ++i) {
+      std::this_thread::sleep_for(250ms);
+      const Rect again = *app.widget(name);
+      if (again.y0 == r.y0 && again.x0 == r.x0) break;
+      r = again;
+    }
+    return r;
+  }
+  // A press and release a few frames apart, as a hand would.
+  void click(const std::string& name, bool in_side_panel = true) const {
+    Rect r = settled(name);
+    const Rect timeline = *app.widget("timeline");
+    // Below the side panel's visible part: scroll it into view, as a hand would.
+    for (int i = 0; in_side_panel && i < 10 && r.y1 >= timeline.y0; ++i) {
+      pointer.move(170, timeline.y0 - 40);
+      xdo("click 5");
+      r = settled(name);
+    }
+    if (in_side_panel) {
+      EXPECT_LT(r.y1, timeline.y0) << name << " lies below the side panel, where no click reaches it";
+    }
+    pointer.move(r.x0 + 6, (r.y0 + r.y1) / 2);
+    std::this_thread::sleep_for(200ms);
+    xdo("mousedown 1");
+    std::this_thread::sleep_for(150ms);
+    xdo("mouseup 1");
+  }
+  void type_into(const std::string& widget, const std::string& text) const {
+    const Rect r = settled(widget);
+    pointer.move(r.x0 + 12, (r.y0 + r.y1) / 2);
+    xdo("click 1");
+    // ImGui 1.86 polls key state once a frame: hold ctrl+a long enough for a
+    // slow (sanitizer) build to see it; typed characters are queued anyway.
+    std::this_thread::sleep_for(250ms);
+    xdo("keydown ctrl+a");
+    std::this_thread::sleep_for(250ms);
+    xdo("keyup ctrl+a");
+    std::this_thread::sleep_for(100ms);
+    xdo("type --delay 60 " + text);
+  }
+  // Keys held long enough for ImGui 1.86, which polls them once a frame.
+  void press(const std::string& keys) const {
+    xdo("keydown " + keys);
+    std::this_thread::sleep_for(200ms);
+    xdo("keyup " + keys);
+  }
+};
+
+// The explorer's window on the screen, once it has drawn.
+Pointer window_pointer() {
   const auto geometry = run_command("xdotool search --sync --name '^pipescope$' getwindowgeometry --shell");
   Pointer pointer;
   for (std::istringstream in(geometry.output); in;) {
@@ -151,12 +212,26 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
     if (line.rfind("X=", 0) == 0) pointer.wx = std::stoi(line.substr(2));
     if (line.rfind("Y=", 0) == 0) pointer.wy = std::stoi(line.substr(2));
   }
+  return pointer;
+}
+
+TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
+  ASSERT_NE(std::getenv("DISPLAY"), nullptr) << "run under xvfb-run (CTest does)";
+  ExplorerSession app;
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("scrubber").has_value() && !app.state().empty(); }, 30s))
+      << "the explorer did not start; its output:\n" << run_command("cat " + (app.dir() / "log.txt").string()).output;
+  const Pointer pointer = window_pointer();
   const float view_x = 340 + (1600 - 340) / 2.0f, view_y = (1000 - 118) / 2.0f;  // the 3D view's centre
 
   // Orbit: a left drag over the view turns the camera.
+  // A hand's drag takes a few frames (the frame of the press itself moves
+  // nothing): keep dragging until the camera turns, however slow the build.
   pointer.move(view_x, view_y);
   xdo("mousedown 1");
-  for (int i = 1; i <= 6; ++i) pointer.move(view_x + 20 * i, view_y + 8 * i);
+  for (int i = 1; i <= 40 && app.number("azimuth") == -60.0; ++i) {
+    std::this_thread::sleep_for(50ms);
+    pointer.move(view_x + 5 * i, view_y + 2 * i);
+  }
   xdo("mouseup 1");
   EXPECT_TRUE(app.wait_until([&] { return app.number("azimuth") != -60.0 && app.number("elevation") != 30.0; }))
       << "azimuth " << app.number("azimuth") << " elevation " << app.number("elevation");
@@ -201,49 +276,9 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   xdo("key End");
 
   // Parameters: type into the fields. The timeline keeps its relative point.
-  // An error line under a field moves the widgets below it: wait for the layout to settle.
-  auto settled = [&](const std::string& name) {
-    Rect r = *app.widget(name);
-    for (int i = 0; i < 20; ++i) {
-      std::this_thread::sleep_for(250ms);
-      const Rect again = *app.widget(name);
-      if (again.y0 == r.y0 && again.x0 == r.x0) break;
-      r = again;
-    }
-    return r;
-  };
-  // A press and release a few frames apart, as a hand would.
-  auto click = [&](const std::string& name, bool in_side_panel = true) {
-    Rect r = settled(name);
-    const Rect timeline = *app.widget("timeline");
-    // Below the side panel's visible part: scroll it into view, as a hand would.
-    for (int i = 0; in_side_panel && i < 10 && r.y1 >= timeline.y0; ++i) {
-      pointer.move(170, timeline.y0 - 40);
-      xdo("click 5");
-      r = settled(name);
-    }
-    if (in_side_panel) {
-      EXPECT_LT(r.y1, timeline.y0) << name << " lies below the side panel, where no click reaches it";
-    }
-    pointer.move(r.x0 + 6, (r.y0 + r.y1) / 2);
-    std::this_thread::sleep_for(200ms);
-    xdo("mousedown 1");
-    std::this_thread::sleep_for(150ms);
-    xdo("mouseup 1");
-  };
-  auto type_into = [&](const std::string& widget, const std::string& text) {
-    const Rect r = settled(widget);
-    pointer.move(r.x0 + 12, (r.y0 + r.y1) / 2);
-    xdo("click 1");
-    // ImGui 1.86 polls key state once a frame: hold ctrl+a long enough for a
-    // slow (sanitizer) build to see it; typed characters are queued anyway.
-    std::this_thread::sleep_for(250ms);
-    xdo("keydown ctrl+a");
-    std::this_thread::sleep_for(250ms);
-    xdo("keyup ctrl+a");
-    std::this_thread::sleep_for(100ms);
-    xdo("type --delay 60 " + text);
-  };
+  Hand hand{app, pointer};
+  auto click = [&](const std::string& name, bool in_side_panel = true) { hand.click(name, in_side_panel); };
+  auto type_into = [&](const std::string& widget, const std::string& text) { hand.type_into(widget, text); };
   type_into("param:dp", "3");
   EXPECT_TRUE(app.wait_until([&] { return app.number("dp") == 3; })) << "dp " << app.number("dp");
   EXPECT_EQ(app.number("frame"), app.number("last")) << "still at the end of the new timeline";
@@ -267,7 +302,7 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
 
   // The lanes: hover a block of the first rank, read its tooltip, click it.
   {
-    const Rect lanes = settled("lanes");
+    const Rect lanes = hand.settled("lanes");
     // Row 0 is the replicas' header (dp 4, folded): the first rank's lane is row 1.
     const float y = lanes.y0 + 20 + 7, x = lanes.x0 + (lanes.x1 - lanes.x0) * 0.3f;
     std::string tip;
@@ -430,6 +465,124 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   EXPECT_TRUE(app.wait_until([&] { return video_line().find("Cancelled") != std::string::npos; }, 20s)) << video_line();
   EXPECT_FALSE(fs::exists(video)) << "a cancelled export removes its file";
   EXPECT_TRUE(app.running()) << "the explorer survived all of it";
+}
+
+// A PyTorch schedule file from the file browser, a session saved with Ctrl+S
+// and opened with Ctrl+O, the same picture in a second explorer started with
+// --session, and a trace from the Export panel.
+TEST(ExplorerEndToEnd, ScheduleFilesSessionsAndTraces) {
+  ASSERT_NE(std::getenv("DISPLAY"), nullptr) << "run under xvfb-run (CTest does)";
+  ExplorerSession app;
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("scrubber").has_value() && !app.state().empty(); }, 30s));
+  const Hand hand{app, window_pointer()};
+  const float view_x = 340 + (1600 - 340) / 2.0f, view_y = (1000 - 118) / 2.0f;
+  auto logged = [&](const std::string& prefix) {
+    std::string last;
+    for (const auto& l : app.lines()) {
+      if (l.rfind(prefix, 0) == 0) last = l;
+    }
+    return last;
+  };
+  // Type a path into a file browser's name field and press Enter.
+  auto choose = [&](const std::string& field, const std::string& path) {
+    ASSERT_TRUE(app.wait_until([&] { return app.widget(field).has_value(); })) << field << " did not open";
+    hand.type_into(field, path);
+    hand.press("Return");
+  };
+
+  hand.click("param:schedule");
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("schedule:file").has_value(); })) << "the combo opens";
+  hand.click("schedule:file");
+  const std::string csv = PIPESCOPE_TEST_DATA "/pytorch-schedules/DualPipeV-p4-m8-v2.compute_comms.csv";
+  choose("schedule-file:name", csv);
+  EXPECT_TRUE(app.wait_until([&] { return app.state()["schedule"] == "DualPipeV-p4-m8-v2.compute_comms.csv"; }))
+      << logged("schedule-file");
+  EXPECT_EQ(app.number("pp"), 4);
+  EXPECT_EQ(app.number("microbatches"), 8);
+
+  // Turn the camera and step to frame 7, then save.
+  hand.pointer.move(view_x, view_y);
+  xdo("mousedown 1");
+  for (int i = 1; i <= 40 && app.number("azimuth") == -60.0; ++i) {
+    std::this_thread::sleep_for(50ms);
+    hand.pointer.move(view_x + 5 * i, view_y + 2 * i);
+  }
+  xdo("mouseup 1");
+  ASSERT_TRUE(app.wait_until([&] { return app.number("azimuth") != -60.0; })) << "the drag turned the camera";
+  xdo("key Home Right Right Right Right Right Right Right");
+  ASSERT_TRUE(app.wait_until([&] { return app.number("frame") == 7; }));
+  const auto saved_state = app.state();
+  const std::string session = (app.dir() / "mine.json").string();
+  hand.press("ctrl+s");
+  choose("save:name", session);
+  ASSERT_TRUE(app.wait_until([&] { return logged("session-save").find("Saved " + session) != std::string::npos; }))
+      << logged("session-save");
+
+  // Change everything, then open it again: the same schedule, frame and camera.
+  hand.press("r");
+  xdo("key End");
+  hand.click("param:schedule");
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("schedule:gpipe").has_value(); }));
+  hand.click("schedule:gpipe");
+  ASSERT_TRUE(app.wait_until([&] { return app.state()["schedule"] == "gpipe"; }));
+  hand.press("ctrl+o");
+  choose("open:name", session);
+  ASSERT_TRUE(app.wait_until([&] { return logged("session-open").find("Opened " + session) != std::string::npos; }))
+      << logged("session-open");
+  ASSERT_TRUE(app.wait_until([&] { return app.state()["schedule"] == saved_state.at("schedule"); }));
+  const auto reopened = app.state();
+  for (const char* key : {"frame", "pp", "microbatches", "target", "distance", "azimuth", "elevation"}) {
+    EXPECT_EQ(reopened.at(key), saved_state.at(key)) << key;
+  }
+  EXPECT_NE(run_command("cat " + (app.dir() / "config" / "pipescope" / "recent").string()).output.find(session),
+            std::string::npos)
+      << "the session is among the recent files";
+
+  // A second explorer on the saved session draws the same picture (F12 in both).
+  auto screenshot = [](const ExplorerSession& e) {
+    const std::size_t before = [&] {
+      std::size_t n = 0;
+      for (const auto& l : e.lines()) n += l.rfind("screenshot ", 0) == 0;
+      return n;
+    }();
+    xdo("key F12");
+    std::string path;
+    e.wait_until([&] {
+      std::size_t n = 0;
+      for (const auto& l : e.lines()) {
+        if (l.rfind("screenshot ", 0) == 0 && ++n > before) path = l.substr(11);
+      }
+      return !path.empty();
+    });
+    return path;
+  };
+  hand.pointer.move(view_x, view_y);
+  const std::string first = screenshot(app);
+  ASSERT_FALSE(first.empty());
+
+  // The trace from the Export panel is a Chrome trace with the schedule's events.
+  hand.click("trace:save");
+  ASSERT_TRUE(app.wait_until([&] { return logged("trace ").find("Saved") != std::string::npos; })) << logged("trace ");
+  const auto trace = nlohmann::json::parse(std::ifstream(app.dir() / "pipescope-trace.json"));
+  EXPECT_GT(trace["traceEvents"].size(), 100u);
+  EXPECT_EQ(trace["otherData"]["schedule"], "DualPipeV-p4-m8-v2.compute_comms.csv");
+
+  ExplorerSession second({"--session", session}, "_second");
+  ASSERT_TRUE(second.wait_until([&] { return !second.state().empty(); }, 30s));
+  for (const char* key : {"frame", "schedule", "target", "distance", "azimuth", "elevation"}) {
+    EXPECT_EQ(second.state().at(key), saved_state.at(key)) << key;
+  }
+  const Pointer other = window_pointer();
+  other.move(view_x, view_y);
+  xdo("click 1");
+  const std::string again = screenshot(second);
+  ASSERT_FALSE(again.empty());
+  const pipescope::Image a = pipescope::read_png(first), b = pipescope::read_png(again);
+  ASSERT_EQ(a.width, b.width);
+  ASSERT_EQ(a.height, b.height);
+  double diff = 0;
+  for (std::size_t i = 0; i < a.rgba.size(); ++i) diff += std::abs(int(a.rgba[i]) - int(b.rgba[i]));
+  EXPECT_LT(diff / static_cast<double>(a.rgba.size()), 0.5) << "mean channel difference; " << first << " vs " << again;
 }
 
 TEST(ExplorerEndToEnd, WithoutADisplayItSaysSoInOneLine) {

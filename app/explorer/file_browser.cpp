@@ -50,7 +50,10 @@ std::optional<std::string> file_browser(FileBrowser& b) {
     ImGui::OpenPopup(b.title.c_str());
   }
   ImGui::SetNextWindowSize(ImVec2(ImGui::GetFontSize() * 32, ImGui::GetFontSize() * 26), ImGuiCond_Appearing);
-  if (!ImGui::BeginPopupModal(b.title.c_str())) return std::nullopt;
+  if (!ImGui::BeginPopupModal(b.title.c_str())) {
+    b.name_field.reset();
+    return std::nullopt;
+  }
   std::optional<std::string> chosen;
   ImGui::TextWrapped("%s", b.folder.string().c_str());
   const Entries entries = list(b.folder, b.extensions);
@@ -75,6 +78,8 @@ std::optional<std::string> file_browser(FileBrowser& b) {
   // Typing goes to the name at once: a path can be typed without a click.
   if (ImGui::IsWindowAppearing()) ImGui::SetKeyboardFocusHere();
   const bool entered = ImGui::InputText("##name", &b.name, ImGuiInputTextFlags_EnterReturnsTrue);
+  const ImVec2 lo = ImGui::GetItemRectMin(), hi = ImGui::GetItemRectMax();
+  b.name_field = glm::vec4(lo.x, lo.y, hi.x, hi.y);
   const bool ok = ImGui::Button(b.save ? "Save" : "Open");
   if ((ok || entered) && !b.name.empty()) {
     // A typed name may be a path of its own, absolute or relative to the folder shown.

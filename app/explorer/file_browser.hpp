@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include <glm/glm.hpp>
+
 namespace pipescope::app {
 
 struct FileBrowser {
@@ -20,6 +22,9 @@ struct FileBrowser {
   std::filesystem::path folder;         // empty: the working directory
   std::string name;                     // the file name field
   bool request_open = false;            // set to show the browser on the next frame
+  // Where the name field is while the browser is open (window coordinates:
+  // x0, y0, x1, y1), for --log-state and scripted tests.
+  std::optional<glm::vec4> name_field;
 };
 
 // Draws the browser if it is open; the chosen path on the frame it is chosen.

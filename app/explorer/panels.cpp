@@ -90,6 +90,7 @@ bool schedule_fields(ParamsEditor& ed, UiActions& actions, WidgetRects& rects) {
                                             : (std::string(current.summary) + " (--schedule)").c_str());
   }
   if (auto path = file_browser(ed.schedule_browser)) actions.schedule_file = std::move(path);
+  if (ed.schedule_browser.name_field) rects["schedule-file:name"] = *ed.schedule_browser.name_field;
   if (!ed.file_error.empty()) {
     ImGui::PushTextWrapPos(0.0f);
     ImGui::TextColored(kErrorColour, "%s", ed.file_error.c_str());

@@ -23,6 +23,14 @@ void remember_rect(WidgetRects& rects, const std::string& name) {
   rects[name] = glm::vec4(a.x, a.y, b.x, b.y);
 }
 
+// The browsers draw whether or not the section is open (Ctrl+O, Ctrl+S).
+void browsers(SessionPanel& s, UiActions& actions, WidgetRects& rects) {
+  if (auto p = file_browser(s.open_browser)) actions.open_session = std::move(p);
+  if (s.open_browser.name_field) rects["open:name"] = *s.open_browser.name_field;
+  if (auto p = file_browser(s.save_browser)) actions.save_session = std::move(p);
+  if (s.save_browser.name_field) rects["save:name"] = *s.save_browser.name_field;
+}
+
 }  // namespace
 
 RecentFiles RecentFiles::load() {
@@ -53,8 +61,7 @@ std::string RecentFiles::remember(const std::string& path) {
 
 void session_section(SessionPanel& s, UiActions& actions, WidgetRects& rects) {
   if (!ImGui::CollapsingHeader("Session", ImGuiTreeNodeFlags_DefaultOpen)) {
-    if (auto p = file_browser(s.open_browser)) actions.open_session = std::move(p);
-    if (auto p = file_browser(s.save_browser)) actions.save_session = std::move(p);
+    browsers(s, actions, rects);
     return;
   }
   if (ImGui::Button("Open... (Ctrl+O)")) s.open_browser.request_open = true;
@@ -101,8 +108,7 @@ void session_section(SessionPanel& s, UiActions& actions, WidgetRects& rects) {
     for (const std::string& w : s.warnings) ImGui::TextColored(ImVec4(0.7f, 0.45f, 0.0f, 1.0f), "%s", w.c_str());
     ImGui::PopTextWrapPos();
   }
-  if (auto p = file_browser(s.open_browser)) actions.open_session = std::move(p);
-  if (auto p = file_browser(s.save_browser)) actions.save_session = std::move(p);
+  browsers(s, actions, rects);
 }
 
 }  // namespace pipescope::app

@@ -17,7 +17,13 @@ InputResult handle_viewport_input(Camera& camera, TimelineView& timeline, glm::v
                          mouse.y < origin.y + size.y;
 
   if (!io.WantCaptureMouse) {
-    const glm::vec2 delta(io.MouseDelta.x, io.MouseDelta.y);
+    // The frame a button goes down carries the motion from before the press
+    // (all of it, when the pointer first enters a new window with the click):
+    // it must not turn or move the camera.
+    const bool pressed_now = ImGui::IsMouseClicked(ImGuiMouseButton_Left) ||
+                             ImGui::IsMouseClicked(ImGuiMouseButton_Right) ||
+                             ImGui::IsMouseClicked(ImGuiMouseButton_Middle);
+    const glm::vec2 delta = pressed_now ? glm::vec2(0.0f) : glm::vec2(io.MouseDelta.x, io.MouseDelta.y);
     if (ImGui::IsMouseDragging(ImGuiMouseButton_Left, 0.0f) && (delta.x != 0 || delta.y != 0)) {
       camera.orbit(delta.x, delta.y);
       r.camera_changed = true;

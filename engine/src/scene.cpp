@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "pipescope/json_string.hpp"
 #include "pipescope/param_table.hpp"
 
 namespace pipescope {
@@ -18,23 +19,6 @@ Scene::Scene(const Params& params, const Schedule& schedule)
 Scene::Scene(const Params& params)
     : Scene(params, *(params.is_notebook() ? make_notebook_schedule() : make_program_schedule())) {}
 
-namespace {
-// A JSON string literal (a schedule file's name may hold any character).
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += fmt::format("\\u{:04x}", static_cast<int>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-}  // namespace
 
 std::string params_json(const Params& p) {
   // Keys sorted as Python's json.dumps(sort_keys=True) writes them. The

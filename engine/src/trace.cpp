@@ -1,5 +1,7 @@
 #include "pipescope/trace.hpp"
 
+#include "pipescope/json_string.hpp"
+
 #include <fmt/format.h>
 
 #include <map>
@@ -103,9 +105,9 @@ std::string chrome_trace(const Params& p, const SchedulePlan& plan, double frame
       }
     }
   }
-  out += fmt::format("\n], \"displayTimeUnit\": \"ms\", \"otherData\": {{\"frame_us\": {}, \"schedule\": \"{}\", "
+  out += fmt::format("\n], \"displayTimeUnit\": \"ms\", \"otherData\": {{\"frame_us\": {}, \"schedule\": {}, "
                      "\"makespan_frames\": {}}}}}\n",
-                     frame_us, p.schedule_name(), t.makespan);
+                     frame_us, json_string(p.schedule_name()), t.makespan);
   return out;
 }
 
