@@ -164,7 +164,7 @@ LoadedSession parse_session(std::string_view text, const fs::path& folder) {
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse errors, and numbers beyond a double (out_of_range)
     throw SessionError(std::string("not JSON: ") + e.what());
   }
   LoadedSession out;

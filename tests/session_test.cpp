@@ -124,7 +124,9 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"newer", R"({"pipescope_session": 2})", "pipescope_session: version 2 was written by a newer pipescope"},
         Bad{"unversioned", R"({"params": {}})", "pipescope_session: missing"},
         Bad{"not_object", R"([1, 2])", "session: must be a JSON object"},
-        Bad{"not_json", R"({"pipescope_session": 1,)", "not JSON: "}),
+        Bad{"not_json", R"({"pipescope_session": 1,)", "not JSON: "},
+        // Found by fuzz_session: a number beyond a double threw past the parser.
+        Bad{"number_overflow", R"({"pipescope_session": 1, "frame": 1e999})", "not JSON: "}),
     [](const ::testing::TestParamInfo<Bad>& info) { return std::string(info.param.name); });
 
 TEST(Session, SchedulesFromFilesAreFoundBesideTheSession) {
