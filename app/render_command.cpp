@@ -180,7 +180,12 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
     const Image image = render_lanes_image(o.params, width, height, static_cast<std::uint32_t>(o.frame),
                                            o.font)
                             .image;
-    write_png(o.output, image, {{"pipescope.params", params_json(o.params)}, {"pipescope.view", "lanes"}});
+    Session session;  // reopens on the same schedule and frame
+    session.params = o.params;
+    session.frame = o.frame;
+    write_png(o.output, image,
+              png_text_with_session({{"pipescope.params", params_json(o.params)}, {"pipescope.view", "lanes"}},
+                                    session));
     std::cout << "wrote " << o.output << "\n";
     return 0;
   }
