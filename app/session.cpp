@@ -240,6 +240,26 @@ LoadedSession parse_session(std::string_view text, const fs::path& folder) {
     }
     o.warn_unknown();
   }
+  if (const json* e = root.find("export")) {
+    Object o(*e, "export", out.warnings);
+    SessionExport& x = s.exports;
+    auto pixels = [&](const char* key, int& field) {
+      if (auto v = o.integer(key)) {
+        if (*v < 1 || *v > 16384) refuse(o.at(key), std::to_string(*v) + " is outside 1..16384 pixels");
+        field = static_cast<int>(*v);
+      }
+    };
+    pixels("width", x.width);
+    pixels("height", x.height);
+    pixels("video_width", x.video_width);
+    pixels("video_height", x.video_height);
+    if (auto b = o.boolean("transparent")) x.transparent = *b;
+    if (auto b = o.boolean("include_ui")) x.include_ui = *b;
+    if (auto p = o.string("video_path")) x.video_path = *p;
+    if (auto v = o.number("fps", 0.1, 240)) x.fps = *v;
+    if (auto v = o.number("orbit_degrees", -36000, 36000)) x.orbit_degrees = *v;
+    o.warn_unknown();
+  }
   root.warn_unknown();
   return out;
 }
@@ -286,6 +306,10 @@ std::string session_json(const Session& s) {
                  {"lanes_span", l.lanes_span},
                  {"replicas_unfolded", l.replicas_unfolded},
                  {"dtype_bytes", l.dtype_bytes}};
+  const SessionExport& x = s.exports;
+  j["export"] = {{"width", x.width},           {"height", x.height},           {"transparent", x.transparent},
+                 {"include_ui", x.include_ui}, {"video_path", x.video_path},   {"video_width", x.video_width},
+                 {"video_height", x.video_height}, {"fps", x.fps},             {"orbit_degrees", x.orbit_degrees}};
   return j.dump(2) + "\n";
 }
 

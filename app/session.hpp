@@ -49,6 +49,17 @@ struct SessionLayout {
   bool operator==(const SessionLayout&) const = default;
 };
 
+// The explorer's Export and Export video settings.
+struct SessionExport {
+  int width = 1920, height = 1080;  // screenshots
+  bool transparent = false, include_ui = false;
+  std::string video_path = "pipescope.mp4";
+  int video_width = 1600, video_height = 1600;
+  double fps = 15.0;
+  double orbit_degrees = 0.0;
+  bool operator==(const SessionExport&) const = default;
+};
+
 struct Session {
   std::string description;  // one line, for presets
   Params params;
@@ -57,6 +68,7 @@ struct Session {
   SessionView view;
   SessionCompare compare;
   SessionLayout layout;
+  SessionExport exports;
 };
 
 // "camera.elevation: 95 is outside -90..90" - the key path, then the rule.

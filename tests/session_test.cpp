@@ -42,6 +42,7 @@ Session a_session() {
   s.layout.lanes_span = 80.0;
   s.layout.replicas_unfolded = true;
   s.layout.dtype_bytes = 4;
+  s.exports = {800, 600, true, false, "out_{frame:04}.png", 320, 240, 30.0, 90.0};
   return s;
 }
 
@@ -60,6 +61,7 @@ TEST(Session, WhatIsSavedComesBack) {
   EXPECT_EQ(back.session.view, s.view);
   EXPECT_EQ(back.session.compare, s.compare);
   EXPECT_EQ(back.session.layout, s.layout);
+  EXPECT_EQ(back.session.exports, s.exports);
   // Written again, byte for byte the same.
   EXPECT_EQ(session_json(back.session), session_json(s));
 }
@@ -120,6 +122,7 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"labels", v1 + R"("view": {"labels": "yes"}})", "view.labels: must be true or false, got \"yes\""},
         Bad{"background", v1 + R"("view": {"background": [1, 1]}})", "view.background: must be three numbers"},
         Bad{"compare", v1 + R"("compare": {"schedule": "x"}})", "compare.schedule: \"x\" is not a schedule"},
+        Bad{"export_size", v1 + R"("export": {"width": 0}})", "export.width: 0 is outside 1..16384 pixels"},
         Bad{"dtype", v1 + R"("layout": {"dtype_bytes": 0}})", "layout.dtype_bytes: 0 is outside 1..64"},
         Bad{"newer", R"({"pipescope_session": 2})", "pipescope_session: version 2 was written by a newer pipescope"},
         Bad{"unversioned", R"({"params": {}})", "pipescope_session: missing"},

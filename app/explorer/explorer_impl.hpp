@@ -117,6 +117,7 @@ class Explorer {
   void open_session(const std::string& path);
 
   void save_session_to(std::string path);
+  void show_session_in_title();
 
   // Hovering an object in the 3D view tells what it is; a click (no drag)
   // selects it: its actions are outlined on the lanes, N and P jump to its

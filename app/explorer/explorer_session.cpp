@@ -21,6 +21,9 @@ Session Explorer::capture_session() const {
   s.layout.lanes_span = lanes_state_.view.span;
   s.layout.replicas_unfolded = !lanes_state_.fold_replicas;
   s.layout.dtype_bytes = dtype_bytes_;
+  s.exports = {exports_.width,     exports_.height,       exports_.transparent, exports_.include_ui,
+               video_panel_.path,  video_panel_.width,    video_panel_.height,  video_panel_.fps,
+               video_panel_.orbit_degrees};
   return s;
 }
 
@@ -50,6 +53,15 @@ void Explorer::apply_session(const Session& s, const Params& params) {
   } else {
     fit_lanes();
   }
+  exports_.width = s.exports.width;
+  exports_.height = s.exports.height;
+  exports_.transparent = s.exports.transparent;
+  exports_.include_ui = s.exports.include_ui;
+  video_panel_.path = s.exports.video_path;
+  video_panel_.width = s.exports.video_width;
+  video_panel_.height = s.exports.video_height;
+  video_panel_.fps = static_cast<float>(s.exports.fps);
+  video_panel_.orbit_degrees = static_cast<float>(s.exports.orbit_degrees);
   sections_.open = s.layout.sections;
   sections_.restore = true;
   if (s.camera) {
@@ -93,12 +105,19 @@ void Explorer::save_session_to(std::string path) {
   try {
     save_session(path, capture_session());
     panel.path = path;
+    show_session_in_title();
     panel.status = "Saved " + path;
     if (const std::string why = panel.recent.remember(path); !why.empty()) panel.status += " (" + why + ")";
   } catch (const SessionError& e) {
     panel.status = e.what();
   }
   if (options_.log_state) std::cout << "session-save " << panel.status << std::endl;
+}
+
+// "pipescope - mine.json": the title says which session Ctrl+S writes.
+void Explorer::show_session_in_title() {
+  const std::string& path = session_panel_.path;
+  window_.set_title(path.empty() ? "pipescope" : "pipescope - " + std::filesystem::path(path).filename().string());
 }
 
 }  // namespace pipescope::app

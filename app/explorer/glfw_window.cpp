@@ -74,6 +74,8 @@ GlfwWindow::~GlfwWindow() {
   glfwTerminate();
 }
 
+void GlfwWindow::set_title(const std::string& title) { glfwSetWindowTitle(window_, title.c_str()); }
+
 bool GlfwWindow::should_close() const { return glfwWindowShouldClose(window_) == GLFW_TRUE; }
 
 glm::ivec2 GlfwWindow::framebuffer_size() const {

@@ -35,6 +35,7 @@ class GlfwWindow {
   // Blocks until an event arrives, or up to `seconds` (< 0: no limit).
   void wait_events(double seconds);
   void poll_events();
+  void set_title(const std::string& title);
 
   // Key presses (and repeats) since the last call, in order. Kept here, not
   // read from ImGui's key state, because a quick tap can press and release
