@@ -29,7 +29,8 @@ CommandLine::CommandLine()
 
   // No command: the explorer, on the same parameter flags.
   ExplorerOptions& explorer = explorer_;
-  add_param_flags(cli, explorer.params, [&explorer](const Session& s) { explorer.session = s; });
+  add_param_flags(
+      cli, explorer.params, [&explorer](const Session& s) { explorer.session = s; }, true);
   cli.add_flag_callback(
       "--list-presets",
       [] {

@@ -38,7 +38,30 @@ void add_table_flag(CLI::App& cmd, Params& p, const ParamSpec& spec) {
 
 }  // namespace
 
-void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&)> on_session) {
+namespace {
+
+// --schedule-file's work: read the file, then take the pipeline's shape from
+// it where the user gave none.
+void use_schedule_file(CLI::App& cmd, Params& p, const std::string& flag, const std::string& path) {
+  try {
+    p.schedule_file = load_schedule_file(path);
+  } catch (const ScheduleFileError& e) {
+    throw CLI::ValidationError(flag, e.what());
+  }
+  apply_schedule_file_shape(p, cmd.count("--pp") > 0, cmd.count("--microbatches") > 0, cmd.count("--chunks") > 0,
+                            cmd.count("--layers") > 0);
+}
+
+bool is_x264_preset(const std::string& name) {
+  for (const char* x : {"ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"}) {
+    if (name == x) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&)> on_session, bool file_argument) {
   // Defined first: CLI11 runs callbacks in the order options were added, so
   // every flag given beside a session overrides what the session set.
   auto apply = [&p, on_session](const std::string& flag, const std::string& path) {
@@ -65,9 +88,7 @@ void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&
            const auto path = preset_path(name);
            if (!path) {
              // x264's speed presets were --preset before presets were sessions.
-             const bool x264 = std::string("ultrafast superfast veryfast faster fast medium slow slower veryslow")
-                                   .find(name) != std::string::npos;
-             if (x264 && !name.empty()) {
+             if (is_x264_preset(name)) {
                throw CLI::ValidationError("--preset", "'" + name + "' is an x264 speed preset: that flag is "
                                                       "--x264-preset now; --preset picks a session preset");
              }
@@ -80,6 +101,24 @@ void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&
       ->type_name("NAME")
       ->excludes(session)
       ->group(sessions);
+  if (file_argument) {
+    // What a file manager passes (the desktop entry's %f): a session, a PNG
+    // pipescope wrote, or a schedule CSV.
+    cmd.add_option_function<std::string>(
+           "file",
+           [apply, &cmd, &p](const std::string& path) {
+             if (path.ends_with(".csv")) {
+               use_schedule_file(cmd, p, "FILE", path);
+             } else {
+               apply("FILE", path);
+             }
+           },
+           "a file to open: a session (.json), a PNG pipescope wrote, or a PyTorch schedule (.csv)")
+        ->type_name("FILE")
+        ->excludes(session)
+        ->excludes("--preset")
+        ->group(sessions);
+  }
 
   for (const ParamSpec& spec : param_table()) {
     if (spec.group == ParamGroup::Scene) add_table_flag(cmd, p, spec);
@@ -106,15 +145,7 @@ void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&
   }
   cmd.add_option_function<std::string>(
          "--schedule-file",
-         [&cmd, &p](const std::string& path) {
-           try {
-             p.schedule_file = load_schedule_file(path);
-           } catch (const ScheduleFileError& e) {
-             throw CLI::ValidationError("--schedule-file", e.what());
-           }
-           apply_schedule_file_shape(p, cmd.count("--pp") > 0, cmd.count("--microbatches") > 0,
-                                     cmd.count("--chunks") > 0, cmd.count("--layers") > 0);
-         },
+         [&cmd, &p](const std::string& path) { use_schedule_file(cmd, p, "--schedule-file", path); },
          "a schedule in PyTorch's CSV IR (one row per rank, as 'pipescope schedule --format csv' or "
          "torch.distributed.pipelining write it, with or without its SEND/RECV actions); sets --pp, "
          "--microbatches and --chunks, and rounds --layers up to a multiple of its stages unless given")

@@ -16,7 +16,10 @@ namespace pipescope::app {
 // --schedule-file to `cmd`, writing into `params`. A session is applied
 // first and the flags given beside it override it; `on_session` gets the
 // rest of the session (frame, camera, view) for commands that use them.
-void add_param_flags(CLI::App& cmd, Params& params, std::function<void(const Session&)> on_session = {});
+// `file_argument`: also take a positional FILE (a session, a PNG or a
+// schedule CSV), as a file manager passes it to the explorer.
+void add_param_flags(CLI::App& cmd, Params& params, std::function<void(const Session&)> on_session = {},
+                     bool file_argument = false);
 
 // The flag that sets a notebook parameter: "dp_gpu_delta" -> "--dp-gap".
 std::string flag_for(const std::string& notebook_name);

@@ -138,6 +138,16 @@ TEST(CliSession, PresetsAreListedAndFoundFromAnyFolder) {
   EXPECT_NE(bad.output.find("--preset: 'zb-x' is not a preset; choose one of: notebook, "), std::string::npos) << bad.output;
 }
 
+// The explorer's file argument (what the desktop entry passes): checked before any window opens.
+TEST(CliSession, TheExplorersFileArgumentIsCheckedFirst) {
+  const auto missing = run_command("DISPLAY= " + kExe + " /no/such/view.json 2>&1");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.output.rfind("pipescope: FILE: /no/such/view.json: cannot be read", 0), 0u) << missing.output;
+  const auto csv = run_command("DISPLAY= " + kExe + " /no/such/schedule.csv 2>&1");
+  EXPECT_EQ(csv.exit_code, 2);
+  EXPECT_EQ(csv.output.rfind("pipescope: FILE: /no/such/schedule.csv: cannot be read", 0), 0u) << csv.output;
+}
+
 TEST(CliSession, ABadSessionIsOneLineNamingTheKey) {
   const std::string path = std::filesystem::temp_directory_path() / ("pipescope_bad_session_" + std::to_string(getpid()) + ".json");
   std::ofstream(path) << R"({"pipescope_session": 1, "camera": {"elevation": 95}})";

@@ -567,7 +567,7 @@ TEST(ExplorerEndToEnd, ScheduleFilesSessionsAndTraces) {
   EXPECT_GT(trace["traceEvents"].size(), 100u);
   EXPECT_EQ(trace["otherData"]["schedule"], "DualPipeV-p4-m8-v2.compute_comms.csv");
 
-  ExplorerSession second({"--session", session}, "_second");
+  ExplorerSession second({session}, "_second");  // as the desktop entry opens a file
   ASSERT_TRUE(second.wait_until([&] { return !second.state().empty(); }, 30s));
   for (const char* key : {"frame", "schedule", "target", "distance", "azimuth", "elevation"}) {
     EXPECT_EQ(second.state().at(key), saved_state.at(key)) << key;
