@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipescope/param_table.hpp"
 #include "pipescope/params.hpp"
 #include "pipescope/simulate.hpp"
 #include "pipescope/zoo.hpp"
@@ -56,6 +57,25 @@ TEST(Cli, HelpExplainsEveryFlagWithItsDefault) {
   const auto top = run_command(kExe + " --help 2>&1");
   EXPECT_EQ(top.exit_code, 0);
   EXPECT_NE(top.output.find("dump"), std::string::npos);
+}
+
+// Every command takes every parameter of the table, with its notebook name,
+// its default when it has one, and the session flags.
+TEST(Cli, EveryCommandTakesEveryParameterOfTheTable) {
+  const pipescope::Params defaults;
+  for (const char* command : {"", "dump", "render", "schedule", "stats", "trace"}) {
+    const auto r = run_command(kExe + " " + command + " --help 2>&1");
+    ASSERT_EQ(r.exit_code, 0) << command;
+    for (const pipescope::ParamSpec& spec : pipescope::param_table()) {
+      const std::string flag(spec.flag);
+      const std::string shown = spec.is_optional() ? flag + " INT " : flag + " INT=" + std::to_string(spec.effective(defaults));
+      EXPECT_NE(r.output.find(shown), std::string::npos) << command << ": " << shown;
+      EXPECT_NE(r.output.find("[" + std::string(spec.key) + "]"), std::string::npos) << command << ": " << spec.key;
+    }
+    for (const char* flag : {"--schedule ", "--schedule-file ", "--session ", "--preset "}) {
+      EXPECT_NE(r.output.find(flag), std::string::npos) << command << ": " << flag;
+    }
+  }
 }
 
 TEST(Cli, TopLevelHelpTellsANewcomerWhatTheProgramDoes) {
