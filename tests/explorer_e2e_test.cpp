@@ -22,198 +22,20 @@
 #include <nlohmann/json.hpp>
 
 #include "pipescope/export/png.hpp"
+#include "explorer_driver.hpp"
 #include "run_command.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
+using pipescope::testing::ExplorerSession;
+using pipescope::testing::Hand;
+using pipescope::testing::Pointer;
+using pipescope::testing::Rect;
 using pipescope::testing::run_command;
-
-void xdo(const std::string& args) {
-  const auto r = run_command("xdotool " + args + " 2>&1");
-  ASSERT_EQ(r.exit_code, 0) << "xdotool " << args << ": " << r.output;
-}
-
-struct Rect {
-  float x0, y0, x1, y1;
-};
-
-class ExplorerSession {
- public:
-  explicit ExplorerSession(std::vector<std::string> extra = {}, const std::string& tag = "") {
-    dir_ = fs::temp_directory_path() / ("pipescope_e2e_" + std::to_string(getpid()) + tag);
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    log_ = (dir_ / "log.txt").string();
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int fd = ::open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      const std::string shots = dir_.string();
-      setenv("XDG_CONFIG_HOME", (dir_ / "config").c_str(), 1);  // recent files stay in the test's folder
-      std::vector<std::string> args = {PIPESCOPE_EXE, "--log-state", "--window", "1600x1000", "--screenshot-dir", shots};
-      args.insert(args.end(), extra.begin(), extra.end());
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(PIPESCOPE_EXE, argv.data());
-      _exit(127);
-    }
-  }
-  ~ExplorerSession() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-    }
-    if (!::testing::Test::HasFailure()) fs::remove_all(dir_);
-  }
-
-  std::vector<std::string> lines() const {
-    std::ifstream in(log_);
-    std::vector<std::string> out;
-    for (std::string l; std::getline(in, l);) out.push_back(l);
-    return out;
-  }
-
-  // key=value pairs of the latest "state" line.
-  std::map<std::string, std::string> state() const {
-    std::map<std::string, std::string> out;
-    const auto all = lines();
-    for (auto it = all.rbegin(); it != all.rend(); ++it) {
-      if (it->rfind("state ", 0) != 0) continue;
-      std::istringstream words(*it);
-      for (std::string w; words >> w;) {
-        const auto eq = w.find('=');
-        if (eq != std::string::npos) out[w.substr(0, eq)] = w.substr(eq + 1);
-      }
-      break;
-    }
-    return out;
-  }
-  // A key missing from the log fails the test: no stand-in value can make a check pass.
-  double number(const std::string& key) const {
-    const auto s = state();
-    auto it = s.find(key);
-    if (it == s.end()) {
-      ADD_FAILURE() << "the explorer's state line has no '" << key << "'";
-      return std::numeric_limits<double>::quiet_NaN();
-    }
-    return std::stod(it->second);
-  }
-
-  // Where a widget is now: the explorer logs the whole set after a "widgets"
-  // line whenever it changes, so only the latest set counts.
-  std::optional<Rect> widget(const std::string& name) const {
-    std::optional<Rect> found;
-    for (const auto& l : lines()) {
-      if (l == "widgets") found.reset();
-      std::istringstream words(l);
-      std::string tag, n;
-      Rect r{};
-      if (words >> tag >> n >> r.x0 >> r.y0 >> r.x1 >> r.y1 && tag == "widget" && n == name) found = r;
-    }
-    return found;
-  }
-
-  // Polls until `done` holds (the explorer reacts within a frame or two).
-  template <typename F>
-  bool wait_until(F done, std::chrono::milliseconds limit = 10s) const {
-    const auto end = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < end) {
-      if (done()) return true;
-      std::this_thread::sleep_for(50ms);
-    }
-    return done();
-  }
-
-  bool running() const { return waitpid(pid_, nullptr, WNOHANG) == 0; }
-  const fs::path& dir() const { return dir_; }
-
- private:
-  fs::path dir_;
-  std::string log_;
-  pid_t pid_ = -1;
-};
-
-// Moves the pointer to window coordinates (the window sits at the screen's
-// origin under a bare X server; its position is added anyway).
-struct Pointer {
-  int wx = 0, wy = 0;
-  void move(float x, float y) const {
-    xdo("mousemove " + std::to_string(wx + static_cast<int>(x)) + " " + std::to_string(wy + static_cast<int>(y)));
-  }
-};
-
-// A hand on the mouse and keys, at widgets the explorer logs.
-struct Hand {
-  ExplorerSession& app;
-  Pointer pointer;
-
-  // An error line under a field moves the widgets below it: wait for the layout to settle.
-  Rect settled(const std::string& name) const {
-    Rect r = *app.widget(name);
-    for (int i = 0; i < 20; ++i) {
-      std::this_thread::sleep_for(250ms);
-      const Rect again = *app.widget(name);
-      if (again.y0 == r.y0 && again.x0 == r.x0) break;
-      r = again;
-    }
-    return r;
-  }
-  // A press and release a few frames apart, as a hand would.
-  void click(const std::string& name, bool in_side_panel = true) const {
-    Rect r = settled(name);
-    const Rect timeline = *app.widget("timeline");
-    // Below the side panel's visible part: scroll it into view, as a hand would.
-    for (int i = 0; in_side_panel && i < 10 && r.y1 >= timeline.y0; ++i) {
-      pointer.move(170, timeline.y0 - 40);
-      xdo("click 5");
-      r = settled(name);
-    }
-    if (in_side_panel) {
-      EXPECT_LT(r.y1, timeline.y0) << name << " lies below the side panel, where no click reaches it";
-    }
-    pointer.move(r.x0 + 6, (r.y0 + r.y1) / 2);
-    std::this_thread::sleep_for(200ms);
-    xdo("mousedown 1");
-    std::this_thread::sleep_for(150ms);
-    xdo("mouseup 1");
-  }
-  void type_into(const std::string& widget, const std::string& text) const {
-    const Rect r = settled(widget);
-    pointer.move(r.x0 + 12, (r.y0 + r.y1) / 2);
-    xdo("click 1");
-    // ImGui 1.86 polls key state once a frame: hold ctrl+a long enough for a
-    // slow (sanitizer) build to see it; typed characters are queued anyway.
-    std::this_thread::sleep_for(250ms);
-    xdo("keydown ctrl+a");
-    std::this_thread::sleep_for(250ms);
-    xdo("keyup ctrl+a");
-    std::this_thread::sleep_for(100ms);
-    xdo("type --delay 60 " + text);
-  }
-  // Keys held long enough for ImGui 1.86, which polls them once a frame.
-  void press(const std::string& keys) const {
-    xdo("keydown " + keys);
-    std::this_thread::sleep_for(200ms);
-    xdo("keyup " + keys);
-  }
-};
-
-// The explorer's window on the screen, once it has drawn.
-Pointer window_pointer() {
-  const auto geometry = run_command("xdotool search --sync --name '^pipescope$' getwindowgeometry --shell");
-  Pointer pointer;
-  for (std::istringstream in(geometry.output); in;) {
-    std::string line;
-    std::getline(in, line);
-    if (line.rfind("X=", 0) == 0) pointer.wx = std::stoi(line.substr(2));
-    if (line.rfind("Y=", 0) == 0) pointer.wy = std::stoi(line.substr(2));
-  }
-  return pointer;
-}
+using pipescope::testing::window_pointer;
+using pipescope::testing::xdo;
 
 TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   ASSERT_NE(std::getenv("DISPLAY"), nullptr) << "run under xvfb-run (CTest does)";
