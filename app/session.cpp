@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "pipescope/param_table.hpp"
+#include "whole_file.hpp"
 
 namespace pipescope::app {
 
@@ -165,7 +166,10 @@ LoadedSession parse_session(std::string_view text, const fs::path& folder) {
   try {
     j = json::parse(text);
   } catch (const json::exception& e) {  // parse errors, and numbers beyond a double (out_of_range)
-    throw SessionError(std::string("not JSON: ") + e.what());
+    // nlohmann quotes what it read: keep a 100,000-digit number out of a one-line message.
+    std::string what = e.what();
+    if (what.size() > 240) what = what.substr(0, 240) + "...";
+    throw SessionError("not JSON: " + what);
   }
   LoadedSession out;
   Session& s = out.session;
@@ -332,6 +336,11 @@ LoadedSession load_session(const std::string& path) {
       }
       throw SessionError("holds no pipescope session: only PNGs that pipescope wrote (screenshots, render) do");
     }
+    // Sessions are a few KiB: refuse an absurd file before reading it whole.
+    constexpr std::uintmax_t kMaxSessionBytes = 16u << 20;
+    if (const auto size = fs::file_size(p, ec); !ec && size > kMaxSessionBytes) {
+      throw SessionError("is " + std::to_string(size >> 20) + " MiB; a session file is at most 16 MiB");
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) throw SessionError(std::string("cannot be read: ") + std::strerror(errno));
     std::ostringstream text;
@@ -343,23 +352,10 @@ LoadedSession load_session(const std::string& path) {
 }
 
 void save_session(const std::string& path, const Session& session) {
-  const std::string text = session_json(session);
-  const std::string temporary = path + ".part";
-  {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    if (!out) throw SessionError(path + ": cannot be written: " + std::strerror(errno));
-    out << text;
-    out.close();
-    if (!out) {
-      std::filesystem::remove(temporary);
-      throw SessionError(path + ": cannot be written: " + std::strerror(errno));
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(temporary, path, ec);
-  if (ec) {
-    std::filesystem::remove(temporary);
-    throw SessionError(path + ": cannot be written: " + ec.message());
+  try {
+    write_whole_file(path, session_json(session));
+  } catch (const std::runtime_error& e) {
+    throw SessionError(e.what());
   }
 }
 

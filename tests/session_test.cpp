@@ -97,6 +97,7 @@ TEST_P(BadSession, IsRefusedNamingTheKeyPathAndRule) {
     FAIL() << "accepted " << GetParam().json;
   } catch (const SessionError& e) {
     EXPECT_EQ(std::string(e.what()).rfind(GetParam().must_say, 0), 0u) << e.what();
+    EXPECT_LT(std::string(e.what()).size(), 400u) << "one short line";
   }
 }
 
@@ -129,7 +130,9 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"not_object", R"([1, 2])", "session: must be a JSON object"},
         Bad{"not_json", R"({"pipescope_session": 1,)", "not JSON: "},
         // Found by fuzz_session: a number beyond a double threw past the parser.
-        Bad{"number_overflow", R"({"pipescope_session": 1, "frame": 1e999})", "not JSON: "}),
+        Bad{"number_overflow", R"({"pipescope_session": 1, "frame": 1e999})", "not JSON: "},
+        Bad{"long_number", R"({"pipescope_session": 1, "frame": )" + std::string(100000, '9') + "}",
+            "not JSON: "}),
     [](const ::testing::TestParamInfo<Bad>& info) { return std::string(info.param.name); });
 
 TEST(Session, SchedulesFromFilesAreFoundBesideTheSession) {
@@ -145,6 +148,19 @@ TEST(Session, SchedulesFromFilesAreFoundBesideTheSession) {
   // Saved again, the file is named by an absolute path: the session can move.
   EXPECT_NE(session_json(s.session).find((folder / "mine.csv").string()), std::string::npos);
   std::filesystem::remove_all(folder);
+}
+
+TEST(Session, AHugeFileIsRefusedBeforeItIsRead) {
+  const auto path = std::filesystem::temp_directory_path() / ("pipescope_huge_" + std::to_string(getpid()) + ".json");
+  std::ofstream(path).close();
+  std::filesystem::resize_file(path, 64u << 20);  // sparse: nothing is written
+  try {
+    load_session(path.string());
+    FAIL();
+  } catch (const SessionError& e) {
+    EXPECT_NE(std::string(e.what()).find("is 64 MiB; a session file is at most 16 MiB"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove(path);
 }
 
 TEST(Session, ErrorsFromFilesStartWithThePath) {

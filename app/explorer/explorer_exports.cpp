@@ -1,4 +1,5 @@
 #include "explorer_impl.hpp"
+#include "whole_file.hpp"
 
 // What the explorer writes: screenshots, lanes pictures, traces and videos.
 
@@ -15,13 +16,7 @@ void Explorer::save_lanes_picture() {
 void Explorer::save_trace() {
   const std::string path = (std::filesystem::path(exports_.folder) / "pipescope-trace.json").string();
   try {
-    const std::string json = chrome_trace(scene_->params(), plan_, 1000.0);
-    const std::string temporary = path + ".part";
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out << json;
-    out.close();
-    if (!out) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
-    std::filesystem::rename(temporary, path);
+    write_whole_file(path, chrome_trace(scene_->params(), plan_, 1000.0));
     exports_.status = "Saved " + path + " (open it in ui.perfetto.dev)";
   } catch (const std::exception& e) {
     exports_.status = std::string("Trace failed: ") + e.what();

@@ -14,10 +14,7 @@
 #include <backends/imgui_impl_opengl3.h>
 
 #include <algorithm>
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <memory>

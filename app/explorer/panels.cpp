@@ -188,8 +188,8 @@ void export_section(ExportSettings& e, UiActions& actions, WidgetRects& rects) {
   if (ImGui::Button("Save lanes")) actions.lanes_picture = true;
   remember(rects, "lanes:save");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("The lanes and activation memory as a PNG, the export width wide");
-  ImGui::SameLine();
-  if (ImGui::Button("Save trace")) actions.trace = true;
+  // Its own row: three buttons do not fit the panel's width.
+  if (ImGui::Button("Save trace (Perfetto)")) actions.trace = true;
   remember(rects, "trace:save");
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip("The schedule as a Chrome trace (JSON) for ui.perfetto.dev, one frame = 1 ms (pipescope trace)");
