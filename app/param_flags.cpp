@@ -13,6 +13,7 @@ std::string flag_for(const std::string& notebook_name) {
   if (const ParamSpec* spec = param_spec(notebook_name)) return std::string(spec->flag);
   if (notebook_name == "schedule") return "--schedule";
   if (notebook_name == "schedule_file") return "--schedule-file";
+  if (notebook_name == "model") return "--model";
   return notebook_name;
 }
 
@@ -20,20 +21,50 @@ namespace {
 
 // One flag from the parameter table: decimal whole numbers only, the
 // default shown, the notebook's name in brackets.
+std::string group_title(ParamGroup group) {
+  switch (group) {
+    case ParamGroup::Scene: return "Scene parameters (the notebook's names in brackets)";
+    case ParamGroup::Schedule: return "Schedule";
+    case ParamGroup::Model: return "Model (--model transformer)";
+    case ParamGroup::Hardware: return "Hardware and measured costs (real time)";
+  }
+  return "";
+}
+
+// One flag from the parameter table: decimal whole numbers or finite reals,
+// the default shown, the notebook's name in brackets. Ranges are validate()'s.
 void add_table_flag(CLI::App& cmd, Params& p, const ParamSpec& spec) {
-  const std::string group = spec.group == ParamGroup::Scene ? "Scene parameters (the notebook's names in brackets)"
-                                                            : "Schedule";
   std::string help(spec.help);
   if (!spec.unit.empty()) help += ", in " + std::string(spec.unit);
   help += " [" + std::string(spec.key) + "]";
+  if (spec.is_optional()) help += " (default: " + std::string(spec.when_unset) + ")";
   CLI::Option* option = nullptr;
-  if (spec.is_optional()) {
-    help += " (default: " + std::string(spec.when_unset) + ")";
-    option = cmd.add_option(std::string(spec.flag), p.*spec.optional, help);
-  } else {
-    option = cmd.add_option(std::string(spec.flag), p.*spec.value, help)->capture_default_str();
+  switch (spec.type()) {
+    case ParamType::Integer:
+      option = spec.optional ? cmd.add_option(std::string(spec.flag), p.*spec.optional, help)
+                             : cmd.add_option(std::string(spec.flag), p.*spec.value, help)->capture_default_str();
+      option->transform(whole_number());
+      break;
+    case ParamType::Number:
+      option = cmd.add_option(std::string(spec.flag), p.*spec.number, help)->capture_default_str();
+      option->transform(finite_number());
+      break;
+    case ParamType::PerStage: {
+      const std::string flag(spec.flag);
+      option = cmd.add_option_function<std::string>(
+                      flag,
+                      [&p, &spec, flag](const std::string& text) {
+                        std::string why;
+                        const auto list = parse_per_stage(text, why);
+                        if (!list) throw CLI::ValidationError(flag, "'" + text + "': " + why);
+                        p.*spec.per_stage = *list;
+                      },
+                      help)
+                   ->type_name("US[,US...]");
+      break;
+    }
   }
-  option->transform(whole_number())->group(group);
+  option->group(group_title(spec.group));
 }
 
 }  // namespace
@@ -142,6 +173,24 @@ void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&
       ->group(schedules);
   for (const ParamSpec& spec : param_table()) {
     if (spec.group == ParamGroup::Schedule) add_table_flag(cmd, p, spec);
+  }
+  const CLI::Validator known_model(
+      [](std::string& name) {
+        return model_from_name(name) ? std::string()
+                                     : "'" + name + "' is not a model; choose notebook or transformer";
+      },
+      "NAME");
+  cmd.add_option_function<std::string>(
+         "--model", [&p](const std::string& name) { p.model = *model_from_name(name); },
+         "what costs and memory come from: notebook (the notebook's MLP; time in animation frames) or "
+         "transformer (a GPT-style layer on real GPUs; time in microseconds, memory in bytes) (default: notebook)")
+      ->check(known_model)
+      ->group(group_title(ParamGroup::Model));
+  for (const ParamSpec& spec : param_table()) {
+    if (spec.group == ParamGroup::Model) add_table_flag(cmd, p, spec);
+  }
+  for (const ParamSpec& spec : param_table()) {
+    if (spec.group == ParamGroup::Hardware) add_table_flag(cmd, p, spec);
   }
   cmd.add_option_function<std::string>(
          "--schedule-file",

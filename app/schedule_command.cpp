@@ -12,19 +12,31 @@
 #include "pipescope/schedule_stats.hpp"
 #include "pipescope/simulate.hpp"
 #include "pipescope/trace.hpp"
+#include "pipescope/units.hpp"
 
 namespace pipescope::app {
 
-namespace {
-
-std::string header(const Params& p, const SchedulePlan& plan) {
-  return fmt::format("schedule {}: pp {}, microbatches {}, {} stage{} per rank ({} stages of {} layer{}), dp {}; "
-                     "frames per pass F {}, I {}, W {}, send {}",
+std::string schedule_header(const Params& p, const SchedulePlan& plan) {
+  const Costs& c = plan.costs;
+  const TimeUnit u = c.unit;
+  const int last = plan.program.stages - 1;
+  const bool varies = !c.per_stage.empty() && (c.f_of(last) != c.f || c.i_of(last) != c.i || c.w_of(last) != c.w);
+  return fmt::format("schedule {}: pp {}, microbatches {}, {} stage{} per rank ({} stages of {} layer{}), dp {}, "
+                     "model {}; per pass{} F {}, I {}, W {}{}, send {}",
                      p.schedule_name(), p.pp, p.microbatches, p.stages_per_rank(),
                      p.stages_per_rank() == 1 ? "" : "s", p.stages(), p.layers_per_stage(),
-                     p.layers_per_stage() == 1 ? "" : "s", p.dp, plan.costs.f, plan.costs.i, plan.costs.w,
-                     plan.costs.send);
+                     p.layers_per_stage() == 1 ? "" : "s", p.dp, model_name(p.model), varies ? " (stage 0)" : "",
+                     duration_text(u, static_cast<double>(c.f)), duration_text(u, static_cast<double>(c.i)),
+                     duration_text(u, static_cast<double>(c.w)),
+                     varies ? fmt::format(" (last stage F {}, I {}, W {})",
+                                          duration_text(u, static_cast<double>(c.f_of(last))),
+                                          duration_text(u, static_cast<double>(c.i_of(last))),
+                                          duration_text(u, static_cast<double>(c.w_of(last))))
+                            : std::string(),
+                     duration_text(u, static_cast<double>(c.send)));
 }
+
+namespace {
 
 std::string stages_of(const Params& p, int rank) {
   std::string out;
@@ -37,14 +49,15 @@ std::string stages_of(const Params& p, int rank) {
 std::string step_name(const Step& s) { return to_string(Action::single(s.op, s.stage, s.microbatch)); }
 
 void print_text(const Params& p, const SchedulePlan& plan) {
-  std::cout << header(p, plan) << "\n";
-  std::cout << "makespan " << plan.timing.makespan << " frames\n\nprograms (PyTorch's notation):\n";
+  std::cout << schedule_header(p, plan) << "\n";
+  std::cout << "makespan " << duration_text(plan.costs.unit, static_cast<double>(plan.timing.makespan))
+            << "\n\nprograms (PyTorch's notation):\n";
   for (std::size_t r = 0; r < plan.program.per_rank.size(); ++r) {
     std::cout << "rank " << r << " (stages " << stages_of(p, static_cast<int>(r)) << "):";
     for (const auto& a : plan.program.per_rank[r]) std::cout << " " << to_string(a);
     std::cout << "\n";
   }
-  std::cout << "\ntimed actions (action@start+frames):\n";
+  std::cout << "\ntimed actions (action@start+length, in " << (plan.real_time() ? "ns" : "frames") << "):\n";
   for (std::size_t r = 0; r < plan.timing.per_rank.size(); ++r) {
     std::cout << "rank " << r << ":";
     for (const auto& a : plan.timing.per_rank[r]) std::cout << " " << to_string(a.action) << "@" << a.start << "+" << a.length;
@@ -63,6 +76,7 @@ nlohmann::json to_json(const Params& p, const SchedulePlan& plan) {
   j["costs"] = {{"F", plan.costs.f}, {"I", plan.costs.i}, {"W", plan.costs.w}, {"send", plan.costs.send},
                 {"exchange_flash", plan.costs.exchange_flash}};
   j["makespan"] = plan.timing.makespan;
+  j["time_unit"] = plan.real_time() ? "ns" : "frames";  // of every start and length here
   nlohmann::json stage_ranks = nlohmann::json::array();
   for (std::int64_t s = 0; s < p.stages(); ++s) stage_ranks.push_back(p.rank_of_stage(s));
   j["stage_ranks"] = stage_ranks;
@@ -95,8 +109,6 @@ nlohmann::json to_json(const Params& p, const SchedulePlan& plan) {
   return j;
 }
 
-std::string percent(double v) { return fmt::format("{:.1f} %", 100 * v); }
-
 }  // namespace
 
 void add_schedule_commands(CLI::App& cli, ScheduleOptions& schedule, StatsOptions& stats,
@@ -112,22 +124,20 @@ void add_schedule_commands(CLI::App& cli, ScheduleOptions& schedule, StatsOption
   stats_cmd = cli.add_subcommand("stats", "Print the schedule's figures: makespan, bubble, memory, traffic.");
   add_param_flags(*stats_cmd, stats.params);
   stats_cmd->add_flag("--json", stats.json, "print JSON instead of text");
-  stats_cmd->add_option("--dtype-bytes", stats.dtype_bytes, "bytes per activation or gradient element")
-      ->transform(whole_number())
-      ->check(CLI::Range(1, 64))
-      ->capture_default_str();
   stats_cmd->footer(
-      "Figures (times in frames: one matmul of one microbatch per frame at unit cost):\n"
-      "  makespan        frames until the last action, send or exchange ends\n"
-      "  busy, idle      per rank: frames computing; makespan minus busy\n"
+      "Figures (times in frames for the notebook's model, one matmul of one microbatch a frame at unit\n"
+      "cost; in microseconds for --model transformer or measured --time-f/-i/-w):\n"
+      "  makespan        until the last action, send or exchange ends\n"
+      "  busy, idle      per rank: computing; makespan minus busy\n"
       "  bubble (idle / compute)      total idle / total compute, as Megatron and most papers\n"
       "                               count it (1F1B with instant sends: (p-1)/m)\n"
       "  bubble (idle / wall)         total idle / (ranks x makespan): the share of GPU time lost\n"
       "  bubble (playground)          1 - a rank's compute / the longest rank's own span, as the\n"
       "                               zero-bubble playground reports it\n"
-      "  peak activations  per rank: the most microbatch-layers stored at once (a stage's\n"
-      "                    activations of a microbatch live from its forward until its weight\n"
-      "                    gradient is done), and in bytes for --dtype-bytes\n"
+      "  memory          per rank: static (parameters x 16 bytes, mixed-precision Adam), peak\n"
+      "                  activations (stored from a stage's forward of a microbatch; its backward\n"
+      "                  through the input frees what only it needs, its weight gradient the rest)\n"
+      "                  and their sum, flagged OVER above --gpu-memory-gib\n"
       "  traffic         pipeline sends between ranks (one microbatch's d_model-wide activation or\n"
       "                  gradient each) and data-parallel exchanges (each layer's two weight\n"
       "                  gradients with the next replica), messages and bytes, all replicas\n"
@@ -139,19 +149,18 @@ void add_trace_command(CLI::App& cli, TraceOptions& trace, CLI::App*& trace_cmd)
       "trace", "Write the schedule as a Chrome trace (JSON) that Perfetto (ui.perfetto.dev) and chrome://tracing open.");
   add_param_flags(*trace_cmd, trace.params);
   trace_cmd->add_option("-o,--output", trace.output, "output file; - is standard output")->capture_default_str();
-  trace_cmd->add_option("--frame-us", trace.frame_us, "microseconds one frame lasts in the trace")
-      ->transform(finite_number())
-      ->check(CLI::Range(1e-3, 1e9))
-      ->capture_default_str();
   trace_cmd->footer(
       "A process per data-parallel replica, a thread per pipeline rank (GPU) and one for the gradient exchange;\n"
       "a complete event per timed action (stage, microbatch, kind, what it waited for in args), flow arrows\n"
-      "from each send to the action receiving it, a counter per rank of the activations it stores.\n"
+      "from each send to the action receiving it, a counter per rank of the activation bytes it stores.\n"
+      "Real time (--model transformer, measured costs) is written as it is; for the notebook's frames,\n"
+      "--frame-us sets how long a frame lasts (0: 1000 us).\n"
       "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
 }
 
 int run_trace(const TraceOptions& o) {
-  const std::string json = chrome_trace(o.params, make_plan(o.params), o.frame_us);
+  const std::string json =
+      chrome_trace(o.params, make_plan(o.params), o.params.frame_us > 0 ? o.params.frame_us : 1000.0);
   if (o.output == "-") {
     std::cout << json;
     std::cout.flush();
@@ -186,54 +195,6 @@ int run_schedule(const ScheduleOptions& o) {
   } else {
     print_text(o.params, plan);
   }
-  return std::cout.good() ? 0 : 1;
-}
-
-int run_stats(const StatsOptions& o) {
-  const SchedulePlan plan = make_plan(o.params);
-  const ScheduleStats st = schedule_stats(o.params, plan, o.dtype_bytes);
-  if (o.json) {
-    nlohmann::json j;
-    j["schedule"] = o.params.schedule_name();
-    j["dp"] = o.params.dp;
-    j["pp"] = o.params.pp;
-    j["microbatches"] = o.params.microbatches;
-    j["chunks"] = o.params.stages_per_rank();
-    j["makespan"] = st.makespan;
-    j["bubble"] = {{"idle_over_compute", st.bubble_idle_over_compute},
-                   {"idle_over_wall", st.bubble_idle_over_wall},
-                   {"playground", st.bubble_playground}};
-    nlohmann::json ranks = nlohmann::json::array();
-    for (std::size_t r = 0; r < st.ranks.size(); ++r) {
-      const auto& rs = st.ranks[r];
-      ranks.push_back({{"rank", r}, {"busy", rs.busy}, {"idle", rs.idle}, {"first_start", rs.first_start},
-                       {"last_end", rs.last_end}, {"peak_activations_microbatch_layers", rs.peak_activations},
-                       {"peak_activation_bytes", rs.peak_activation_bytes}});
-    }
-    j["ranks"] = ranks;
-    j["dtype_bytes"] = o.dtype_bytes;
-    j["traffic"] = {{"pipeline_messages", st.pipeline_messages}, {"pipeline_bytes", st.pipeline_bytes},
-                    {"dp_messages", st.dp_messages}, {"dp_bytes", st.dp_bytes}};
-    std::cout << j.dump(1) << "\n";
-    return std::cout.good() ? 0 : 1;
-  }
-  std::cout << header(o.params, plan) << "\n";
-  std::cout << "makespan               " << st.makespan << " frames\n";
-  std::cout << "bubble, idle / compute " << percent(st.bubble_idle_over_compute) << "  (Megatron, most papers)\n";
-  std::cout << "bubble, idle / wall    " << percent(st.bubble_idle_over_wall) << "  (share of GPU time idle)\n";
-  std::cout << "bubble, playground     " << percent(st.bubble_playground)
-            << "  (1 - compute / longest rank span, zero-bubble playground)\n";
-  std::cout << fmt::format("\n{:>5} {:>8} {:>8} {:>12} {:>22} {:>14}\n", "rank", "busy", "idle", "span",
-                           "peak microbatch-layers", "peak bytes");
-  for (std::size_t r = 0; r < st.ranks.size(); ++r) {
-    const auto& rs = st.ranks[r];
-    std::cout << fmt::format("{:>5} {:>8} {:>8} {:>12} {:>22} {:>14.0f}\n", r, rs.busy, rs.idle,
-                             fmt::format("{}-{}", rs.first_start, rs.last_end), rs.peak_activations,
-                             rs.peak_activation_bytes);
-  }
-  std::cout << fmt::format("\ntraffic (all replicas, {} bytes per element): pipeline {} messages, {:.0f} bytes; "
-                           "data parallel {} messages, {:.0f} bytes\n",
-                           o.dtype_bytes, st.pipeline_messages, st.pipeline_bytes, st.dp_messages, st.dp_bytes);
   return std::cout.good() ? 0 : 1;
 }
 

@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "pipescope/params.hpp"
+#include "pipescope/simulate.hpp"
 
 namespace pipescope::app {
 
@@ -19,14 +20,16 @@ struct ScheduleOptions {
 struct StatsOptions {
   Params params;
   bool json = false;
-  std::int64_t dtype_bytes = 2;
 };
 
 struct TraceOptions {
   Params params;
   std::string output = "-";
-  double frame_us = 1000.0;
 };
+
+// "schedule 1f1b: pp 4, microbatches 8, ...; per pass F 812.0 us, ...": the
+// first line of `schedule` and `stats`.
+std::string schedule_header(const Params& p, const SchedulePlan& plan);
 
 void add_schedule_commands(CLI::App& cli, ScheduleOptions& schedule, StatsOptions& stats,
                            CLI::App*& schedule_cmd, CLI::App*& stats_cmd);

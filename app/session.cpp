@@ -115,9 +115,37 @@ Params read_params(Object& o, const fs::path& folder) {
     const std::string key(spec.key);
     const json* present = o.find(key);
     if (!present) continue;
-    const auto v = o.integer(key);
-    if (!v && !spec.is_optional()) refuse(o.at(key), "must be a whole number, got null");
-    spec.set(p, v);
+    switch (spec.type()) {
+      case ParamType::Integer: {
+        const auto v = o.integer(key);
+        if (!v && !spec.is_optional()) refuse(o.at(key), "must be a whole number, got null");
+        spec.set(p, v);
+        break;
+      }
+      case ParamType::Number:  // its range is validate()'s, below
+        if (const auto v = o.number(key, -1e300, 1e300)) p.*spec.number = *v;
+        break;
+      case ParamType::PerStage: {
+        // One number for every stage, or a list of one per stage.
+        std::vector<double> list;
+        auto item = [&](const json& e, const std::string& where) {
+          if (!e.is_number() || !std::isfinite(e.get<double>())) refuse(where, "must be a number, got " + shown(e));
+          list.push_back(e.get<double>());
+        };
+        if (present->is_array()) {
+          for (std::size_t i = 0; i < present->size(); ++i) item((*present)[i], o.at(key) + "[" + std::to_string(i) + "]");
+        } else if (!present->is_null()) {
+          item(*present, o.at(key));
+        }
+        p.*spec.per_stage = std::move(list);
+        break;
+      }
+    }
+  }
+  if (const auto model = o.string("model")) {
+    const auto m = model_from_name(*model);
+    if (!m) refuse(o.at("model"), "\"" + *model + "\" is not a model; choose notebook or transformer");
+    p.model = *m;
   }
   const auto schedule = o.string("schedule");
   const auto file = o.string("schedule_file");
@@ -238,9 +266,11 @@ LoadedSession parse_session(std::string_view text, const fs::path& folder) {
     if (auto v = o.number("lanes_start", -kWorld, kWorld)) layout.lanes_start = *v;
     if (auto v = o.number("lanes_span", 0, kWorld)) layout.lanes_span = *v;
     if (auto b = o.boolean("replicas_unfolded")) layout.replicas_unfolded = *b;
+    // Sessions before real units kept the metrics' data type here; it is params.dtype_bytes now.
     if (auto v = o.integer("dtype_bytes")) {
       if (*v < 1 || *v > 64) refuse(o.at("dtype_bytes"), std::to_string(*v) + " is outside 1..64");
-      layout.dtype_bytes = static_cast<int>(*v);
+      const json* p = root.find("params");
+      if (p == nullptr || !p->is_object() || !p->contains("dtype_bytes")) s.params.dtype_bytes = *v;
     }
     o.warn_unknown();
   }
@@ -276,10 +306,21 @@ std::string session_json(const Session& s) {
   if (!s.description.empty()) j["description"] = s.description;
   json params = json::object();
   for (const ParamSpec& spec : param_table()) {
-    const auto v = spec.given(s.params);
-    // A schedule file fixes chunks; an unset optional stays unset (derived).
-    if (v && !(spec.key == "chunks" && s.params.schedule_file)) params[std::string(spec.key)] = *v;
+    const std::string key(spec.key);
+    switch (spec.type()) {
+      case ParamType::Integer: {
+        const auto v = spec.given(s.params);
+        // A schedule file fixes chunks; an unset optional stays unset (derived).
+        if (v && !(spec.key == "chunks" && s.params.schedule_file)) params[key] = *v;
+        break;
+      }
+      case ParamType::Number: params[key] = s.params.*spec.number; break;
+      case ParamType::PerStage:
+        if (!(s.params.*spec.per_stage).empty()) params[key] = s.params.*spec.per_stage;  // empty: from the model
+        break;
+    }
   }
+  params["model"] = std::string(model_name(s.params.model));
   if (s.params.schedule_file) {
     params["schedule_file"] = fs::absolute(s.params.schedule_file->path).lexically_normal().string();
   } else {
@@ -308,8 +349,7 @@ std::string session_json(const Session& s) {
   j["layout"] = {{"sections", sections},
                  {"lanes_start", l.lanes_start},
                  {"lanes_span", l.lanes_span},
-                 {"replicas_unfolded", l.replicas_unfolded},
-                 {"dtype_bytes", l.dtype_bytes}};
+                 {"replicas_unfolded", l.replicas_unfolded}};
   const SessionExport& x = s.exports;
   j["export"] = {{"width", x.width},           {"height", x.height},           {"transparent", x.transparent},
                  {"include_ui", x.include_ui}, {"video_path", x.video_path},   {"video_width", x.video_width},

@@ -45,7 +45,6 @@ struct SessionLayout {
   std::map<std::string, bool> sections;  // side panel header -> open
   double lanes_start = 0.0, lanes_span = 0.0;  // span 0: fit the whole schedule
   bool replicas_unfolded = false;
-  int dtype_bytes = 2;
   bool operator==(const SessionLayout&) const = default;
 };
 

@@ -68,7 +68,14 @@ TEST(Cli, EveryCommandTakesEveryParameterOfTheTable) {
     ASSERT_EQ(r.exit_code, 0) << command;
     for (const pipescope::ParamSpec& spec : pipescope::param_table()) {
       const std::string flag(spec.flag);
-      const std::string shown = spec.is_optional() ? flag + " INT " : flag + " INT=" + std::to_string(spec.effective(defaults));
+      std::string shown;
+      switch (spec.type()) {
+        case pipescope::ParamType::Integer:
+          shown = spec.is_optional() ? flag + " INT " : flag + " INT=" + std::to_string(spec.effective(defaults));
+          break;
+        case pipescope::ParamType::Number: shown = flag + " FLOAT=" + spec.text(defaults); break;
+        case pipescope::ParamType::PerStage: shown = flag + " US[,US...]"; break;
+      }
       EXPECT_NE(r.output.find(shown), std::string::npos) << command << ": " << shown;
       EXPECT_NE(r.output.find("[" + std::string(spec.key) + "]"), std::string::npos) << command << ": " << spec.key;
     }
@@ -159,7 +166,7 @@ TEST(CliStats, OneFOneBBubbleIsPMinusOneOverM) {
   EXPECT_EQ(j["ranks"][3]["peak_activations_microbatch_layers"], 1);
   const auto text = run_command(kExe + " stats --schedule 1f1b --pp 4 --layers 4 --microbatches 8 2>&1");
   for (const char* what : {"makespan", "bubble, idle / compute", "bubble, idle / wall", "bubble, playground",
-                           "peak microbatch-layers", "traffic"}) {
+                           "activations", "memory per GPU 80.0 GiB", "traffic"}) {
     EXPECT_NE(text.output.find(what), std::string::npos) << what;
   }
   const auto help = run_command(kExe + " stats --help 2>&1");

@@ -41,7 +41,7 @@ Session a_session() {
   s.layout.lanes_start = 12.0;
   s.layout.lanes_span = 80.0;
   s.layout.replicas_unfolded = true;
-  s.layout.dtype_bytes = 4;
+  s.params.dtype_bytes = 4;
   s.exports = {800, 600, true, false, "out_{frame:04}.png", 320, 240, 30.0, 90.0};
   return s;
 }

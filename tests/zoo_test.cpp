@@ -236,10 +236,16 @@ TEST(Zoo, PeakStoredActivationsPerRank) {
     SCOPED_TRACE(case_name(zoo_case));
     SchedulePlan plan{build_program(kind, p, m, v), unit_costs(), {}};
     plan.timing = simulate(plan.program, plan.costs);
-    const auto memory = activation_memory(plan);  // in microbatch-layers; one layer per stage here
+    Params params;  // one layer per stage: stage-microbatches are microbatch-layers
+    params.schedule = kind;
+    params.pp = p;
+    params.microbatches = m;
+    params.chunks = v;
+    params.L = p * v;
+    params.dp = 1;
+    const ScheduleStats stats = schedule_stats(params, plan);
     for (int r = 0; r < p; ++r) {
-      double peak = 0;
-      for (const auto& point : memory[r]) peak = std::max(peak, point.microbatch_layers);
+      const double peak = stats.ranks[static_cast<std::size_t>(r)].peak_activations;
       switch (kind) {
         case ScheduleKind::GPipe: EXPECT_EQ(peak, m) << "rank " << r; break;
         case ScheduleKind::OneFOneB: EXPECT_EQ(peak, std::min(p - r, m)) << "rank " << r; break;

@@ -2,28 +2,27 @@
 
 namespace pipescope::app {
 
-void Comparison::refresh(const Params& scene, int dtype_bytes, bool force) {
-  if (!force && choice == loaded_ && dtype_bytes == loaded_dtype_) return;
+void Comparison::refresh(const Params& scene, bool force) {
+  if (!force && choice == loaded_) return;
   loaded_ = choice;
-  loaded_dtype_ = dtype_bytes;
   view_ = {};
-  lanes_.clear();
+  analysis_.reset();
   state_.texture = &texture_;
   if (choice.schedule < 0) return;
   Params other = scene;
   other.schedule = schedule_catalog()[static_cast<std::size_t>(choice.schedule)].kind;
-  if (other.schedule != scene.schedule) other.chunks.reset();  // another schedule: its own default
+  // The chosen schedule, not the scene's file: a loaded CSV fixes only the scene.
+  const bool same = !scene.schedule_file && other.schedule == scene.schedule;
+  other.schedule_file.reset();
+  if (!same) other.chunks.reset();  // another schedule: its own default
   if (choice.pp > 0) other.pp = choice.pp;
   if (choice.microbatches > 0) other.microbatches = choice.microbatches;
   if (const auto errors = validate(other); !errors.empty()) {
     view_.error = errors.front().message;
     return;
   }
-  plan_ = make_plan(other);
-  lanes_ = make_lanes(plan_);
-  stats_ = schedule_stats(other, plan_, dtype_bytes);
-  memory_ = activation_memory(plan_);
-  view_ = {&lanes_, &plan_, static_cast<int>(other.stages_per_rank()), ""};
+  analysis_ = analyse(other);
+  view_ = {&analysis_->lanes, &analysis_->plan, static_cast<int>(other.stages_per_rank()), ""};
 }
 
 std::string Comparison::name() const {

@@ -9,7 +9,7 @@
 
 #include "lanes_panel.hpp"
 #include "panels.hpp"
-#include "pipescope/schedule_stats.hpp"
+#include "pipescope/analysis.hpp"
 
 namespace pipescope::app {
 
@@ -17,26 +17,22 @@ class Comparison {
  public:
   CompareChoice choice;  // edited by the timeline panel
 
-  // Recomputes for `scene` if the choice or the data type changed (or `force`).
-  void refresh(const Params& scene, int dtype_bytes, bool force);
+  // Recomputes for `scene` if the choice changed (or `force`).
+  void refresh(const Params& scene, bool force);
   bool active() const { return view_.lanes != nullptr; }
   const CompareLanes& lanes() const { return view_; }
   LanesState& lanes_state() { return state_; }
-  const SchedulePlan& plan() const { return plan_; }
-  const ScheduleStats& stats() const { return stats_; }
-  const std::vector<std::vector<MemoryPoint>>& memory() const { return memory_; }
+  const SchedulePlan& plan() const { return analysis_->plan; }
+  const ScheduleStats& stats() const { return analysis_->stats; }
+  const std::vector<std::vector<MemoryPoint>>& memory() const { return analysis_->memory; }
   // "zb-h1", or "1f1b_mb16" when its parameters differ; "" when nothing is compared.
   std::string name() const;
   // Rows its lanes take (one for its message if it cannot run).
-  std::size_t lane_count() const { return choice.schedule < 0 ? 0 : std::max<std::size_t>(lanes_.size(), 1); }
+  std::size_t lane_count() const { return choice.schedule < 0 ? 0 : std::max<std::size_t>(analysis_ ? analysis_->lanes.size() : 0, 1); }
 
  private:
   CompareChoice loaded_;
-  int loaded_dtype_ = -1;
-  SchedulePlan plan_;
-  std::vector<Lane> lanes_;
-  ScheduleStats stats_;
-  std::vector<std::vector<MemoryPoint>> memory_;
+  std::shared_ptr<const ScheduleAnalysis> analysis_;
   CompareLanes view_;
   LanesState state_;
   LanesTexture texture_;

@@ -29,17 +29,15 @@ int Explorer::run() {
 }
 
 void Explorer::load_scene(const Params& params) {
-  scene_ = std::make_unique<Scene>(params);
+  analysis_ = analyse(params);
+  // The scene animates the plan just made: one simulation per change.
+  scene_ = std::make_unique<Scene>(params, std::shared_ptr<const SchedulePlan>(analysis_, &analysis_->plan));
   phases_ = phase_spans(scene_->timeline());
-  plan_ = make_plan(params);
-  lanes_ = make_lanes(plan_);
   lanes_state_.selected_lane = lanes_state_.selected_block = -1;
   lanes_state_.replicas = static_cast<int>(params.dp);
   lanes_state_.texture = &lanes_texture_;
   highlighted_ = 0;
-  stats_of_schedule_ = schedule_stats(params, plan_, dtype_bytes_);
-  memory_ = activation_memory(plan_);
-  comparison_.refresh(params, dtype_bytes_, true);
+  comparison_.refresh(params, true);
   fit_lanes();
   timeline_.rebase(scene_->timeline().last_frame());  // the same relative point on the new timeline
   scene_->playhead().seek(timeline_.frame);
@@ -50,7 +48,7 @@ void Explorer::load_scene(const Params& params) {
 // The lanes show the whole of the longer schedule.
 void Explorer::fit_lanes() {
   lanes_state_.view.fit(static_cast<double>(
-      std::max(plan_.timing.makespan, comparison_.active() ? comparison_.plan().timing.makespan : 0)));
+      std::max(analysis_->plan.timing.makespan, comparison_.active() ? comparison_.plan().timing.makespan : 0)));
 }
 
 void Explorer::reset_camera(ViewPreset preset) {
@@ -71,7 +69,7 @@ Explorer::Rect Explorer::scene_viewport() const {
   const glm::ivec2 fb = window_.framebuffer_size();
   const glm::ivec2 win = window_.window_size();
   const float to_fb = win.x > 0 ? static_cast<float>(fb.x) / static_cast<float>(win.x) : 1.0f;
-  const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, lanes_.size()), comparison_.lane_count());
+  const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, analysis_->lanes.size()), comparison_.lane_count());
   const int left = static_cast<int>(layout.side_width * to_fb);
   const int bottom = static_cast<int>(layout.timeline_height * to_fb);
   return {{left, bottom}, {std::max(fb.x - left, 1), std::max(fb.y - bottom, 1)}};
@@ -84,33 +82,27 @@ void Explorer::frame(double dt) {
 
   UiActions actions;
   rects_.clear();  // only what this frame draws
-  const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, lanes_.size()), comparison_.lane_count());
-  const RankStats& first = stats_of_schedule_.ranks.front();
-  const MetricsInput metrics{stats_of_schedule_,
-                             memory_,
-                             first.peak_activations > 0 ? first.peak_activation_bytes / first.peak_activations : 0.0,
+  const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, analysis_->lanes.size()), comparison_.lane_count());
+  const MetricsInput metrics{analysis_->stats,
+                             analysis_->memory,
+                             analysis_->plan.frame_length,
                              timeline_.frame,
                              timeline_.last,
                              comparison_.active() ? &comparison_.stats() : nullptr,
                              scene_->params().schedule_name(),
                              comparison_.name(),
-                             comparison_.active() ? &comparison_.memory() : nullptr,
-                             &dtype_bytes_};
+                             comparison_.active() ? &comparison_.memory() : nullptr};
   side_panel(layout,
              {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics,
               session_panel_, sections_},
              actions, rects_);
   timeline_panel(layout, timeline_, phases_,
-                 {lanes_, plan_, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_,
+                 {analysis_->lanes, analysis_->plan, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_,
                   comparison_.lanes()},
                  lanes_state_, comparison_.lanes_state(), comparison_.choice, rects_);
-  if (const bool was = comparison_.active(); comparison_.refresh(scene_->params(), dtype_bytes_, false),
+  if (const bool was = comparison_.active(); comparison_.refresh(scene_->params(), false),
       comparison_.active() != was) {
     fit_lanes();
-  }
-  if (dtype_bytes_ != dtype_for_) {  // figures in bytes follow the data type
-    dtype_for_ = dtype_bytes_;
-    stats_of_schedule_ = schedule_stats(scene_->params(), plan_, dtype_bytes_);
   }
   if (lanes_state_.selection_changed) {
     lanes_state_.selection_changed = false;
@@ -269,7 +261,7 @@ void Explorer::pick_under_mouse(glm::vec2 origin, glm::vec2 size, const std::vec
 // stage's matmuls and activations for its microbatch, on every replica
 // (and the weights, for a weight gradient).
 void Explorer::highlight_block() {
-  const LaneBlock& b = lanes_[static_cast<std::size_t>(lanes_state_.selected_lane)]
+  const LaneBlock& b = analysis_->lanes[static_cast<std::size_t>(lanes_state_.selected_lane)]
                            .compute[static_cast<std::size_t>(lanes_state_.selected_block)];
   std::vector<ObjectIndex> objects = objects_of_block(scene_->layout(), b);
   highlighted_ = objects.size();
@@ -300,7 +292,7 @@ void Explorer::log_state() {
                      " last=" + std::to_string(timeline_.last) + " schedule=" +
                      p.schedule_name() + " lanes_start=" +
                      std::to_string(lanes_state_.view.start) + " lanes_span=" + std::to_string(lanes_state_.view.span) +
-                     " makespan=" + std::to_string(stats_of_schedule_.makespan) + " compare=" +
+                     " makespan=" + std::to_string(analysis_->stats.makespan) + " compare=" +
                      (comparison_.choice.schedule < 0 ? std::string("none") : comparison_.name()) +
                      " compare_makespan=" + std::to_string(comparison_.active() ? comparison_.stats().makespan : -1) +
                      " selected=" + (selected_object_ ? scene_->layout().id(*selected_object_) : std::string("none")) +

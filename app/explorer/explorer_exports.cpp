@@ -16,7 +16,8 @@ void Explorer::save_lanes_picture() {
 void Explorer::save_trace() {
   const std::string path = (std::filesystem::path(exports_.folder) / "pipescope-trace.json").string();
   try {
-    write_whole_file(path, chrome_trace(scene_->params(), plan_, 1000.0));
+    write_whole_file(path, chrome_trace(scene_->params(), analysis_->plan,
+                                          scene_->params().frame_us > 0 ? scene_->params().frame_us : 1000.0));
     exports_.status = "Saved " + path + " (open it in ui.perfetto.dev)";
   } catch (const std::exception& e) {
     exports_.status = std::string("Trace failed: ") + e.what();

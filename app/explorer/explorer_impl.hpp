@@ -155,15 +155,12 @@ class Explorer {
   Comparison comparison_;
   std::unique_ptr<Scene> scene_;
   std::vector<PhaseSpan> phases_;
-  SchedulePlan plan_;        // the scene's timed actions, for the lanes
-  std::vector<Lane> lanes_;
+  // The scene's schedule analysed once: plan, lanes, figures, memory.
+  std::shared_ptr<const ScheduleAnalysis> analysis_;
   LanesState lanes_state_;
-  int dtype_bytes_ = 2, dtype_for_ = 2;  // bytes per element for the figures in bytes
   std::optional<ObjectIndex> hovered_object_, selected_object_;
   std::size_t highlighted_ = 0;  // objects outlined for a selected lane block
   glm::vec2 press_at_{0.0f};
-  ScheduleStats stats_of_schedule_;
-  std::vector<std::vector<MemoryPoint>> memory_;
   std::string last_tooltip_, last_pick_;
   Camera camera_;
   TimelineView timeline_;

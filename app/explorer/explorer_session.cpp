@@ -20,7 +20,6 @@ Session Explorer::capture_session() const {
   s.layout.lanes_start = lanes_state_.view.start;
   s.layout.lanes_span = lanes_state_.view.span;
   s.layout.replicas_unfolded = !lanes_state_.fold_replicas;
-  s.layout.dtype_bytes = dtype_bytes_;
   s.exports = {exports_.width,     exports_.height,       exports_.transparent, exports_.include_ui,
                video_panel_.path,  video_panel_.width,    video_panel_.height,  video_panel_.fps,
                video_panel_.orbit_degrees};
@@ -44,8 +43,7 @@ void Explorer::apply_session(const Session& s, const Params& params) {
   }
   comparison_.choice.pp = s.compare.pp;
   comparison_.choice.microbatches = s.compare.microbatches;
-  comparison_.refresh(scene_->params(), dtype_bytes_, true);
-  dtype_bytes_ = s.layout.dtype_bytes;
+  comparison_.refresh(scene_->params(), true);
   lanes_state_.fold_replicas = !s.layout.replicas_unfolded;
   if (s.layout.lanes_span > 0) {
     lanes_state_.view.start = s.layout.lanes_start;

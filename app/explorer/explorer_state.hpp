@@ -26,6 +26,7 @@ struct ParamsEditor {
   std::vector<ParamError> errors;  // validate(edited)
   FileBrowser schedule_browser{"Open a PyTorch schedule file", {".csv"}};
   std::string file_error;  // why the last schedule file chosen could not be used
+  std::string list_error;  // why the last per-stage list typed could not be read
 };
 
 struct ExportSettings {

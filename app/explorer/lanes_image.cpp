@@ -7,7 +7,7 @@
 #include "lanes_panel.hpp"
 #include "metrics_panel.hpp"
 #include "pipescope/render/offscreen.hpp"
-#include "pipescope/schedule_stats.hpp"
+#include "pipescope/analysis.hpp"
 
 namespace pipescope::app {
 
@@ -29,13 +29,12 @@ struct ImGuiOffscreen {
 
 LanesImage render_lanes_image(const Params& params, int width, int height, std::uint32_t frame,
                               const std::string& font_file) {
-  const SchedulePlan plan = make_plan(params);
-  const std::vector<Lane> lanes = make_lanes(plan);
-  const ScheduleStats stats = schedule_stats(params, plan, 2);
-  const auto memory = activation_memory(plan);
-  const RankStats& first = stats.ranks.front();
-  const MetricsInput metrics{stats, memory, first.peak_activations > 0 ? first.peak_activation_bytes / first.peak_activations : 0.0,
-                             frame, static_cast<std::uint32_t>(plan.timing.makespan + 1), nullptr, "", "", nullptr, nullptr, 0};
+  const auto analysis = analyse(params);
+  const SchedulePlan& plan = analysis->plan;
+  const std::vector<Lane>& lanes = analysis->lanes;
+  const ScheduleStats& stats = analysis->stats;
+  const MetricsInput metrics{stats, analysis->memory, plan.frame_length, frame,
+                             static_cast<std::uint32_t>(plan.frame_of(plan.timing.makespan) + 1)};
 
   ImGuiOffscreen guard;
   ImGuiIO& io = ImGui::GetIO();
@@ -61,15 +60,10 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
     ImGui::SetNextWindowPos(ImVec2(0, 0));
     ImGui::SetNextWindowSize(io.DisplaySize);
     ImGui::Begin("lanes", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoBackground);
-    ImGui::Text("%s: pp %lld, microbatches %lld, %lld stage%s per rank; makespan %lld frames; bubble %.1f %% "
-                "(idle / compute)",
-                params.schedule_name().c_str(), static_cast<long long>(params.pp),
-                static_cast<long long>(params.microbatches), static_cast<long long>(params.stages_per_rank()),
-                params.stages_per_rank() == 1 ? "" : "s", static_cast<long long>(stats.makespan),
-                100.0 * stats.bubble_idle_over_compute);
+    ImGui::TextUnformatted(lanes_title(params, stats).c_str());
     lanes_view(lanes, plan, static_cast<int>(params.stages_per_rank()), state, frame, metrics.last, scale, rects,
                true);
-    ImGui::TextDisabled("activations stored, per rank");
+    ImGui::TextDisabled("memory per rank, static + activations");
     memory_plot(metrics, std::max(ImGui::GetContentRegionAvail().y - 4, 20.0f), rects, lanes_label_width(scale));
     ImGui::End();
     ImGui::Render();

@@ -7,11 +7,13 @@
 #include <cstdint>
 #include <string>
 
+#include "pipescope/units.hpp"
+
 namespace pipescope::app {
 
 namespace {
 
-constexpr float kRow = 20.0f, kBar = 14.0f, kStrip = 4.0f, kLabel = 56.0f;
+constexpr float kRow = 20.0f, kBar = 14.0f, kStrip = 4.0f, kLabel = 56.0f, kAxis = 18.0f;
 constexpr std::size_t kMaxRowsShown = 8;
 
 // ImGui packs colours as lane_colour does: red in the lowest byte.
@@ -33,14 +35,21 @@ char letter(BlockKind kind) {
 }
 
 std::string describe(const Lane& lane, const LaneBlock& b, const SchedulePlan& plan) {
+  const TimeUnit u = plan.costs.unit;
+  auto time = [&](std::int64_t t) { return duration_text(u, static_cast<double>(t)); };
   std::string s = "GPU " + std::to_string(lane.rank) + ", stage " + std::to_string(b.stage) + ", microbatch " +
-                  std::to_string(b.microbatch) + ", " + kind_name(b.kind) + ", frames " +
-                  std::to_string(b.start + 1) + "-" + std::to_string(b.end) + " (" + std::to_string(b.end - b.start) +
-                  ")";
+                  std::to_string(b.microbatch) + ", " + kind_name(b.kind) + ", ";
+  if (plan.real_time()) {
+    s += time(b.start) + " to " + time(b.end) + " (" + time(b.end - b.start) + "; frames " +
+         std::to_string(plan.frame_of(b.start)) + "-" + std::to_string(plan.frame_of(b.end)) + ")";
+  } else {
+    s += "frames " + std::to_string(b.start + 1) + "-" + std::to_string(b.end) + " (" + std::to_string(b.end - b.start) +
+         ")";
+  }
   const TimedAction& a = plan.timing.per_rank[static_cast<std::size_t>(lane.rank)][static_cast<std::size_t>(b.action)];
   s += ", part of " + to_string(a.action);
   if (a.waited > 0) {
-    s += "; waited " + std::to_string(a.waited) + " frames for " +
+    s += "; waited " + time(a.waited) + " for " +
          to_string(Action::single(a.waited_for.op, a.waited_for.stage, a.waited_for.microbatch));
   } else {
     s += "; started as soon as its rank was free";
@@ -67,6 +76,49 @@ std::vector<Row> layout_rows(const LanesState& state, std::size_t lane_count) {
   return rows;
 }
 
+// The time axis under the lanes: a tick every 1, 2 or 5 x 10^k time units
+// (about eight across), labelled in the plan's unit; the legend at its right.
+void time_axis(TimeUnit unit, const LaneView& view, float lane_x, float lane_w, float height, float ui_scale) {
+  const ImVec2 at = ImGui::GetCursorScreenPos();
+  ImGui::Dummy(ImVec2(lane_x + lane_w - at.x, height));
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImU32 ink = IM_COL32(90, 90, 90, 255);
+  double step = 1;
+  while (view.span / step > 80) step *= 10;
+  for (double k : {1.0, 2.0, 5.0, 10.0}) {
+    if (view.span / (step * k) <= 8) {
+      step *= k;
+      break;
+    }
+  }
+  // The legend first, so ticks stop short of it.
+  struct Key {
+    BlockKind kind;
+    const char* name;
+  };
+  const Key keys[] = {{BlockKind::Forward, "F forward"}, {BlockKind::BackwardInput, "I backward (input)"},
+                      {BlockKind::BackwardWeight, "W weight gradient"}, {BlockKind::Send, "send"},
+                      {BlockKind::Exchange, "exchange"}};
+  const float sw = 9.0f * ui_scale;
+  float legend_w = 0;
+  for (const Key& k : keys) legend_w += sw + 4 + ImGui::CalcTextSize(k.name).x + 10 * ui_scale;
+  float x = lane_x + lane_w - legend_w;
+  for (const Key& k : keys) {
+    draw->AddRectFilled(ImVec2(x, at.y + 4), ImVec2(x + sw, at.y + 4 + sw), lane_colour(k.kind));
+    draw->AddText(ImVec2(x + sw + 4, at.y + 1), ink, k.name);
+    x += sw + 4 + ImGui::CalcTextSize(k.name).x + 10 * ui_scale;
+  }
+  const float limit = lane_x + lane_w - legend_w - 8 * ui_scale;
+  const double first = std::ceil(view.start / step) * step;
+  for (double t = first; t <= view.start + view.span; t += step) {
+    const float tx = lane_x + static_cast<float>((t - view.start) / view.span) * lane_w;
+    const std::string label = duration_text(unit, t);
+    if (tx + ImGui::CalcTextSize(label.c_str()).x > limit) break;
+    draw->AddLine(ImVec2(tx, at.y), ImVec2(tx, at.y + 4), ink, 1.0f);
+    draw->AddText(ImVec2(tx + 2, at.y + 1), ink, label.c_str());
+  }
+}
+
 }  // namespace
 
 std::size_t lanes_rows(const LanesState& state, std::size_t lane_count) {
@@ -76,7 +128,19 @@ std::size_t lanes_rows(const LanesState& state, std::size_t lane_count) {
 float lanes_label_width(float ui_scale) { return kLabel * ui_scale; }
 
 float lanes_height(std::size_t lanes, float ui_scale, bool all_rows) {
-  return (static_cast<float>(all_rows ? lanes : std::min(lanes, kMaxRowsShown)) * kRow + 6.0f) * ui_scale;
+  return (static_cast<float>(all_rows ? lanes : std::min(lanes, kMaxRowsShown)) * kRow + 6.0f + kAxis) * ui_scale;
+}
+
+std::string lanes_title(const Params& p, const ScheduleStats& st) {
+  char buf[320];
+  std::snprintf(buf, sizeof buf,
+                "%s: pp %lld, microbatches %lld, %lld stage%s per rank; makespan %s; bubble %.1f %% idle/compute, "
+                "%.1f %% idle/wall, %.1f %% playground",
+                p.schedule_name().c_str(), static_cast<long long>(p.pp), static_cast<long long>(p.microbatches),
+                static_cast<long long>(p.stages_per_rank()), p.stages_per_rank() == 1 ? "" : "s",
+                duration_text(st.unit, static_cast<double>(st.makespan)).c_str(), 100 * st.bubble_idle_over_compute,
+                100 * st.bubble_idle_over_wall, 100 * st.bubble_playground);
+  return buf;
 }
 
 std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const SchedulePlan& plan,
@@ -87,7 +151,8 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
   const ImGuiIO& io = ImGui::GetIO();
   const float row = kRow * ui_scale, bar = kBar * ui_scale, strip = kStrip * ui_scale, label_w = kLabel * ui_scale;
   const std::vector<Row> rows = layout_rows(state, lanes.size());
-  const float height = lanes_height(rows.size(), ui_scale, all_rows);
+  const float axis_h = kAxis * ui_scale;
+  const float height = lanes_height(rows.size(), ui_scale, all_rows) - axis_h;
   const float total = static_cast<float>(rows.size()) * row;
   // The row that shows a lane first (arrows are drawn there).
   std::vector<std::size_t> row_of(lanes.size(), 0);
@@ -122,15 +187,18 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
   if (ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left) && io.MousePos.x >= lane_x) {
     // Simulation time t is shown by frame t + 1. A click on a block goes to
     // its first frame; a drag scrubs.
-    const double t = std::clamp(frame_at_x(io.MousePos.x), 0.0, static_cast<double>(last));
-    if (ImGui::IsMouseDragging(ImGuiMouseButton_Left)) seek = static_cast<std::uint32_t>(std::min<double>(std::floor(t) + 1, last));
+    const double t = std::max(frame_at_x(io.MousePos.x), 0.0);
+    auto frame_at_time = [&](double time) {
+      return static_cast<std::uint32_t>(std::min<double>(static_cast<double>(plan.frame_of(static_cast<std::int64_t>(time))), last));
+    };
+    if (ImGui::IsMouseDragging(ImGuiMouseButton_Left)) seek = frame_at_time(t);
     if (ImGui::IsMouseClicked(ImGuiMouseButton_Left)) {
-      seek = static_cast<std::uint32_t>(std::min<double>(std::floor(t) + 1, last));
+      seek = frame_at_time(t);
       const auto ri = static_cast<std::size_t>((io.MousePos.y - origin.y) / row);
       const std::size_t r = ri < rows.size() && rows[ri].lane >= 0 ? static_cast<std::size_t>(rows[ri].lane) : lanes.size();
       if (r < lanes.size() && io.MousePos.y - origin.y - static_cast<float>(ri) * row < bar) {
         if (const std::int32_t i = block_at(lanes[r].compute, t); i >= 0) {
-          seek = static_cast<std::uint32_t>(std::min<std::int64_t>(lanes[r].compute[static_cast<std::size_t>(i)].start + 1, last));
+          seek = frame_at_time(static_cast<double>(lanes[r].compute[static_cast<std::size_t>(i)].start));
           state.selected_lane = static_cast<int>(r);
           state.selected_block = i;
           state.selection_changed = true;
@@ -276,13 +344,14 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
     draw->AddRect(ImVec2(a.x - 1, a.y - 1), ImVec2(x_of(static_cast<double>(sel.end)) + 1, a.y + bar + 1), arrow, 0.0f, 0,
                   3.0f);
   }
-  // The playhead: frame f shows the work of simulation time f - 1 .. f.
-  const float px = x_of(static_cast<double>(frame) - 0.5);
+  // The playhead: frame f shows the work of time (f - 1) x frame_length .. f x frame_length.
+  const float px = x_of((static_cast<double>(frame) - 0.5) * static_cast<double>(plan.frame_length));
   if (px >= lane_x && px <= lane_x + lane_w) {
     draw->AddLine(ImVec2(px, origin.y), ImVec2(px, origin.y + total), IM_COL32(20, 20, 20, 255), 2.0f);
   }
   if (!state.hovered.empty()) ImGui::SetTooltip("%s", state.hovered.c_str());
   ImGui::EndChild();
+  time_axis(plan.costs.unit, view, lane_x, lane_w, axis_h, ui_scale);
   return seek;
 }
 

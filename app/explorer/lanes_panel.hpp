@@ -14,6 +14,7 @@
 
 #include "explorer_state.hpp"
 #include "pipescope/lanes.hpp"
+#include "pipescope/schedule_stats.hpp"
 #include "pipescope/render/lanes_texture.hpp"
 
 namespace pipescope::app {
@@ -46,6 +47,10 @@ float lanes_label_width(float ui_scale);
 // Rows the lanes take, for the panel's height (at most eight rows show at
 // once, the rest scroll; `all_rows` shows every one, for an export).
 float lanes_height(std::size_t lanes, float ui_scale, bool all_rows = false);
+
+// "zb-v: pp 4, ...; makespan 12.34 ms; bubble ... idle/compute, ... idle/wall,
+// ... playground": what the lanes show, with all three bubbles.
+std::string lanes_title(const Params& p, const ScheduleStats& stats);
 
 // Draws in the current ImGui window, full width; a frame to seek to if the
 // user clicked or dragged on the lanes.

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "pipescope/render/style.hpp"
+#include "pipescope/units.hpp"
 
 namespace pipescope::app {
 
@@ -16,14 +17,7 @@ void figure(const char* name, double share, const char* explanation) {
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", explanation);
 }
 
-std::string bytes(double b) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  int u = 0;
-  while (b >= 1024 && u < 4) b /= 1024, ++u;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", b, units[u]);
-  return buf;
-}
+std::string bytes(double b) { return bytes_text(b); }
 
 ImU32 rank_colour(std::size_t r) {
   const glm::vec3 c = rank_tint(static_cast<int>(r));
@@ -35,13 +29,8 @@ ImU32 rank_colour(std::size_t r) {
 std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects& rects) {
   if (!ImGui::CollapsingHeader("Schedule metrics", ImGuiTreeNodeFlags_DefaultOpen)) return std::nullopt;
   const ScheduleStats& st = in.stats;
-  if (in.dtype_bytes != nullptr) {
-    ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
-    ImGui::InputInt("bytes per element", in.dtype_bytes);
-    *in.dtype_bytes = std::clamp(*in.dtype_bytes, 1, 64);
-    if (ImGui::IsItemHovered()) ImGui::SetTooltip("The activations' and gradients' data type: 2 for bf16, 4 for fp32");
-  }
-  ImGui::Text("makespan %lld frames", static_cast<long long>(st.makespan));
+  auto time = [&](double t) { return duration_text(st.unit, t); };
+  ImGui::Text("makespan %s", time(static_cast<double>(st.makespan)).c_str());
   figure("bubble, idle / compute", st.bubble_idle_over_compute,
          "Total idle over total compute, as Megatron and most papers count it (1F1B with instant sends: (p-1)/m)");
   figure("bubble, idle / wall", st.bubble_idle_over_wall,
@@ -51,7 +40,7 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
   if (ImGui::BeginTable("ranks", 3, ImGuiTableFlags_SizingStretchProp)) {
     ImGui::TableSetupColumn("rank");
     ImGui::TableSetupColumn("busy");
-    ImGui::TableSetupColumn("peak activations");
+    ImGui::TableSetupColumn("peak memory");
     ImGui::TableHeadersRow();
     for (std::size_t r = 0; r < st.ranks.size(); ++r) {
       const RankStats& rs = st.ranks[r];
@@ -61,56 +50,83 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
       ImGui::TableNextColumn();
       ImGui::Text("%.0f %%", st.makespan > 0 ? 100.0 * static_cast<double>(rs.busy) / static_cast<double>(st.makespan) : 0.0);
       ImGui::TableNextColumn();
-      ImGui::Text("%.0f mb-layers, %s", rs.peak_activations, bytes(rs.peak_activation_bytes).c_str());
+      const std::string peak = bytes(rs.peak_memory_bytes) + (rs.over_memory ? " OVER" : "");
+      if (rs.over_memory) {
+        ImGui::TextColored(ImVec4(0.85f, 0.1f, 0.1f, 1), "%s", peak.c_str());
+      } else {
+        ImGui::TextUnformatted(peak.c_str());
+      }
+      if (ImGui::IsItemHovered()) {
+        ImGui::SetTooltip("static %s (parameters x 16 bytes) + activations %s (%.0f microbatch-layers at peak)\n"
+                          "GPU memory %s",
+                          bytes(rs.static_memory_bytes).c_str(), bytes(rs.peak_activation_bytes).c_str(),
+                          rs.peak_activations, bytes(st.gpu_memory_bytes).c_str());
+      }
     }
     ImGui::EndTable();
   }
-  if (in.compare != nullptr && ImGui::BeginTable("compare", 4, ImGuiTableFlags_SizingStretchProp)) {
+  if (in.compare != nullptr && ImGui::BeginTable("compare", 4, ImGuiTableFlags_SizingFixedFit)) {
     // Side by side with the compared schedule, and the difference.
     const ScheduleStats& b = *in.compare;
     ImGui::TableSetupColumn("");
     ImGui::TableSetupColumn(in.name.c_str());
     ImGui::TableSetupColumn(in.compare_name.c_str());
-    ImGui::TableSetupColumn("difference");
+    ImGui::TableSetupColumn("change");
     ImGui::TableHeadersRow();
-    auto row = [](const char* what, double a, double c, int decimals) {
+    auto row = [](const char* what, const std::string& a, const std::string& c, const std::string& d) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(what);
       ImGui::TableNextColumn();
-      ImGui::Text("%.*f", decimals, a);
+      ImGui::TextUnformatted(a.c_str());
       ImGui::TableNextColumn();
-      ImGui::Text("%.*f", decimals, c);
+      ImGui::TextUnformatted(c.c_str());
       ImGui::TableNextColumn();
-      ImGui::Text("%+.*f", decimals, c - a);  // the difference, signed
+      ImGui::TextUnformatted(d.c_str());
+    };
+    auto pct = [](double v) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.1f %%", 100 * v);
+      return std::string(buf);
+    };
+    auto signed_pct = [](double v) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%+.1f pt", 100 * v);  // percentage points
+      return std::string(buf);
     };
     auto peak = [](const ScheduleStats& s) {
       double m = 0;
-      for (const auto& r : s.ranks) m = std::max(m, r.peak_activations);
+      for (const auto& r : s.ranks) m = std::max(m, r.peak_memory_bytes);
       return m;
     };
-    row("makespan", static_cast<double>(st.makespan), static_cast<double>(b.makespan), 0);
-    row("bubble idle/compute %", 100 * st.bubble_idle_over_compute, 100 * b.bubble_idle_over_compute, 1);
-    row("bubble idle/wall %", 100 * st.bubble_idle_over_wall, 100 * b.bubble_idle_over_wall, 1);
-    row("bubble playground %", 100 * st.bubble_playground, 100 * b.bubble_playground, 1);
-    row("peak mb-layers", peak(st), peak(b), 0);
+    const double dm = static_cast<double>(b.makespan - st.makespan);
+    row("makespan", time(static_cast<double>(st.makespan)), duration_text(b.unit, static_cast<double>(b.makespan)),
+        (dm >= 0 ? "+" : "") + time(dm));
+    row("idle/compute", pct(st.bubble_idle_over_compute), pct(b.bubble_idle_over_compute),
+        signed_pct(b.bubble_idle_over_compute - st.bubble_idle_over_compute));
+    row("idle/wall", pct(st.bubble_idle_over_wall), pct(b.bubble_idle_over_wall),
+        signed_pct(b.bubble_idle_over_wall - st.bubble_idle_over_wall));
+    row("playground", pct(st.bubble_playground), pct(b.bubble_playground),
+        signed_pct(b.bubble_playground - st.bubble_playground));
+    const double dp = peak(b) - peak(st);
+    row("peak memory", bytes(peak(st)), bytes(peak(b)), (dp >= 0 ? "+" : "") + bytes(dp));
     ImGui::EndTable();
   }
   ImGui::Text("pipeline %lld msgs, %s", static_cast<long long>(st.pipeline_messages), bytes(st.pipeline_bytes).c_str());
   ImGui::Text("data parallel %lld msgs, %s", static_cast<long long>(st.dp_messages), bytes(st.dp_bytes).c_str());
 
-  ImGui::TextDisabled("activations stored, per rank (click to seek)");
+  ImGui::TextDisabled("memory per rank, static + activations (click to seek)");
   MetricsInput first = in;  // both plots on one time axis when comparing
-  if (in.compare != nullptr) first.axis_frames = std::max(in.stats.makespan, in.compare->makespan);
-  auto seek = memory_plot(first, ImGui::GetFontSize() * 6, rects);
+  if (in.compare != nullptr) first.axis_time = std::max(in.stats.makespan, in.compare->makespan);
+  auto seek = memory_plot(first, ImGui::GetFontSize() * 7, rects);
   if (in.compare != nullptr && in.compare_memory != nullptr) {
     // The compared schedule's memory under the first, on the same time axis.
-    ImGui::TextDisabled("%s, activations stored", in.compare_name.c_str());
+    ImGui::TextDisabled("%s, memory per rank", in.compare_name.c_str());
     const std::int64_t axis = std::max(in.stats.makespan, in.compare->makespan);
-    const MetricsInput other{*in.compare, *in.compare_memory, in.bytes_per_microbatch_layer, in.frame, in.last, nullptr,
-                             "", "", nullptr, nullptr, axis};
+    const MetricsInput other{*in.compare, *in.compare_memory, in.frame_length, in.frame, in.last, nullptr,
+                             "", "", nullptr, axis};
     ImGui::PushID("compare");
-    if (auto to = memory_plot(other, ImGui::GetFontSize() * 6, rects)) seek = to;
+    if (auto to = memory_plot(other, ImGui::GetFontSize() * 7, rects)) seek = to;
     ImGui::PopID();
   }
   return seek;
@@ -118,54 +134,99 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
 
 std::optional<std::uint32_t> memory_plot(const MetricsInput& in, float height, WidgetRects& rects, float left) {
   const ScheduleStats& st = in.stats;
-  // Activation memory over time: a step line per rank.
+  // Memory over time: static plus stored activations, a step line per rank,
+  // the GPU's memory a red line. A margin on the left holds the GiB axis.
   if (left > 0) ImGui::Indent(left);
-  const ImVec2 origin = ImGui::GetCursorScreenPos();
-  const float width = ImGui::GetContentRegionAvail().x;
-  ImGui::InvisibleButton("memory", ImVec2(width, height));
+  const ImVec2 box = ImGui::GetCursorScreenPos();
+  const float full_width = ImGui::GetContentRegionAvail().x;
+  ImGui::InvisibleButton("memory", ImVec2(full_width, height));
   if (left > 0) ImGui::Unindent(left);
   {
     const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
     rects["memory"] = glm::vec4(a.x, a.y, b.x, b.y);
   }
+  const float font = ImGui::GetFontSize();
+  const float margin = left > 0 ? 0 : font * 3.2f;  // beside the lanes the lanes' own margin holds it
+  const ImVec2 origin(box.x + margin, box.y);
+  const float width = std::max(1.0f, full_width - margin);
+  const float plot_h = height - font * 1.1f;  // the time axis' labels beneath
   std::optional<std::uint32_t> seek;
-  const double span = std::max<double>(static_cast<double>(in.axis_frames > 0 ? in.axis_frames : st.makespan), 1.0);
+  const double span = std::max<double>(static_cast<double>(in.axis_time > 0 ? in.axis_time : st.makespan), 1.0);
+  const double frame_length = static_cast<double>(std::max<std::int64_t>(1, in.frame_length));
+  auto frame_of = [&](double t) { return t / frame_length + 1; };
   if (ImGui::IsItemActive() && ImGui::IsMouseDown(ImGuiMouseButton_Left)) {
     const double t = std::clamp((ImGui::GetIO().MousePos.x - origin.x) / width, 0.0f, 1.0f) * span;
-    seek = static_cast<std::uint32_t>(std::min<double>(t + 1, in.last));
+    seek = static_cast<std::uint32_t>(std::min<double>(frame_of(t), in.last));
   }
-  double top = 1;
-  for (const auto& rank : in.memory) {
-    for (const auto& p : rank) top = std::max(top, p.microbatch_layers);
+  const double cap = st.gpu_memory_bytes;
+  double top = cap;
+  for (std::size_t r = 0; r < in.memory.size() && r < st.ranks.size(); ++r) {
+    top = std::max(top, st.ranks[r].peak_memory_bytes);
   }
+  top *= 1.08;
   ImDrawList* draw = ImGui::GetWindowDrawList();
-  draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height), IM_COL32(250, 250, 250, 255));
+  draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + plot_h), IM_COL32(250, 250, 250, 255));
   auto x_of = [&](double t) { return origin.x + static_cast<float>(t / span) * width; };
-  auto y_of = [&](double v) { return origin.y + height - 2 - static_cast<float>(v / top) * (height - 4); };
+  auto y_of = [&](double v) { return origin.y + plot_h - 2 - static_cast<float>(v / top) * (plot_h - 4); };
+  // Axes: GiB at 0, half and the cap; time at round steps.
+  const ImU32 ink = IM_COL32(90, 90, 90, 255);
+  for (double v : {0.0, cap}) {
+    const std::string label = bytes(v);
+    const float y = y_of(v);
+    if (margin > 0) draw->AddText(ImVec2(box.x, y - font * 0.5f), ink, label.c_str());
+  }
+  {
+    const float y = y_of(cap);
+    draw->AddLine(ImVec2(origin.x, y), ImVec2(origin.x + width, y), IM_COL32(210, 30, 30, 255), 1.5f);
+    draw->AddText(ImVec2(origin.x + 4, y - font), IM_COL32(210, 30, 30, 255), "GPU memory");
+  }
+  {
+    // A tick every 1, 2 or 5 x 10^k time units, about six across.
+    double step = 1;
+    while (span / step > 60) step *= 10;
+    for (double k : {1.0, 2.0, 5.0, 10.0}) {
+      if (span / (step * k) <= 7) {
+        step *= k;
+        break;
+      }
+    }
+    for (double t = 0; t <= span; t += step) {
+      const float x = x_of(t);
+      draw->AddLine(ImVec2(x, origin.y + plot_h), ImVec2(x, origin.y + plot_h + 3), ink);
+      const std::string label = duration_text(st.unit, t);
+      if (x + ImGui::CalcTextSize(label.c_str()).x < origin.x + width + font) {
+        draw->AddText(ImVec2(x + 2, origin.y + plot_h), ink, label.c_str());
+      }
+    }
+  }
   for (std::size_t r = 0; r < in.memory.size(); ++r) {
     const auto& pts = in.memory[r];
+    const double base = r < st.ranks.size() ? st.ranks[r].static_memory_bytes : 0;
     const ImU32 c = rank_colour(r);
     double peak = 0, peak_t = 0;
     for (std::size_t i = 0; i < pts.size(); ++i) {
       const double t_end = i + 1 < pts.size() ? static_cast<double>(pts[i + 1].time) : span;
-      const float y = y_of(pts[i].microbatch_layers);
+      const float y = y_of(base + pts[i].bytes);
       draw->AddLine(ImVec2(x_of(static_cast<double>(pts[i].time)), y), ImVec2(x_of(t_end), y), c, 1.5f);
-      if (i + 1 < pts.size()) draw->AddLine(ImVec2(x_of(t_end), y), ImVec2(x_of(t_end), y_of(pts[i + 1].microbatch_layers)), c, 1.0f);
-      if (pts[i].microbatch_layers > peak) peak = pts[i].microbatch_layers, peak_t = static_cast<double>(pts[i].time);
+      if (i + 1 < pts.size()) draw->AddLine(ImVec2(x_of(t_end), y), ImVec2(x_of(t_end), y_of(base + pts[i + 1].bytes)), c, 1.0f);
+      if (pts[i].bytes > peak) peak = pts[i].bytes, peak_t = static_cast<double>(pts[i].time);
     }
-    draw->AddCircleFilled(ImVec2(x_of(peak_t), y_of(peak)), 3.0f, c);  // this rank's peak
+    const bool over = r < st.ranks.size() && st.ranks[r].over_memory;
+    // This rank's peak; red and ringed when over the GPU's memory.
+    draw->AddCircleFilled(ImVec2(x_of(peak_t), y_of(base + peak)), 3.0f, c);
+    if (over) draw->AddCircle(ImVec2(x_of(peak_t), y_of(base + peak)), 6.0f, IM_COL32(210, 30, 30, 255), 0, 2.0f);
   }
-  const float px = x_of(static_cast<double>(in.frame) - 0.5);
-  draw->AddLine(ImVec2(px, origin.y), ImVec2(px, origin.y + height), IM_COL32(20, 20, 20, 255), 1.5f);
+  const float px = x_of((static_cast<double>(in.frame) - 0.5) * frame_length);
+  draw->AddLine(ImVec2(px, origin.y), ImVec2(px, origin.y + plot_h), IM_COL32(20, 20, 20, 255), 1.5f);
   if (ImGui::IsItemHovered()) {
     const double t = (ImGui::GetIO().MousePos.x - origin.x) / width * span;
-    std::string tip = "frame " + std::to_string(static_cast<long long>(t) + 1);
+    std::string tip = duration_text(st.unit, t) + " (frame " + std::to_string(static_cast<long long>(frame_of(t))) + ")";
     for (std::size_t r = 0; r < in.memory.size(); ++r) {
       const auto& pts = in.memory[r];
       auto it = std::upper_bound(pts.begin(), pts.end(), t, [](double v, const MemoryPoint& p) { return v < static_cast<double>(p.time); });
-      const double v = it == pts.begin() ? 0 : std::prev(it)->microbatch_layers;
-      tip += "\nGPU " + std::to_string(r) + ": " + std::to_string(static_cast<long long>(v)) + " microbatch-layers, " +
-             bytes(v * in.bytes_per_microbatch_layer);
+      const double v = it == pts.begin() ? 0 : std::prev(it)->bytes;
+      const double base = r < st.ranks.size() ? st.ranks[r].static_memory_bytes : 0;
+      tip += "\nGPU " + std::to_string(r) + ": " + bytes(base + v) + " (activations " + bytes(v) + ")";
     }
     ImGui::SetTooltip("%s", tip.c_str());
   }

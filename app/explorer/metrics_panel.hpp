@@ -1,9 +1,10 @@
 #pragma once
 // The schedule's figures beside the scene: makespan, the bubble under three
-// definitions (each explained on hover), per-rank busy share and peak stored
-// activations, traffic; and activation memory over time, one line per rank,
-// with the playhead and each rank's peak (click to seek). The same numbers as
-// `pipescope stats`, read from the engine.
+// definitions (each explained on hover), per-rank busy share and peak memory
+// (ranks over the GPU's memory in red), traffic; and memory over time (static
+// plus activations, in GiB against a line at the GPU's memory), one line per
+// rank, with the playhead and each rank's peak (click to seek). The same
+// numbers as `pipescope stats`, read from the engine, in its units.
 
 #include <cstdint>
 #include <optional>
@@ -17,14 +18,15 @@ namespace pipescope::app {
 
 struct MetricsInput {
   const ScheduleStats& stats;
-  const std::vector<std::vector<MemoryPoint>>& memory;  // per rank, microbatch-layers over time
-  double bytes_per_microbatch_layer;
+  const std::vector<std::vector<MemoryPoint>>& memory;  // per rank, activation bytes over time
+  // The scene's time units a frame (SchedulePlan::frame_length): the plots
+  // are in time, the playhead and seeking in the scene's frames.
+  std::int64_t frame_length;
   std::uint32_t frame, last;
   const ScheduleStats* compare = nullptr;  // a compared schedule's figures, side by side
   std::string name, compare_name;
   const std::vector<std::vector<MemoryPoint>>* compare_memory = nullptr;
-  int* dtype_bytes = nullptr;  // bytes per element, editable in the section
-  std::int64_t axis_frames = 0;  // the plots' time axis; 0: this schedule's makespan
+  std::int64_t axis_time = 0;  // the plots' time axis; 0: this schedule's makespan
 };
 
 // A frame to seek to, if the memory plot was clicked.

@@ -37,15 +37,41 @@ void show_errors_of(const std::string& field, const std::vector<ParamError>& err
 // One parameter of the table: its field, its help and flag on hover, then
 // the rule it breaks, if any. `locked`: why it cannot be edited (a schedule
 // file fixes it), or nothing.
-bool param_field(const ParamSpec& spec, Params& p, const std::vector<ParamError>& errors, WidgetRects& rects,
-                 const std::string& locked = {}) {
+bool param_field(const ParamSpec& spec, ParamsEditor& ed, WidgetRects& rects, const std::string& locked = {}) {
+  Params& p = ed.edited;
+  const std::vector<ParamError>& errors = ed.errors;
   const std::string key(spec.key);
-  std::int64_t value = spec.effective(p);
+  std::int64_t value = spec.type() == ParamType::Integer ? spec.effective(p) : 0;
+  double number = spec.number ? p.*spec.number : 0;
+  std::vector<double> list;
   const std::int64_t step = 1;
   ImGui::PushID(key.c_str());
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
   if (!locked.empty()) ImGui::BeginDisabled();
-  const bool changed = ImGui::InputScalar(key.c_str(), ImGuiDataType_S64, &value, &step, nullptr, "%" PRId64);
+  bool changed = false;
+  switch (spec.type()) {
+    case ParamType::Integer:
+      changed = ImGui::InputScalar(key.c_str(), ImGuiDataType_S64, &value, &step, nullptr, "%" PRId64);
+      break;
+    case ParamType::Number: changed = ImGui::InputDouble(key.c_str(), &number, 0, 0, "%g"); break;
+    case ParamType::PerStage: {
+      // Typed as on the command line, read on Enter: "1200" or "1200,1200,1500".
+      char buf[512];
+      std::snprintf(buf, sizeof buf, "%s", spec.text(p).c_str());
+      if (ImGui::InputTextWithHint(key.c_str(), std::string(spec.when_unset).c_str(), buf, sizeof buf,
+                                   ImGuiInputTextFlags_EnterReturnsTrue)) {
+        std::string why;
+        if (auto parsed = parse_per_stage(buf, why)) {
+          list = std::move(*parsed);
+          ed.list_error.clear();
+          changed = true;
+        } else {
+          ed.list_error = key + ": " + why;
+        }
+      }
+      break;
+    }
+  }
   if (!locked.empty()) ImGui::EndDisabled();
   remember(rects, "param:" + key);
   if (ImGui::IsItemHovered(ImGuiHoveredFlags_AllowWhenDisabled)) {
@@ -55,7 +81,40 @@ bool param_field(const ParamSpec& spec, Params& p, const std::vector<ParamError>
   }
   show_errors_of(key, errors);
   ImGui::PopID();
-  if (changed) spec.set(p, value);
+  if (changed) {
+    switch (spec.type()) {
+      case ParamType::Integer: spec.set(p, value); break;
+      case ParamType::Number: p.*spec.number = number; break;
+      case ParamType::PerStage: p.*spec.per_stage = std::move(list); break;
+    }
+  }
+  return changed;
+}
+
+// What the costs come from: the model's kind, its shape and the hardware.
+// Only what applies shows: the transformer's shape for a transformer, the
+// GPU and links when time is real, measured times always (they make it real).
+bool model_fields(ParamsEditor& ed, WidgetRects& rects) {
+  Params& p = ed.edited;
+  bool changed = false;
+  int model = p.model == CostModel::Transformer ? 1 : 0;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+  if (ImGui::Combo("model", &model, "notebook\0transformer\0")) {
+    p.model = model == 1 ? CostModel::Transformer : CostModel::Notebook;
+    changed = true;
+  }
+  remember(rects, "param:model");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("notebook: the notebook's MLP, time in animation frames\ntransformer: a GPT-style layer on real "
+                      "GPUs, time in microseconds, memory in bytes (--model)");
+  }
+  const bool transformer = p.model == CostModel::Transformer;
+  for (const ParamSpec& spec : param_table()) {
+    const bool shown = (spec.group == ParamGroup::Model && transformer) ||
+                       (spec.group == ParamGroup::Hardware && (p.real_time() || spec.per_stage != nullptr));
+    if (shown) changed |= param_field(spec, ed, rects);
+  }
+  if (!ed.list_error.empty()) ImGui::TextColored(kErrorColour, "%s", ed.list_error.c_str());
   return changed;
 }
 
@@ -103,7 +162,7 @@ bool schedule_fields(ParamsEditor& ed, UiActions& actions, WidgetRects& rects) {
       show_errors_of("chunks", ed.errors);  // fixed by the schedule: nothing to edit
       continue;
     }
-    changed |= param_field(spec, p, ed.errors, rects, spec.key == "chunks" ? locked : std::string());
+    changed |= param_field(spec, ed, rects, spec.key == "chunks" ? locked : std::string());
   }
   return changed;
 }
@@ -117,14 +176,19 @@ void parameters_section(ParamsEditor& ed, UiActions& actions, WidgetRects& rects
     if (spec.group != ParamGroup::Scene) continue;
     if (spec.key == "d_hidden") {
       bool follow = !p.d_hidden.has_value();
-      if (ImGui::Checkbox("d_hidden = 2 x d_model", &follow)) {
+      if (ImGui::Checkbox(p.model == CostModel::Transformer ? "d_hidden = 4 x d_model" : "d_hidden = 2 x d_model",
+                          &follow)) {
         p.d_hidden = follow ? std::nullopt : std::optional<std::int64_t>(p.hidden());
         changed = true;
       }
       if (follow) continue;
     }
     const bool fixed_by_file = spec.key == "pp" || spec.key == "microbatches";
-    changed |= param_field(spec, p, ed.errors, rects, fixed_by_file ? locked : std::string());
+    changed |= param_field(spec, ed, rects, fixed_by_file ? locked : std::string());
+  }
+  if (ImGui::TreeNodeEx("Model and hardware", p.real_time() ? ImGuiTreeNodeFlags_DefaultOpen : 0)) {
+    changed |= model_fields(ed, rects);
+    ImGui::TreePop();
   }
   if (ImGui::Button("Notebook defaults")) {
     p = Params{};

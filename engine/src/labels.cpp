@@ -71,8 +71,9 @@ std::vector<AxisArrow> notebook_axes(const Params& p) {
     int dim, other1, other2;
     LabelText label;
   };
-  const float d_hidden = static_cast<float>(p.hidden()), d_model = static_cast<float>(p.d_model);
-  const float B = static_cast<float>(static_cast<double>(p.B) / static_cast<double>(p.dp));
+  const DrawnSizes drawn = drawn_sizes(p);
+  const float d_hidden = static_cast<float>(drawn.d_hidden), d_model = static_cast<float>(drawn.d_model);
+  const float B = static_cast<float>(drawn.rows);
   const Spec specs[] = {
       {0, d_hidden, 0, -2, 0, -2, 0, 2, 1, {U"d", U"hidden", U""}},
       {0, B, 0, -3, d_model, 3, 1, 0, 2, {U"Batch", U"", U""}},

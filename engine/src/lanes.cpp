@@ -37,18 +37,13 @@ std::vector<Lane> make_lanes(const SchedulePlan& plan) {
           case Op::I: add(BlockKind::BackwardInput, st, start, end); break;
           case Op::W: add(BlockKind::BackwardWeight, st, start, end); break;
           case Op::B:
-            add(BlockKind::BackwardInput, st, start, start + c.i);
-            add(BlockKind::BackwardWeight, st, start + c.i, end);
+            add(BlockKind::BackwardInput, st, start, start + c.i_of(st.stage));
+            add(BlockKind::BackwardWeight, st, start + c.i_of(st.stage), end);
             break;
           case Op::Overlap: break;
         }
       };
-      if (a.action.op == Op::Overlap) {
-        pass(a.action.first, a.start, a.start + c.f);
-        pass(a.action.second, a.start + c.f, a.end());
-      } else {
-        pass(a.action.first, a.start, a.end());
-      }
+      for_each_pass(a, c, pass);
     }
   }
   for (const TimedSend& s : t.sends) {

@@ -64,10 +64,11 @@ ObjectIndex Layout::add(ObjectKind kind, int r, int layer, int m, const Box& box
 // arithmetic on the batch axis, so that boxes match the notebook bit for bit.
 void Layout::build_replica(int r) {
   const Params& p = params_;
-  const std::int64_t d_model = p.d_model, d_hidden = p.hidden();
+  const DrawnSizes drawn = drawn_sizes(p);  // the notebook's own sizes for its model
+  const std::int64_t d_model = drawn.d_model, d_hidden = drawn.d_hidden;
   const std::int64_t per_stage = p.layers_per_stage();
   const int L = static_cast<int>(L_), mb = static_cast<int>(mb_);
-  const double B = static_cast<double>(p.B) / static_cast<double>(p.dp);  // the pipeline's B
+  const double B = drawn.rows;  // the pipeline's B
   const double B_start = r * (B + static_cast<double>(p.dp_gpu_delta));
   const double B_end = B_start + B;
   const bool has_next = r < p.dp - 1;

@@ -8,6 +8,8 @@
 
 #include "notebook_plan.hpp"
 
+#include <algorithm>
+
 #include "pipescope/params.hpp"
 #include "pipescope/zoo.hpp"
 
@@ -74,8 +76,13 @@ SchedulePlan notebook_plan(const Params& p) {
       }
     }
   }
-  // The animation ends with twenty still frames.
-  t.makespan = static_cast<std::int64_t>(estimated_frame_count(p)) - 1;
+  // The step ends when its last action or exchange does; the animation's
+  // twenty still frames after it are not part of it.
+  t.makespan = 0;
+  for (const auto& rank : t.per_rank) {
+    for (const auto& a : rank) t.makespan = std::max(t.makespan, a.end());
+  }
+  for (const auto& e : t.exchanges) t.makespan = std::max(t.makespan, e.end());
   return plan;
 }
 

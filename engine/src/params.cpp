@@ -1,6 +1,7 @@
 #include "pipescope/params.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <initializer_list>
 #include <string_view>
 
@@ -10,6 +11,8 @@
 #include "pipescope/simulate.hpp"
 
 namespace pipescope {
+
+std::vector<ParamError> real_units_rules(const Params& p);
 
 namespace {
 
@@ -39,6 +42,28 @@ constexpr double kMaxCoordinate = 16'777'216;
 
 }  // namespace
 
+std::string_view model_name(CostModel m) { return m == CostModel::Transformer ? "transformer" : "notebook"; }
+
+std::optional<CostModel> model_from_name(std::string_view name) {
+  if (name == "notebook") return CostModel::Notebook;
+  if (name == "transformer") return CostModel::Transformer;
+  return std::nullopt;
+}
+
+DrawnSizes drawn_sizes(const Params& p) {
+  const double replica_rows = static_cast<double>(p.B) / static_cast<double>(p.dp);
+  if (p.model == CostModel::Notebook) return {p.d_model, p.hidden(), replica_rows};
+  // A real layer is drawn 16 units long (the notebook's), its width and a
+  // microbatch's tokens at the same scale, never under a unit (a microbatch
+  // at least 2 rows, so its faces stay visible).
+  const double scale = 16.0 / static_cast<double>(std::max(p.hidden(), p.d_model));
+  auto drawn = [&](double v) { return std::max<std::int64_t>(1, std::llround(v * scale)); };
+  const double tokens = static_cast<double>(p.seq_len) * replica_rows / static_cast<double>(p.microbatches);
+  const double rows = static_cast<double>(std::max<std::int64_t>(2, std::min<std::int64_t>(16, drawn(tokens))));
+  return {drawn(static_cast<double>(p.d_model)), drawn(static_cast<double>(p.hidden())),
+          rows * static_cast<double>(p.microbatches)};
+}
+
 double estimated_object_count(const Params& p) {
   const double dp = static_cast<double>(p.dp), pp = static_cast<double>(p.pp);
   const double L = static_cast<double>(p.L), mb = static_cast<double>(p.microbatches);
@@ -62,7 +87,26 @@ double estimated_frame_count(const Params& p) {
   return forward + backward + weights;
 }
 
+// An upper bound of a real-time step's length in ns, without simulating it:
+// every pass, send and exchange one after another.
+static double serial_nanoseconds(const Params& p) {
+  const Costs c = costs_for(p);
+  const double m = static_cast<double>(p.microbatches);
+  double total = 0;
+  for (int s = 0; s < p.stages(); ++s) {
+    total += m * static_cast<double>(c.f_of(s) + c.i_of(s) + c.w_of(s));
+  }
+  total += 2 * static_cast<double>(p.stages() - 1) * m * static_cast<double>(c.send);
+  total += static_cast<double>(p.L) * 2 * static_cast<double>(c.exchange_flash);
+  return total;
+}
+
 double frame_count(const Params& p) {
+  if (p.real_time()) {
+    // The animator holds the last frame until the step's end is shown.
+    const SchedulePlan plan = make_plan(p);
+    return static_cast<double>(plan.frame_of(plan.timing.makespan) + 1);
+  }
   if (p.is_notebook()) return estimated_frame_count(p);
   // Any one pass, send or exchange longer than the cap puts the whole over it;
   // checked in floating point first so the simulation's integers cannot overflow.
@@ -80,11 +124,25 @@ std::vector<ParamError> validate(const Params& p) {
   std::vector<ParamError> out;
   const Params usual;  // the notebook's defaults
   for (const ParamSpec& spec : param_table()) {
-    // Unset, an optional one follows what it derives from, whose own rule speaks for it.
-    const auto value = spec.given(p);
-    if (!value || *value >= spec.min) continue;
-    out.push_back({std::string(spec.key), fmt::format("{} is {}, but it must be {}", spec.key, *value,
-                                                      spec.min == 0 ? "0 or more" : "at least 1")});
+    std::string broken;
+    switch (spec.type()) {
+      case ParamType::Integer: {
+        // Unset, an optional one follows what it derives from, whose own rule speaks for it.
+        const auto value = spec.given(p);
+        if (value) broken = spec.out_of_range(static_cast<double>(*value));
+        break;
+      }
+      case ParamType::Number: broken = spec.out_of_range(p.*spec.number); break;
+      case ParamType::PerStage: {
+        const auto& list = p.*spec.per_stage;
+        for (std::size_t i = 0; i < list.size() && broken.empty(); ++i) {
+          broken = spec.out_of_range(list[i]);
+          if (!broken.empty() && list.size() > 1) broken = fmt::format("stage {}: {}", i, broken);
+        }
+        break;
+      }
+    }
+    if (!broken.empty()) out.push_back({std::string(spec.key), broken});
   }
   if (!out.empty()) return out;  // the rules below assume positive counts
 
@@ -114,13 +172,17 @@ std::vector<ParamError> validate(const Params& p) {
     return out;
   }
 
-  // Extents, in floating point so that no size can overflow on the way.
-  const double L = static_cast<double>(p.L), d_model = static_cast<double>(p.d_model);
-  const double hidden = p.d_hidden ? static_cast<double>(*p.d_hidden) : 2 * d_model;
+  // Extents, in floating point so that no size can overflow on the way. A
+  // real model is drawn at a scale (drawn_sizes): its own sizes are never extents.
+  const bool drawn_as_given = p.model == CostModel::Notebook;
+  const double L = static_cast<double>(p.L);
+  const double d_model = drawn_as_given ? static_cast<double>(p.d_model) : 16;
+  const double hidden = !drawn_as_given ? 16 : p.d_hidden ? static_cast<double>(*p.d_hidden) : 2 * d_model;
   const char* hidden_name = p.d_hidden ? "d_hidden" : "d_model";
   const double stages = static_cast<double>(p.pp) * static_cast<double>(v);
   const double pp_gap = static_cast<double>(p.pp_gpu_delta), dp_gap = static_cast<double>(p.dp_gpu_delta);
-  const double dp = static_cast<double>(p.dp), B = static_cast<double>(p.B);
+  const double dp = static_cast<double>(p.dp);
+  const double B = drawn_as_given ? static_cast<double>(p.B) : 16 * static_cast<double>(p.microbatches) * dp;
   const double x_extent = L * hidden + (stages - 1) * pp_gap;
   if (x_extent > kMaxCoordinate) {
     const char* culprit = L * hidden >= (stages - 1) * pp_gap
@@ -177,6 +239,20 @@ std::vector<ParamError> validate(const Params& p) {
     }
   }
   if (out.empty()) {
+    for (const auto& e : real_units_rules(p)) out.push_back(e);
+  }
+  if (out.empty() && p.real_time()) {
+    // A bound, not a simulation: validation stays cheap at any size.
+    if (p.frame_us > 0) {
+      const double frames = serial_nanoseconds(p) / (p.frame_us * 1000) + 2;
+      if (frames > kMaxFrames) {
+        out.push_back({"frame_us", fmt::format("frame_us is {}, but a step of up to {:.0f} us would animate up to "
+                                               "{:.0f} frames; the limit is {:.0f}: raise frame_us (0 picks one)",
+                                               number_text(p.frame_us), serial_nanoseconds(p) / 1000, frames,
+                                               kMaxFrames)});
+      }
+    }
+  } else if (out.empty()) {
     const double frames = frame_count(p);
     if (frames > kMaxFrames) {
       auto comm = [](std::int64_t steps) { return static_cast<double>(steps) + 1; };
@@ -192,6 +268,43 @@ std::vector<ParamError> validate(const Params& p) {
       out.push_back({culprit, fmt::format("these parameters would animate {:.0f} frames; the limit is "
                                           "{:.0f}: lower {}",
                                           frames, kMaxFrames, culprit)});
+    }
+  }
+  return out;
+}
+
+std::vector<ParamError> real_units_rules(const Params& p) {
+  std::vector<ParamError> out;
+  if (p.model == CostModel::Transformer) {
+    const std::int64_t heads = p.effective_heads();
+    if (p.d_model % heads != 0) {
+      const char* field = p.heads ? "heads" : "d_model";
+      out.push_back({field, fmt::format("{} is {}, but d_model ({}) must be a multiple of heads ({}): every head "
+                                        "is d_model / heads wide",
+                                        field, p.heads ? heads : p.d_model, p.d_model, heads)});
+    }
+    if (p.B % (p.dp * p.microbatches) != 0) {
+      out.push_back({"B", fmt::format("B is {}, but a transformer's batch (in sequences) must be a multiple of dp x "
+                                      "microbatches ({} x {} = {}): every microbatch holds whole sequences",
+                                      p.B, p.dp, p.microbatches, p.dp * p.microbatches)});
+    }
+  } else {
+    // The notebook's frames have no microseconds: measured times replace all three.
+    const bool f = !p.time_f.empty(), i = !p.time_i.empty(), w = !p.time_w.empty();
+    if ((f || i || w) && !(f && i && w)) {
+      const char* missing = !f ? "time_f" : !i ? "time_i" : "time_w";
+      out.push_back({missing, fmt::format("{} is not given: with the notebook's model give --time-f, --time-i and "
+                                          "--time-w together (its frames have no microseconds), or use --model "
+                                          "transformer",
+                                          missing)});
+    }
+  }
+  for (const auto* key : {"time_f", "time_i", "time_w"}) {
+    const auto& list = p.*param_spec(key)->per_stage;
+    if (list.size() > 1 && static_cast<std::int64_t>(list.size()) != p.stages()) {
+      out.push_back({key, fmt::format("{} has {} values, but there are {} stages (pp {} x chunks {}): give one "
+                                      "value for all or one per stage",
+                                      key, list.size(), p.stages(), p.pp, p.stages_per_rank())});
     }
   }
   return out;

@@ -92,6 +92,21 @@ struct ReplicaSteps : detail::NotebookHelpers {
   }
 };
 
+// Shows `inner`'s k steps over n frames (real time: an action lasts what it
+// costs, not one frame a matmul): by the end of frame j, (j + 1) k / n of
+// them have run, so a long pass holds each step and a short one shows
+// several steps in a frame. Its last writes land on the frame after.
+Steps spread(Steps inner, std::int64_t k, std::int64_t n) {
+  std::int64_t done = 0;
+  for (std::int64_t j = 0; j < n; ++j) {
+    const std::int64_t target = std::min(k, ((j + 1) * k + n - 1) / n);
+    while (done < target && inner.next()) ++done;
+    co_yield step;
+  }
+  while (inner.next()) {
+  }
+}
+
 // Something that starts at a frame: an action, a send or an exchange.
 struct Start {
   std::int64_t frame;
@@ -112,23 +127,38 @@ Phase phase_of(Op op) {
 }
 
 // Owns the plan and the replicas' helpers for as long as the steps run.
-Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::optional<Program>& program) {
+Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::optional<Program>& program,
+                         const std::shared_ptr<const SchedulePlan>& ready) {
   const Params& p = layout.params();
   SchedulePlan plan;
-  if (program) {
+  if (ready) {
+    plan = *ready;
+  } else if (program) {
     plan.program = *program;
     plan.costs = costs_for(p);
     plan.timing = simulate(plan.program, plan.costs);
+    plan.frame_length = frame_length_for(p, plan.timing.makespan);
   } else {
     plan = make_plan(p);
   }
   const Timing& t = plan.timing;
+  const bool real = plan.real_time();
+  // Real time: each matmul is one step, spread over the pass's span.
+  Params unit_steps = p;
+  unit_steps.cost_f = unit_steps.cost_i = unit_steps.cost_w = 1;
+  const Costs steps_of = frame_costs(real ? unit_steps : p);
 
   std::vector<ReplicaSteps> replicas;
   for (int r = 0; r < p.dp; ++r) {
-    replicas.push_back(ReplicaSteps{{layout, writer, p.cost_f, p.cost_i, p.cost_w}, r,
-                                    static_cast<int>(p.layers_per_stage()), p.pp_comm_steps, p.dp_comm_steps});
+    replicas.push_back(ReplicaSteps{{layout, writer, real ? 1 : p.cost_f, real ? 1 : p.cost_i, real ? 1 : p.cost_w},
+                                    r, static_cast<int>(p.layers_per_stage()), p.pp_comm_steps, p.dp_comm_steps});
   }
+  // A pass of k steps over [start, end) in time, as frames.
+  auto over = [&](Steps inner, std::int64_t k, std::int64_t start, std::int64_t end) -> Steps {
+    if (!real) return inner;
+    return spread(std::move(inner), k, std::max<std::int64_t>(1, plan.frame_of(end) - plan.frame_of(start)));
+  };
+  auto pass_steps = [&](const Step& st) { return steps_of.length(st); };
   // Which W (or B) of each stage is its last: that one turns the weights red.
   std::vector<std::int64_t> last_weight_end(static_cast<std::size_t>(plan.program.stages), -1);
   for (const auto& rank : t.per_rank) {
@@ -144,20 +174,23 @@ Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::o
     return end == last_weight_end[static_cast<std::size_t>(st.stage)];
   };
 
-  // Simulation time t is frame t + 1: frame 0 shows the scene before any step.
+  // Simulation time t is frame t + 1 in frames: frame 0 shows the scene
+  // before any step (plan.frame_of).
   std::vector<Start> starts;
   for (std::size_t r = 0; r < t.per_rank.size(); ++r) {
     for (std::size_t i = 0; i < t.per_rank[r].size(); ++i) {
-      starts.push_back({t.per_rank[r][i].start + 1, Start::Action, static_cast<std::uint32_t>(i),
+      starts.push_back({plan.frame_of(t.per_rank[r][i].start), Start::Action, static_cast<std::uint32_t>(i),
                         static_cast<std::uint32_t>(r)});
     }
   }
   for (std::size_t i = 0; i < t.sends.size(); ++i) {
-    if (t.sends[i].length > 0) starts.push_back({t.sends[i].start + 1, Start::Send, static_cast<std::uint32_t>(i), 0});
+    if (t.sends[i].length > 0) {
+      starts.push_back({plan.frame_of(t.sends[i].start), Start::Send, static_cast<std::uint32_t>(i), 0});
+    }
   }
   for (std::size_t i = 0; i < t.exchanges.size(); ++i) {
     if (t.exchanges[i].flash > 0) {
-      starts.push_back({t.exchanges[i].start + 1, Start::Exchange, static_cast<std::uint32_t>(i), 0});
+      starts.push_back({plan.frame_of(t.exchanges[i].start), Start::Exchange, static_cast<std::uint32_t>(i), 0});
     }
   }
   std::stable_sort(starts.begin(), starts.end(), [](const Start& a, const Start& b) { return a.frame < b.frame; });
@@ -173,26 +206,31 @@ Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::o
         case Start::Action: {
           const TimedAction& a = t.per_rank[s.rank][s.index];
           const Phase phase = phase_of(a.action.op);
-          if (a.action.op == Op::Overlap) {
-            std::vector<Steps> pair;
-            pair.push_back(rep.pass(a.action.first, false));
-            pair.push_back(rep.pass(a.action.second, completes(a.action.second, a.end())));
-            running.push_back({chain(std::move(pair)), phase});
-          } else {
-            running.push_back({rep.pass(a.action.first, completes(a.action.first, a.end())), phase});
-          }
+          std::vector<Steps> parts;
+          for_each_pass(a, plan.costs, [&](const Step& st, std::int64_t start, std::int64_t end) {
+            const bool last = a.action.op != Op::Overlap || &st == &a.action.second;
+            parts.push_back(over(rep.pass(st, last && completes(st, a.end())), pass_steps(st), start, end));
+          });
+          running.push_back({parts.size() == 1 ? std::move(parts.front()) : chain(std::move(parts)), phase});
           break;
         }
         case Start::Send: {
           const TimedSend& send = t.sends[s.index];
-          running.push_back({rep.send(std::min(send.from_stage, send.to_stage), send.microbatch),
+          running.push_back({over(rep.send(std::min(send.from_stage, send.to_stage), send.microbatch),
+                                  steps_of.send > 0 ? steps_of.send : 2, send.start, send.start + send.length),
                              send.backward ? Phase::BackwardActivation : Phase::Forward});
           break;
         }
-        case Start::Exchange:
+        case Start::Exchange: {
           // Replica r exchanges with r + 1; the last has no exchange objects.
-          if (rep.r + 1 < p.dp) running.push_back({rep.exchange(t.exchanges[s.index].layer), Phase::GradientExchange});
+          const TimedExchange& e = t.exchanges[s.index];
+          if (rep.r + 1 < p.dp) {
+            running.push_back({over(rep.exchange(e.layer), 2 * (steps_of.exchange_flash > 0 ? steps_of.exchange_flash : 2),
+                                    e.start, e.end()),
+                               Phase::GradientExchange});
+          }
           break;
+        }
       }
     }
   };
@@ -223,20 +261,26 @@ Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::o
 
 class ProgramSchedule final : public Schedule {
  public:
-  explicit ProgramSchedule(std::optional<Program> program) : program_(std::move(program)) {}
+  ProgramSchedule(std::optional<Program> program, std::shared_ptr<const SchedulePlan> plan)
+      : program_(std::move(program)), plan_(std::move(plan)) {}
   std::string_view name() const override { return "program"; }
   Steps steps(const Layout& layout, StateWriter& writer) const override {
-    return program_update_gen(layout, writer, program_);
+    return program_update_gen(layout, writer, program_, plan_);
   }
 
  private:
   std::optional<Program> program_;
+  std::shared_ptr<const SchedulePlan> plan_;
 };
 
 }  // namespace
 
 std::unique_ptr<Schedule> make_program_schedule(std::optional<Program> program) {
-  return std::make_unique<ProgramSchedule>(std::move(program));
+  return std::make_unique<ProgramSchedule>(std::move(program), nullptr);
+}
+
+std::unique_ptr<Schedule> make_program_schedule(std::shared_ptr<const SchedulePlan> plan) {
+  return std::make_unique<ProgramSchedule>(std::nullopt, std::move(plan));
 }
 
 }  // namespace pipescope

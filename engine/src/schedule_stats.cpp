@@ -2,57 +2,57 @@
 
 #include <algorithm>
 
+#include "pipescope/cost_model.hpp"
+
 namespace pipescope {
 
 namespace {
 
-// Each pass of a timed action with its own start and end: an overlapped pair
-// runs its forward, then its backward.
-template <typename Visit>
-void for_each_pass(const TimedAction& a, const Costs& c, Visit&& visit) {
-  if (a.action.op == Op::Overlap) {
-    visit(a.action.first, a.start, a.start + c.f);
-    visit(a.action.second, a.start + c.f, a.end());
-  } else {
-    visit(a.action.first, a.start, a.end());
-  }
-}
-
 struct Change {
   std::int64_t time;
-  int delta;  // stage-microbatches stored: +1 at a forward, -1 when its weight gradient is done
+  double bytes;  // stored (+) or freed (-)
+  int stored;    // stage-microbatches held: +1 at a forward, -1 when the last of it is freed
 };
 
-std::vector<Change> stored_changes(const std::vector<TimedAction>& rank, const Costs& c) {
+// What a rank's passes store and free. A full backward B (and the backward
+// of an overlapped pair) frees everything at its end.
+std::vector<Change> memory_changes(const std::vector<TimedAction>& rank, const Costs& c, const ModelFigures& m) {
   std::vector<Change> changes;
   for (const auto& a : rank) {
     for_each_pass(a, c, [&](const Step& st, std::int64_t start, std::int64_t end) {
-      if (st.op == Op::F) changes.push_back({start, +1});
-      if (st.op == Op::W || st.op == Op::B) changes.push_back({end, -1});
+      const StageFigures& s = m.stages[static_cast<std::size_t>(st.stage)];
+      switch (st.op) {
+        case Op::F: changes.push_back({start, s.activation_bytes, +1}); break;
+        case Op::I: changes.push_back({end, -(s.activation_bytes - s.kept_for_w_bytes), 0}); break;
+        case Op::W: changes.push_back({end, -s.kept_for_w_bytes, -1}); break;
+        case Op::B: changes.push_back({end, -s.activation_bytes, -1}); break;
+        case Op::Overlap: break;
+      }
     });
   }
   // At one time, what is freed goes before what is stored (the scene hides
   // and shows them in the same frame).
   std::stable_sort(changes.begin(), changes.end(), [](const Change& a, const Change& b) {
-    return a.time != b.time ? a.time < b.time : a.delta < b.delta;
+    return a.time != b.time ? a.time < b.time : a.bytes < b.bytes;
   });
   return changes;
 }
 
 }  // namespace
 
-std::vector<std::vector<MemoryPoint>> activation_memory(const SchedulePlan& plan) {
+std::vector<std::vector<MemoryPoint>> activation_memory(const Params& p, const SchedulePlan& plan) {
+  const ModelFigures m = model_figures(p);
   std::vector<std::vector<MemoryPoint>> out;
-  const double layers = plan.costs.layers_per_stage;
   for (const auto& rank : plan.timing.per_rank) {
     std::vector<MemoryPoint> points{{0, 0}};
-    int stored = 0;
-    for (const Change& c : stored_changes(rank, plan.costs)) {
-      stored += c.delta;
+    double stored = 0;
+    for (const Change& c : memory_changes(rank, plan.costs, m)) {
+      stored += c.bytes;
+      if (stored < 1e-6 * std::abs(c.bytes)) stored = 0;  // what was stored is freed exactly
       if (points.back().time == c.time) {
-        points.back().microbatch_layers = stored * layers;
+        points.back().bytes = stored;
       } else {
-        points.push_back({c.time, stored * layers});
+        points.push_back({c.time, stored});
       }
     }
     out.push_back(std::move(points));
@@ -60,19 +60,20 @@ std::vector<std::vector<MemoryPoint>> activation_memory(const SchedulePlan& plan
   return out;
 }
 
-ScheduleStats schedule_stats(const Params& p, const SchedulePlan& plan, std::int64_t dtype_bytes) {
+ScheduleStats schedule_stats(const Params& p, const SchedulePlan& plan) {
   ScheduleStats st;
   const Timing& t = plan.timing;
+  const ModelFigures m = model_figures(p);
+  st.unit = plan.costs.unit;
   st.makespan = t.makespan;
-  const double rows = static_cast<double>(p.B) / static_cast<double>(p.dp) / static_cast<double>(p.microbatches);
+  st.flops_per_replica = m.flops_per_replica;
+  st.gpu_memory_bytes = p.gpu_memory_gib * 1024 * 1024 * 1024;
+  for (int s = 0; s < plan.program.stages; ++s) {
+    st.stages.push_back({s, plan.program.rank_of(s), plan.costs.f_of(s), plan.costs.i_of(s), plan.costs.w_of(s)});
+  }
+  const std::vector<double> static_bytes = static_memory_bytes(p, m);
   const double layers = plan.costs.layers_per_stage;
-  const double bytes = static_cast<double>(dtype_bytes);
-  // One stage's activations of one microbatch: per layer its hidden and
-  // residual outputs, plus the stage's input.
-  const double stage_bytes =
-      (layers * static_cast<double>(p.hidden() + p.d_model) + static_cast<double>(p.d_model)) * rows * bytes;
 
-  const auto memory = activation_memory(plan);
   std::int64_t total_busy = 0, total_idle = 0, longest_span = 0, longest_busy = 0;
   for (std::size_t r = 0; r < t.per_rank.size(); ++r) {
     RankStats rs;
@@ -83,8 +84,17 @@ ScheduleStats schedule_stats(const Params& p, const SchedulePlan& plan, std::int
       rs.first_start = rank.front().start;
       rs.last_end = rank.back().end();
     }
-    for (const auto& point : memory[r]) rs.peak_activations = std::max(rs.peak_activations, point.microbatch_layers);
-    rs.peak_activation_bytes = rs.peak_activations / layers * stage_bytes;
+    double bytes = 0;
+    int stored = 0;
+    for (const Change& c : memory_changes(rank, plan.costs, m)) {
+      bytes += c.bytes;
+      stored += c.stored;
+      rs.peak_activation_bytes = std::max(rs.peak_activation_bytes, bytes);
+      rs.peak_activations = std::max(rs.peak_activations, stored * layers);
+    }
+    rs.static_memory_bytes = static_bytes[r];
+    rs.peak_memory_bytes = rs.static_memory_bytes + rs.peak_activation_bytes;
+    rs.over_memory = rs.peak_memory_bytes > st.gpu_memory_bytes;
     total_busy += rs.busy;
     total_idle += rs.idle;
     if (rs.last_end - rs.first_start > longest_span) {
@@ -101,14 +111,13 @@ ScheduleStats schedule_stats(const Params& p, const SchedulePlan& plan, std::int
       longest_span > 0 ? 1.0 - static_cast<double>(longest_busy) / static_cast<double>(longest_span) : 0;
 
   // The whole step, every replica: each send carries one microbatch's
-  // residual stream (or its gradient); each replica exchanges every layer's
-  // two weight gradients (d_model x d_hidden each) with the next replica, as
-  // the scene draws it.
+  // activation (or its gradient); each replica exchanges every layer's
+  // gradients with the next replica, in two messages (one a weight, as the
+  // scene draws it).
   st.pipeline_messages = static_cast<std::int64_t>(t.sends.size()) * p.dp;
-  st.pipeline_bytes = static_cast<double>(st.pipeline_messages) * rows * static_cast<double>(p.d_model) * bytes;
+  st.pipeline_bytes = static_cast<double>(st.pipeline_messages) * m.send_bytes;
   st.dp_messages = static_cast<std::int64_t>(2 * t.exchanges.size()) * (p.dp - 1);
-  st.dp_bytes = static_cast<double>(st.dp_messages) * static_cast<double>(p.d_model) *
-                static_cast<double>(p.hidden()) * bytes;
+  st.dp_bytes = static_cast<double>(st.dp_messages) / 2 * m.layer_gradient_bytes;
   return st;
 }
 

@@ -1,29 +1,36 @@
 #include "pipescope/simulate.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <optional>
 
 #include <fmt/format.h>
 
+#include "pipescope/cost_model.hpp"
 #include "pipescope/params.hpp"
 #include "pipescope/zoo.hpp"
 #include "notebook_plan.hpp"
 
 namespace pipescope {
 
-std::int64_t Costs::length(Op op) const {
-  switch (op) {
-    case Op::F: return f;
-    case Op::I: return i;
-    case Op::W: return w;
-    case Op::B: return i + w;
-    case Op::Overlap: return f + i + w;
+std::int64_t Costs::length(const Step& st) const {
+  switch (st.op) {
+    case Op::F: return f_of(st.stage);
+    case Op::I: return i_of(st.stage);
+    case Op::W: return w_of(st.stage);
+    case Op::B: return i_of(st.stage) + w_of(st.stage);
+    case Op::Overlap: break;
   }
   return 0;
 }
 
-Costs costs_for(const Params& p) {
+std::int64_t Costs::length(const Action& a) const {
+  if (a.op == Op::Overlap) return length(a.first) + length(a.second);
+  return length(a.first);
+}
+
+Costs frame_costs(const Params& p) {
   Costs c;
   const std::int64_t layers = p.layers_per_stage();
   c.f = (2 * layers + 1) * p.cost_f;
@@ -35,6 +42,48 @@ Costs costs_for(const Params& p) {
   c.exchanges = p.dp > 1;
   return c;
 }
+
+namespace {
+
+std::int64_t nanoseconds(double ns) { return std::max<std::int64_t>(1, std::llround(ns)); }
+
+// A measured time of stage s: one value for all, or one per stage.
+std::optional<std::int64_t> measured(const std::vector<double>& us, std::size_t s) {
+  if (us.empty()) return std::nullopt;
+  return nanoseconds(1000 * (us.size() == 1 ? us[0] : us[s]));
+}
+
+Costs real_costs(const Params& p) {
+  const ModelFigures m = model_figures(p);
+  Costs c;
+  c.unit = TimeUnit::Nanoseconds;
+  c.layers_per_stage = static_cast<int>(p.layers_per_stage());
+  c.exchanges = p.dp > 1;
+  // FLOPs / (peak x MFU), in ns: TFLOP/s x 1e12 / 1e9 = TFLOP/s x 1e3 FLOPs a ns.
+  const double flops_per_ns = p.gpu_tflops * p.mfu * 1e3;
+  for (std::size_t s = 0; s < m.stages.size(); ++s) {
+    const StageFigures& st = m.stages[s];
+    c.per_stage.push_back({measured(p.time_f, s).value_or(nanoseconds(st.f_flops / flops_per_ns)),
+                           measured(p.time_i, s).value_or(nanoseconds(st.i_flops / flops_per_ns)),
+                           measured(p.time_w, s).value_or(nanoseconds(st.w_flops / flops_per_ns))});
+  }
+  c.f = c.per_stage.front().f;
+  c.i = c.per_stage.front().i;
+  c.w = c.per_stage.front().w;
+  // GB/s is bytes a ns. A bandwidth of 0 means the link is free.
+  if (p.p2p_gbps > 0 && p.pp > 1) c.send = nanoseconds(1000 * p.p2p_latency_us + m.send_bytes / p.p2p_gbps);
+  if (p.dp_gbps > 0 && p.dp > 1) {
+    // A ring all-reduce over n replicas moves 2(n-1)/n of the bytes each way;
+    // the scene flashes it as two halves, one per weight.
+    const double n = static_cast<double>(p.dp);
+    c.exchange_flash = nanoseconds(2 * (n - 1) / n * m.layer_gradient_bytes / p.dp_gbps / 2);
+  }
+  return c;
+}
+
+}  // namespace
+
+Costs costs_for(const Params& p) { return p.real_time() ? real_costs(p) : frame_costs(p); }
 
 namespace {
 
@@ -61,7 +110,7 @@ class Simulator {
           Step blocker{};
           const auto ready = ready_time(a, blocker);
           if (!ready) break;
-          TimedAction timed{a, std::max(free[r], ready->first), c_.length(a.op), 0, {}};
+          TimedAction timed{a, std::max(free[r], ready->first), c_.length(a), 0, {}};
           if (ready->first > free[r]) {
             timed.waited = ready->first - free[r];
             timed.waited_for = ready->second;
@@ -165,7 +214,7 @@ class Simulator {
     }
     // The pair runs its forward, then its backward: their compute does not
     // overlap, their communication does.
-    finish(a.first, timed.start + c_.f, t);
+    finish(a.first, timed.start + c_.f_of(a.first.stage), t);
     finish(a.second, timed.end(), t);
   }
 
@@ -257,14 +306,35 @@ Timing simulate(const Program& program, const Costs& costs) { return Simulator(p
 
 namespace pipescope {
 
+namespace {
+
+// 1, 2 or 5 times a power of ten, at or above v: a frame of 2 us, not 1.83.
+std::int64_t round_step(double v) {
+  double step = 1;
+  while (step * 10 <= v) step *= 10;
+  for (double k : {1.0, 2.0, 5.0, 10.0}) {
+    if (step * k >= v) return static_cast<std::int64_t>(step * k);
+  }
+  return static_cast<std::int64_t>(step * 10);
+}
+
+}  // namespace
+
+std::int64_t frame_length_for(const Params& p, std::int64_t makespan) {
+  if (!p.real_time()) return 1;
+  if (p.frame_us > 0) return std::max<std::int64_t>(1, std::llround(p.frame_us * 1000));
+  return round_step(std::max(1.0, static_cast<double>(makespan) / kAutoFrames));
+}
+
 SchedulePlan make_plan(const Params& p) {
-  if (p.is_notebook()) return detail::notebook_plan(p);
+  if (p.is_notebook() && !p.real_time()) return detail::notebook_plan(p);
   SchedulePlan plan{p.schedule_file ? p.schedule_file->program
                                     : build_program(p.schedule, static_cast<int>(p.pp),
                                                     static_cast<int>(p.microbatches),
                                                     static_cast<int>(p.stages_per_rank())),
                     costs_for(p), {}};
   plan.timing = simulate(plan.program, plan.costs);
+  plan.frame_length = frame_length_for(p, plan.timing.makespan);
   return plan;
 }
 

@@ -22,7 +22,9 @@ std::string chrome_trace(const Params& p, const SchedulePlan& plan, double frame
     out += e;
     first = false;
   };
-  auto us = [&](double frames) { return fmt::format("{:.3f}", frames * frame_us); };
+  // Real time is simulated in ns; frames last frame_us each.
+  const bool real = plan.real_time();
+  auto us = [&](double t) { return fmt::format("{:.3f}", real ? t / 1000 : t * frame_us); };
   // Where each pass runs, to bind a send's flow to the action that receives it.
   struct Where {
     int rank;
@@ -34,15 +36,10 @@ std::string chrome_trace(const Params& p, const SchedulePlan& plan, double frame
       auto add = [&](const Step& st, std::int64_t start, std::int64_t end) {
         passes[{st.stage, st.microbatch, st.op == Op::B ? Op::I : st.op}] = {r, start, end};
       };
-      if (a.action.op == Op::Overlap) {
-        add(a.action.first, a.start, a.start + plan.costs.f);
-        add(a.action.second, a.start + plan.costs.f, a.end());
-      } else {
-        add(a.action.first, a.start, a.end());
-      }
+      for_each_pass(a, plan.costs, add);
     }
   }
-  const auto memory = activation_memory(plan);
+  const auto memory = activation_memory(p, plan);
   std::int64_t flow_id = 0;
   for (std::int64_t replica = 0; replica < p.dp; ++replica) {
     event(fmt::format(R"j({{"name": "process_name", "ph": "M", "pid": {}, "args": {{"name": "replica {}"}}}})j",
@@ -65,7 +62,8 @@ std::string chrome_trace(const Params& p, const SchedulePlan& plan, double frame
                              a.action.first.microbatch, op_letter(a.action.op));
         }
         if (a.waited > 0) {
-          args += fmt::format(R"j(, "waited_frames": {}, "waited_for": "{}")j", a.waited,
+          args += fmt::format(R"j(, "waited_{}": {}, "waited_for": "{}")j", real ? "us" : "frames",
+                              real ? us(static_cast<double>(a.waited)) : std::to_string(a.waited),
                               to_string(Action::single(a.waited_for.op, a.waited_for.stage, a.waited_for.microbatch)));
         }
         event(fmt::format(R"j({{"name": "{}", "cat": "compute", "ph": "X", "pid": {}, "tid": {}, "ts": {}, "dur": {}, "args": {{{}}}}})j",
@@ -73,8 +71,8 @@ std::string chrome_trace(const Params& p, const SchedulePlan& plan, double frame
                           us(static_cast<double>(a.length)), args));
       }
       for (const MemoryPoint& m : memory[static_cast<std::size_t>(r)]) {
-        event(fmt::format(R"j({{"name": "activations GPU {}", "ph": "C", "pid": {}, "ts": {}, "args": {{"microbatch-layers": {}}}}})j",
-                          r, replica, us(static_cast<double>(m.time)), m.microbatch_layers));
+        event(fmt::format(R"j({{"name": "activations GPU {}", "ph": "C", "pid": {}, "ts": {}, "args": {{"bytes": {:.0f}}}}})j",
+                          r, replica, us(static_cast<double>(m.time)), m.bytes));
       }
     }
     // Sends: an arrow from the sending pass to the pass that receives.
@@ -105,9 +103,15 @@ std::string chrome_trace(const Params& p, const SchedulePlan& plan, double frame
       }
     }
   }
-  out += fmt::format("\n], \"displayTimeUnit\": \"ms\", \"otherData\": {{\"frame_us\": {}, \"schedule\": {}, "
-                     "\"makespan_frames\": {}}}}}\n",
-                     frame_us, json_string(p.schedule_name()), t.makespan);
+  if (real) {
+    out += fmt::format("\n], \"displayTimeUnit\": \"ms\", \"otherData\": {{\"time_unit\": \"us\", \"schedule\": {}, "
+                       "\"makespan_us\": {}}}}}\n",
+                       json_string(p.schedule_name()), us(static_cast<double>(t.makespan)));
+  } else {
+    out += fmt::format("\n], \"displayTimeUnit\": \"ms\", \"otherData\": {{\"time_unit\": \"frames\", \"frame_us\": {}, "
+                       "\"schedule\": {}, \"makespan_frames\": {}}}}}\n",
+                       frame_us, json_string(p.schedule_name()), t.makespan);
+  }
   return out;
 }
 

@@ -15,6 +15,9 @@ class Scene {
   // Throws InvalidParams for parameters that fail validate(). Animates the
   // schedule the parameters name.
   explicit Scene(const Params& params);
+  // The same, animating a plan already made for these parameters (an
+  // analysis the caller has), so it is not simulated again.
+  Scene(const Params& params, std::shared_ptr<const struct SchedulePlan> plan);
   // Animates `schedule` instead (tests use stand-ins); it must outlive the call.
   Scene(const Params& params, const Schedule& schedule);
 

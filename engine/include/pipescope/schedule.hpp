@@ -53,5 +53,9 @@ std::unique_ptr<Schedule> make_notebook_schedule();
 // one the parameters name (a schedule read from a file, or a test's); its
 // stages must match the parameters' (pp x chunks).
 std::unique_ptr<Schedule> make_program_schedule(std::optional<Program> program = std::nullopt);
+// The same from a plan already made (make_plan of the layout's parameters),
+// so a view that has analysed the schedule does not simulate it again.
+struct SchedulePlan;
+std::unique_ptr<Schedule> make_program_schedule(std::shared_ptr<const SchedulePlan> plan);
 
 }  // namespace pipescope

@@ -5,8 +5,9 @@
 // gradient exchange), a
 // complete event per timed action with its stage, microbatch and kind, flow
 // arrows from each send's action to the action that receives it, and a
-// counter per rank with the activations it stores. One frame lasts
-// `frame_us` microseconds (written in otherData).
+// counter per rank with the activation bytes it stores. A real-time plan
+// is written in its own microseconds; a plan in frames lasts `frame_us`
+// microseconds a frame (written in otherData with the time unit).
 
 #include <string>
 

@@ -1,0 +1,124 @@
+// `pipescope stats`: the schedule's figures, as text or JSON, in the plan's
+// unit (frames for the notebook's model, microseconds for a real one) and
+// memory in bytes against the GPU's.
+
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "schedule_command.hpp"
+#include "pipescope/schedule_stats.hpp"
+#include "pipescope/units.hpp"
+
+namespace pipescope::app {
+
+namespace {
+
+std::string percent(double v) { return fmt::format("{:.1f} %", 100 * v); }
+
+nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const ScheduleStats& st) {
+  const bool real = plan.real_time();
+  // Times: whole frames, or microseconds (the simulation's ns / 1000).
+  auto time = [&](std::int64_t t) -> nlohmann::json {
+    if (real) return static_cast<double>(t) / 1000;
+    return t;
+  };
+  const std::string suffix = real ? "_us" : "";
+  nlohmann::json j;
+  j["schedule"] = p.schedule_name();
+  j["model"] = std::string(model_name(p.model));
+  j["time_unit"] = time_unit_name(st.unit);
+  j["dp"] = p.dp;
+  j["pp"] = p.pp;
+  j["microbatches"] = p.microbatches;
+  j["chunks"] = p.stages_per_rank();
+  j["makespan" + suffix] = time(st.makespan);
+  j["flops_per_replica"] = st.flops_per_replica;
+  j["bubble"] = {{"idle_over_compute", st.bubble_idle_over_compute},
+                 {"idle_over_wall", st.bubble_idle_over_wall},
+                 {"playground", st.bubble_playground}};
+  nlohmann::json stages = nlohmann::json::array();
+  for (const StageStats& s : st.stages) {
+    stages.push_back({{"stage", s.stage}, {"rank", s.rank}, {"f" + suffix, time(s.f)}, {"i" + suffix, time(s.i)},
+                      {"w" + suffix, time(s.w)}});
+  }
+  j["stages"] = stages;
+  nlohmann::json ranks = nlohmann::json::array();
+  for (std::size_t r = 0; r < st.ranks.size(); ++r) {
+    const auto& rs = st.ranks[r];
+    ranks.push_back({{"rank", r},
+                     {"busy" + suffix, time(rs.busy)},
+                     {"idle" + suffix, time(rs.idle)},
+                     {"first_start" + suffix, time(rs.first_start)},
+                     {"last_end" + suffix, time(rs.last_end)},
+                     {"peak_activations_microbatch_layers", rs.peak_activations},
+                     {"static_memory_bytes", rs.static_memory_bytes},
+                     {"peak_activation_bytes", rs.peak_activation_bytes},
+                     {"peak_memory_bytes", rs.peak_memory_bytes},
+                     {"over_memory", rs.over_memory}});
+  }
+  j["ranks"] = ranks;
+  j["gpu_memory_bytes"] = st.gpu_memory_bytes;
+  j["over_memory_ranks"] = std::count_if(st.ranks.begin(), st.ranks.end(), [](const RankStats& r) { return r.over_memory; });
+  j["dtype_bytes"] = p.dtype_bytes;
+  j["traffic"] = {{"pipeline_messages", st.pipeline_messages}, {"pipeline_bytes", st.pipeline_bytes},
+                  {"dp_messages", st.dp_messages}, {"dp_bytes", st.dp_bytes}};
+  return j;
+}
+
+void print_text(const Params& p, const SchedulePlan& plan, const ScheduleStats& st) {
+  const TimeUnit u = st.unit;
+  auto time = [&](std::int64_t t) { return duration_text(u, static_cast<double>(t)); };
+  std::cout << schedule_header(p, plan) << "\n";
+  std::cout << "makespan               " << time(st.makespan) << "\n";
+  if (plan.real_time()) {
+    std::cout << fmt::format("throughput             {:.1f} TFLOP/s a GPU ({:.3g} FLOPs a replica's step)\n",
+                             st.flops_per_replica / static_cast<double>(p.pp) /
+                                 (static_cast<double>(st.makespan) * 1e-9) / 1e12,
+                             st.flops_per_replica);
+  }
+  std::cout << "bubble, idle / compute " << percent(st.bubble_idle_over_compute) << "  (Megatron, most papers)\n";
+  std::cout << "bubble, idle / wall    " << percent(st.bubble_idle_over_wall) << "  (share of GPU time idle)\n";
+  std::cout << "bubble, playground     " << percent(st.bubble_playground)
+            << "  (1 - compute / longest rank span, zero-bubble playground)\n";
+  std::cout << fmt::format("\n{:>5} {:>12} {:>12} {:>23} {:>12} {:>12} {:>12}\n", "rank", "busy", "idle", "span",
+                           "static", "activations", "peak");
+  int over = 0;
+  for (std::size_t r = 0; r < st.ranks.size(); ++r) {
+    const auto& rs = st.ranks[r];
+    over += rs.over_memory;
+    std::cout << fmt::format("{:>5} {:>12} {:>12} {:>23} {:>12} {:>12} {:>12}{}\n", r, time(rs.busy), time(rs.idle),
+                             fmt::format("{}-{}", plan.real_time() ? time(rs.first_start) : std::to_string(rs.first_start),
+                                         plan.real_time() ? time(rs.last_end) : std::to_string(rs.last_end)),
+                             bytes_text(rs.static_memory_bytes), bytes_text(rs.peak_activation_bytes),
+                             bytes_text(rs.peak_memory_bytes), rs.over_memory ? "  OVER" : "");
+  }
+  std::cout << fmt::format("memory per GPU {}: {}\n", bytes_text(st.gpu_memory_bytes),
+                           over == 0 ? std::string("every rank fits")
+                                     : fmt::format("{} rank{} over it (OVER)", over, over == 1 ? " is" : "s are"));
+  std::cout << fmt::format("\ntraffic (all replicas, {} bytes per element): pipeline {} messages, {}; "
+                           "data parallel {} messages, {}\n",
+                           p.dtype_bytes, st.pipeline_messages, bytes_text(st.pipeline_bytes), st.dp_messages,
+                           bytes_text(st.dp_bytes));
+}
+
+}  // namespace
+
+int run_stats(const StatsOptions& o) {
+  const SchedulePlan plan = make_plan(o.params);
+  const ScheduleStats st = schedule_stats(o.params, plan);
+  if (o.json) {
+    std::cout << stats_json(o.params, plan, st).dump(1) << "\n";
+  } else {
+    print_text(o.params, plan, st);
+  }
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "pipescope: stats: writing to standard output failed\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace pipescope::app
