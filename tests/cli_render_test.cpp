@@ -119,18 +119,18 @@ TEST(CliSession, APngReopensAsTheSamePicture) {
 }
 
 TEST(CliSession, FlagsBesideASessionOverrideIt) {
-  const auto r = run_command(kExe + " stats --json --preset 1f1b --microbatches 12 2>&1");
+  const auto r = run_command(kExe + " stats --json --preset 1f1b --microbatches 4 2>&1");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto j = nlohmann::json::parse(r.output);
   EXPECT_EQ(j["schedule"], "1f1b");
-  EXPECT_EQ(j["microbatches"], 12);
+  EXPECT_EQ(j["microbatches"], 4);
   EXPECT_EQ(j["pp"], 4);  // from the preset
 }
 
 TEST(CliSession, PresetsAreListedAndFoundFromAnyFolder) {
   const auto list = run_command("cd / && " + kExe + " --list-presets 2>&1");
   ASSERT_EQ(list.exit_code, 0) << list.output;
-  for (const char* name : {"notebook", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v", "dualpipe-v", "large"}) {
+  for (const char* name : {"notebook", "1f1b", "interleaved-1f1b", "zb-h1", "zb-v", "dualpipe-v", "gpipe", "large"}) {
     EXPECT_NE(("\n" + list.output).find(std::string("\n") + name + " "), std::string::npos) << name << "\n" << list.output;
   }
   const auto bad = run_command(kExe + " stats --preset zb-x 2>&1");

@@ -19,9 +19,11 @@ glm::ivec3 pixel(const Image& img, int x, int y) {
   return {img.rgba[i], img.rgba[i + 1], img.rgba[i + 2]};
 }
 
-// The lanes' colours: forward green, backward-input red, weight gradient orange.
+// The lanes' colours: forward green, backward-input red, weight gradient
+// orange, a fused backward crimson.
 BlockKind classify(glm::ivec3 c) {
   if (c.g > c.r + 40 && c.g > c.b + 40) return BlockKind::Forward;
+  if (c.r > 140 && c.r < 190 && c.g < 70 && c.b > 50 && c.b < 100) return BlockKind::Backward;
   if (c.r > 180 && c.g < 110 && c.b < 110) return BlockKind::BackwardInput;
   if (c.r > 200 && c.g > 120 && c.g < 180 && c.b < 90) return BlockKind::BackwardWeight;
   return BlockKind::Send;  // anything else (background, text)

@@ -32,7 +32,9 @@ void Explorer::load_scene(const Params& params) {
   analysis_ = analyse(params);
   // The scene animates the plan just made: one simulation per change.
   scene_ = std::make_unique<Scene>(params, std::shared_ptr<const SchedulePlan>(analysis_, &analysis_->plan));
-  phases_ = phase_spans(scene_->timeline());
+  // The notebook's phases are one at a time; a pipelined schedule's run
+  // together, so its scrubber shows utilisation instead.
+  phases_ = params.is_notebook() && !params.real_time() ? phase_spans(scene_->timeline()) : std::vector<PhaseSpan>{};
   lanes_state_.selected_lane = lanes_state_.selected_block = -1;
   lanes_state_.replicas = static_cast<int>(params.dp);
   lanes_state_.texture = &lanes_texture_;

@@ -24,6 +24,7 @@ const char* kind_name(BlockKind kind) {
     case BlockKind::Forward: return "forward";
     case BlockKind::BackwardInput: return "backward through the input";
     case BlockKind::BackwardWeight: return "weight gradient";
+    case BlockKind::Backward: return "full backward (input and weights)";
     case BlockKind::Send: return "send";
     case BlockKind::Exchange: return "gradient exchange";
   }
@@ -31,7 +32,12 @@ const char* kind_name(BlockKind kind) {
 }
 
 char letter(BlockKind kind) {
-  return kind == BlockKind::Forward ? 'F' : kind == BlockKind::BackwardInput ? 'I' : 'W';
+  switch (kind) {
+    case BlockKind::Forward: return 'F';
+    case BlockKind::BackwardInput: return 'I';
+    case BlockKind::Backward: return 'B';
+    default: return 'W';
+  }
 }
 
 std::string describe(const Lane& lane, const LaneBlock& b, const SchedulePlan& plan) {
@@ -77,8 +83,8 @@ std::vector<Row> layout_rows(const LanesState& state, std::size_t lane_count) {
 }
 
 // The time axis under the lanes: a tick every 1, 2 or 5 x 10^k time units
-// (about eight across), labelled in the plan's unit; the legend at its right.
-void time_axis(TimeUnit unit, const LaneView& view, float lane_x, float lane_w, float height, float ui_scale) {
+// (about eight across), labelled in the plan's unit.
+void time_axis(TimeUnit unit, const LaneView& view, float lane_x, float lane_w, float height) {
   const ImVec2 at = ImGui::GetCursorScreenPos();
   ImGui::Dummy(ImVec2(lane_x + lane_w - at.x, height));
   ImDrawList* draw = ImGui::GetWindowDrawList();
@@ -91,28 +97,11 @@ void time_axis(TimeUnit unit, const LaneView& view, float lane_x, float lane_w, 
       break;
     }
   }
-  // The legend first, so ticks stop short of it.
-  struct Key {
-    BlockKind kind;
-    const char* name;
-  };
-  const Key keys[] = {{BlockKind::Forward, "F forward"}, {BlockKind::BackwardInput, "I backward (input)"},
-                      {BlockKind::BackwardWeight, "W weight gradient"}, {BlockKind::Send, "send"},
-                      {BlockKind::Exchange, "exchange"}};
-  const float sw = 9.0f * ui_scale;
-  float legend_w = 0;
-  for (const Key& k : keys) legend_w += sw + 4 + ImGui::CalcTextSize(k.name).x + 10 * ui_scale;
-  float x = lane_x + lane_w - legend_w;
-  for (const Key& k : keys) {
-    draw->AddRectFilled(ImVec2(x, at.y + 4), ImVec2(x + sw, at.y + 4 + sw), lane_colour(k.kind));
-    draw->AddText(ImVec2(x + sw + 4, at.y + 1), ink, k.name);
-    x += sw + 4 + ImGui::CalcTextSize(k.name).x + 10 * ui_scale;
-  }
-  const float limit = lane_x + lane_w - legend_w - 8 * ui_scale;
+  const float limit = lane_x + lane_w;
   const double first = std::ceil(view.start / step) * step;
   for (double t = first; t <= view.start + view.span; t += step) {
     const float tx = lane_x + static_cast<float>((t - view.start) / view.span) * lane_w;
-    const std::string label = duration_text(unit, t);
+    const std::string label = tick_text(unit, t, step);
     if (tx + ImGui::CalcTextSize(label.c_str()).x > limit) break;
     draw->AddLine(ImVec2(tx, at.y), ImVec2(tx, at.y + 4), ink, 1.0f);
     draw->AddText(ImVec2(tx + 2, at.y + 1), ink, label.c_str());
@@ -258,7 +247,7 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
   }
   // Blocks wide enough for a label exist only when zoomed in enough.
   const double widest = static_cast<double>(std::max({plan.costs.f, plan.costs.i, plan.costs.w}));
-  const bool labels = widest / fpp >= 14.0 * ui_scale;
+  const bool labels = widest / fpp >= 10.0 * ui_scale;
   for (std::size_t ri = 0; ri < rows.size(); ++ri) {
     if (rows[ri].lane < 0) continue;
     const float y = origin.y + static_cast<float>(ri) * row;
@@ -275,9 +264,14 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
         }
         if (!labels) continue;
         // "F3" (or PyTorch's "4F3" with several stages per rank) when it fits.
-        const std::string text = (stages_per_rank > 1 ? std::to_string(b.stage) : std::string()) + letter(b.kind) +
-                                 std::to_string(b.microbatch);
-        const ImVec2 size = ImGui::CalcTextSize(text.c_str());
+        // Where it does not fit, the microbatch alone.
+        std::string text = (stages_per_rank > 1 ? std::to_string(b.stage) : std::string()) + letter(b.kind) +
+                           std::to_string(b.microbatch);
+        ImVec2 size = ImGui::CalcTextSize(text.c_str());
+        if (x1 - x0 <= size.x + 4) {
+          text = std::to_string(b.microbatch);
+          size = ImGui::CalcTextSize(text.c_str());
+        }
         if (x1 - x0 > size.x + 4) {
           draw->AddText(ImVec2((x0 + x1 - size.x) / 2, y + (bar - size.y) / 2), IM_COL32_WHITE, text.c_str());
         }
@@ -314,10 +308,14 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
       if (s > 0) wants.push_back({s - 1, BlockKind::Forward, true});
       if (s + 1 < S) wants.push_back({s + 1, BlockKind::Forward, false});
       wants.push_back({s, BlockKind::BackwardInput, false});
-    } else if (sel.kind == BlockKind::BackwardInput) {
-      wants.push_back(s + 1 < S ? Want{s + 1, BlockKind::BackwardInput, true} : Want{s, BlockKind::Forward, true});
-      if (s > 0) wants.push_back({s - 1, BlockKind::BackwardInput, false});
-      wants.push_back({s, BlockKind::BackwardWeight, false});
+      wants.push_back({s, BlockKind::Backward, false});
+    } else if (sel.kind == BlockKind::BackwardInput || sel.kind == BlockKind::Backward) {
+      // What carries the gradient: I, or a fused B, whichever the schedule runs.
+      for (BlockKind grad : {BlockKind::BackwardInput, BlockKind::Backward}) {
+        wants.push_back(s + 1 < S ? Want{s + 1, grad, true} : Want{s, BlockKind::Forward, true});
+        if (s > 0) wants.push_back({s - 1, grad, false});
+      }
+      if (sel.kind == BlockKind::BackwardInput) wants.push_back({s, BlockKind::BackwardWeight, false});
     } else {
       wants.push_back({s, BlockKind::BackwardInput, true});
     }
@@ -351,7 +349,7 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
   }
   if (!state.hovered.empty()) ImGui::SetTooltip("%s", state.hovered.c_str());
   ImGui::EndChild();
-  time_axis(plan.costs.unit, view, lane_x, lane_w, axis_h, ui_scale);
+  time_axis(plan.costs.unit, view, lane_x, lane_w, axis_h);
   return seek;
 }
 

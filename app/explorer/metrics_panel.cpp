@@ -158,8 +158,11 @@ std::optional<std::uint32_t> memory_plot(const MetricsInput& in, float height, W
     const double t = std::clamp((ImGui::GetIO().MousePos.x - origin.x) / width, 0.0f, 1.0f) * span;
     seek = static_cast<std::uint32_t>(std::min<double>(frame_of(t), in.last));
   }
-  const double cap = st.gpu_memory_bytes;
-  double top = cap;
+  // The GPU's memory is a line for a real model; the notebook's toy bytes
+  // would be a flat line under it, so its plot scales to its own peak.
+  const bool real = st.unit == TimeUnit::Nanoseconds;
+  const double cap = real ? st.gpu_memory_bytes : 0;
+  double top = std::max(cap, 1.0);
   for (std::size_t r = 0; r < in.memory.size() && r < st.ranks.size(); ++r) {
     top = std::max(top, st.ranks[r].peak_memory_bytes);
   }
@@ -170,12 +173,13 @@ std::optional<std::uint32_t> memory_plot(const MetricsInput& in, float height, W
   auto y_of = [&](double v) { return origin.y + plot_h - 2 - static_cast<float>(v / top) * (plot_h - 4); };
   // Axes: GiB at 0, half and the cap; time at round steps.
   const ImU32 ink = IM_COL32(90, 90, 90, 255);
-  for (double v : {0.0, cap}) {
+  for (double v : {0.0, real ? cap : top / 1.08}) {
     const std::string label = bytes(v);
     const float y = y_of(v);
-    if (margin > 0) draw->AddText(ImVec2(box.x, y - font * 0.5f), ink, label.c_str());
+    // Beside the lanes, in their label column.
+    draw->AddText(ImVec2(margin > 0 ? box.x : box.x - left, y - font * 0.5f), ink, label.c_str());
   }
-  {
+  if (real) {
     const float y = y_of(cap);
     draw->AddLine(ImVec2(origin.x, y), ImVec2(origin.x + width, y), IM_COL32(210, 30, 30, 255), 1.5f);
     draw->AddText(ImVec2(origin.x + 4, y - font), IM_COL32(210, 30, 30, 255), "GPU memory");
@@ -193,7 +197,7 @@ std::optional<std::uint32_t> memory_plot(const MetricsInput& in, float height, W
     for (double t = 0; t <= span; t += step) {
       const float x = x_of(t);
       draw->AddLine(ImVec2(x, origin.y + plot_h), ImVec2(x, origin.y + plot_h + 3), ink);
-      const std::string label = duration_text(st.unit, t);
+      const std::string label = tick_text(st.unit, t, step);
       if (x + ImGui::CalcTextSize(label.c_str()).x < origin.x + width + font) {
         draw->AddText(ImVec2(x + 2, origin.y + plot_h), ink, label.c_str());
       }

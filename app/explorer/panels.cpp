@@ -12,6 +12,7 @@
 #include "session_panel.hpp"
 #include "param_flags.hpp"
 #include "pipescope/param_table.hpp"
+#include "pipescope/units.hpp"
 
 namespace pipescope::app {
 
@@ -158,6 +159,8 @@ bool schedule_fields(ParamsEditor& ed, UiActions& actions, WidgetRects& rects) {
   const std::string locked = p.schedule_file ? "set by " + p.schedule_file->name : std::string();
   for (const ParamSpec& spec : param_table()) {
     if (spec.group != ParamGroup::Schedule) continue;
+    // Costs in frames are the notebook model's: a real model's come from its FLOPs.
+    if (p.real_time() && spec.key != "chunks") continue;
     if (spec.key == "chunks" && !p.schedule_file && current.min_chunks == current.max_chunks && !p.chunks) {
       show_errors_of("chunks", ed.errors);  // fixed by the schedule: nothing to edit
       continue;
@@ -334,6 +337,16 @@ ImU32 phase_colour(Phase p) {
 
 }  // namespace
 
+// Whether the schedule fuses its backwards (B blocks) rather than splitting them.
+static bool plan_has_fused(const std::vector<Lane>& lanes) {
+  for (const Lane& lane : lanes) {
+    for (const LaneBlock& b : lane.compute) {
+      if (b.kind == BlockKind::Backward) return true;
+    }
+  }
+  return false;
+}
+
 PanelLayout panel_layout(float ui_scale, std::size_t lanes, std::size_t compare_lanes) {
   const float compare = compare_lanes > 0 ? lanes_height(compare_lanes, ui_scale) + 22.0f * ui_scale : 0.0f;
   return {340.0f * ui_scale, 118.0f * ui_scale + lanes_height(lanes, ui_scale) + compare};
@@ -401,12 +414,37 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
   ImGui::SliderFloat("fps", &t.speed, 1.0f, 120.0f, "%.0f frames/s", ImGuiSliderFlags_Logarithmic);
-  ImGui::SameLine();
-  Phase now = Phase::Setup;
-  for (const PhaseSpan& s : phases) {
-    if (t.frame >= s.first && t.frame <= s.last) now = s.phase;
+  const SchedulePlan& plan = lanes.plan;
+  const double frame_length = static_cast<double>(plan.frame_length);
+  if (plan.real_time() && ImGui::IsItemHovered()) {
+    // Play speed in training time: a frame shows frame_length of it.
+    ImGui::SetTooltip("%s of training a second (a frame is %s)",
+                      duration_text(plan.costs.unit, t.speed * frame_length).c_str(),
+                      duration_text(plan.costs.unit, frame_length).c_str());
   }
-  ImGui::Text("frame %u / %u  %s", t.frame, t.last, std::string(phase_name(now)).c_str());
+  ImGui::SameLine();
+  if (!phases.empty()) {  // the notebook's phases are one at a time
+    Phase now = Phase::Setup;
+    for (const PhaseSpan& s : phases) {
+      if (t.frame >= s.first && t.frame <= s.last) now = s.phase;
+    }
+    ImGui::Text("frame %u / %u  %s", t.frame, t.last, std::string(phase_name(now)).c_str());
+  } else {
+    // A pipelined schedule runs several kinds at once: say what runs now.
+    const double at = (static_cast<double>(t.frame) - 0.5) * frame_length;
+    const RunningAt r = running_at(lanes.lanes, at);
+    std::string running = "F " + std::to_string(r.forward) + ", ";
+    running += r.backward > 0 || (r.backward_input == 0 && r.backward_weight == 0 && plan_has_fused(lanes.lanes))
+                   ? "B " + std::to_string(r.backward)
+                   : "I " + std::to_string(r.backward_input) + ", W " + std::to_string(r.backward_weight);
+    ImGui::Text("frame %u / %u  %s: %s, idle %d", t.frame, t.last,
+                plan.real_time() ? duration_text(plan.costs.unit, std::max(0.0, at)).c_str() : "running",
+                running.c_str(), r.idle);
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("GPUs running a forward (F), a backward through the input (I), a weight gradient (W), a "
+                        "full backward (B), or idle");
+    }
+  }
   ImGui::SameLine();
   const double longest = static_cast<double>(std::max(
       lanes.plan.timing.makespan, lanes.compare.plan != nullptr ? lanes.compare.plan->timing.makespan : 0));
@@ -465,6 +503,21 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
     const float x1 = origin.x + width * static_cast<float>(s.last + 1) / (denom + 1.0f);
     draw->AddRectFilled(ImVec2(x0, origin.y + height * 0.55f), ImVec2(x1, origin.y + height), phase_colour(s.phase));
   }
+  if (phases.empty() && !lanes.lanes.empty()) {
+    // Utilisation along the timeline: the darker, the more GPUs busy; bubbles show light.
+    const int columns = std::max(1, static_cast<int>(width / 2));
+    const double ranks = static_cast<double>(lanes.lanes.size());
+    for (int c = 0; c < columns; ++c) {
+      const double frame = (static_cast<double>(c) + 0.5) / columns * (denom + 1.0);
+      const RunningAt r = running_at(lanes.lanes, (frame - 0.5) * frame_length);
+      const double busy = 1.0 - r.idle / ranks;
+      const int shade = static_cast<int>(225 - 165 * busy);
+      const float x0 = origin.x + width * static_cast<float>(c) / static_cast<float>(columns);
+      const float x1 = origin.x + width * static_cast<float>(c + 1) / static_cast<float>(columns);
+      draw->AddRectFilled(ImVec2(x0, origin.y + height * 0.55f), ImVec2(x1, origin.y + height),
+                          IM_COL32(shade, shade, shade + 20 > 255 ? 255 : shade + 20, 255));
+    }
+  }
   const float x = origin.x + width * (static_cast<float>(t.frame) + 0.5f) / (denom + 1.0f);
   draw->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + height), IM_COL32(20, 20, 20, 255), 2.0f);
   // The lanes: one per rank, under the overview strip.
@@ -494,9 +547,26 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
       lanes_state.view = compare_state.view;
     }
   }
-  // A legend, in the phases' own colours.
-  for (Phase p : {Phase::Forward, Phase::BackwardActivation, Phase::BackwardWeight, Phase::GradientExchange}) {
-    ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(phase_colour(p)), "%s", std::string(phase_name(p)).c_str());
+  // The legend of the lanes (and of the notebook's phase bands: the same colours).
+  const struct {
+    BlockKind kind;
+    const char* name;
+  } keys[] = {{BlockKind::Forward, "F forward"}, {BlockKind::BackwardInput, "I backward (input)"},
+              {BlockKind::BackwardWeight, "W weight gradient"}, {BlockKind::Backward, "B full backward"},
+              {BlockKind::Send, "send"},
+              {BlockKind::Exchange, "gradient exchange"}};
+  for (const auto& k : keys) {
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const float side = ImGui::GetFontSize() * 0.7f;
+    ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x, at.y + side * 0.3f), ImVec2(at.x + side, at.y + side * 1.3f),
+                                              lane_colour(k.kind));
+    ImGui::Dummy(ImVec2(side, side));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(k.name);
+    ImGui::SameLine();
+  }
+  if (phases.empty()) {
+    ImGui::TextDisabled(" the strip: GPUs busy (dark) or idle (light)");
     ImGui::SameLine();
   }
   ImGui::TextDisabled("  Space play/pause, Left/Right step, Home/End, R reset view, 1-4 views, F12 screenshot");

@@ -10,6 +10,7 @@ std::uint32_t lane_colour(BlockKind kind) {
     case BlockKind::Forward: return rgba(60, 160, 60);
     case BlockKind::BackwardInput: return rgba(220, 70, 60);
     case BlockKind::BackwardWeight: return rgba(240, 150, 40);
+    case BlockKind::Backward: return rgba(165, 40, 70);
     case BlockKind::Send: return rgba(150, 150, 150);
     case BlockKind::Exchange: return rgba(70, 70, 70);
   }
@@ -27,19 +28,18 @@ std::vector<Lane> make_lanes(const SchedulePlan& plan) {
       const TimedAction& a = t.per_rank[r][i];
       const auto index = static_cast<std::int32_t>(i);
       auto add = [&](BlockKind kind, const Step& st, std::int64_t start, std::int64_t end) {
-        if (end > start) lane.compute.push_back({start, end, kind, st.stage, st.microbatch, index});
+        if (end > start) {
+          lane.compute.push_back({start, end, kind, st.stage, st.microbatch, index, a.action.op == Op::Overlap});
+        }
       };
-      // A fused or overlapped action shows its parts: what each part computes
-      // is what the scene lights.
+      // An overlapped pair shows its two halves (marked as overlapped);
+      // a fused backward is one block, as it is one pass.
       auto pass = [&](const Step& st, std::int64_t start, std::int64_t end) {
         switch (st.op) {
           case Op::F: add(BlockKind::Forward, st, start, end); break;
           case Op::I: add(BlockKind::BackwardInput, st, start, end); break;
           case Op::W: add(BlockKind::BackwardWeight, st, start, end); break;
-          case Op::B:
-            add(BlockKind::BackwardInput, st, start, start + c.i_of(st.stage));
-            add(BlockKind::BackwardWeight, st, start + c.i_of(st.stage), end);
-            break;
+          case Op::B: add(BlockKind::Backward, st, start, end); break;
           case Op::Overlap: break;
         }
       };
@@ -97,7 +97,7 @@ std::vector<ObjectIndex> objects_of_block(const Layout& l, const LaneBlock& b) {
                             l.residual(r, layer, b.microbatch)}) {
         objects.push_back(o);
       }
-      if (b.kind == BlockKind::BackwardWeight) {
+      if (b.kind == BlockKind::BackwardWeight || b.kind == BlockKind::Backward) {
         objects.push_back(l.weight1(r, layer));
         objects.push_back(l.weight2(r, layer));
       }
@@ -132,6 +132,25 @@ void LaneView::zoom_at(double frame, double factor, double total) {
 void LaneView::pan(double frames, double total) {
   const double margin = std::max(total, 1.0) * 0.05;
   start = std::clamp(start + frames, -margin, std::max(-margin, total + margin - span));
+}
+
+RunningAt running_at(const std::vector<Lane>& lanes, double t) {
+  RunningAt r;
+  for (const Lane& lane : lanes) {
+    const std::int32_t i = block_at(lane.compute, t);
+    if (i < 0) {
+      ++r.idle;
+      continue;
+    }
+    switch (lane.compute[static_cast<std::size_t>(i)].kind) {
+      case BlockKind::Forward: ++r.forward; break;
+      case BlockKind::BackwardInput: ++r.backward_input; break;
+      case BlockKind::BackwardWeight: ++r.backward_weight; break;
+      case BlockKind::Backward: ++r.backward; break;
+      default: break;
+    }
+  }
+  return r;
 }
 
 }  // namespace pipescope

@@ -26,6 +26,7 @@ SchedulePlan notebook_plan(const Params& p) {
   plan.costs = costs_for(p);
   plan.costs.send = send;
   plan.costs.exchange_flash = flash;
+  plan.notebook = true;
   Timing& t = plan.timing;
   t.per_rank.resize(static_cast<std::size_t>(P));
 

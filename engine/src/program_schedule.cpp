@@ -255,7 +255,10 @@ Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::o
     }
     writer.enter_phase(phase);
     co_yield step;
-    if (running.empty() && next_start == starts.size()) break;
+    // Real time shows the step to its end (the frame after the one holding
+    // it), even when the last pass's steps fit in fewer frames.
+    const bool shown = !real || frame >= plan.frame_of(t.makespan) + 1;
+    if (running.empty() && next_start == starts.size() && shown) break;
   }
 }
 

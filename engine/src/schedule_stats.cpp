@@ -14,11 +14,41 @@ struct Change {
   int stored;    // stage-microbatches held: +1 at a forward, -1 when the last of it is freed
 };
 
+// The notebook's weight phase, as its animation runs it: each layer's two
+// weights from the last, each over every microbatch in turn, hiding that
+// microbatch's face (the residual for W2, the hidden for W1 and the stage's
+// input with the first layer's W1) once the next one's turn is done. The plan
+// cuts the phase into one W per microbatch of the same total length; this
+// puts each face's freeing back where the scene shows it.
+void notebook_weight_changes(const TimedAction& a, const Params& p, std::vector<Change>& changes) {
+  // Its own generators hold each matmul one frame (--cost-* scale the other schedules).
+  const std::int64_t layers = p.layers_per_stage(), hold = 1, M = p.microbatches;
+  const int j = a.action.first.microbatch;
+  const std::int64_t phase_start = a.start - j * 2 * layers * hold;
+  const double rows = static_cast<double>(p.B) / static_cast<double>(p.dp) / static_cast<double>(p.microbatches);
+  const double bytes = static_cast<double>(p.dtype_bytes) * rows;
+  for (std::int64_t q = 0; q < 2 * layers; ++q) {
+    const bool residual = q % 2 == 0, first_layer = q == 2 * layers - 1;
+    double freed = bytes * static_cast<double>(residual ? p.d_model : p.hidden());
+    if (first_layer) freed += bytes * static_cast<double>(p.d_model);  // the stage's input
+    // bwd_weight hides a microbatch's face after the next one's holds; the
+    // last one's as the pass ends.
+    const std::int64_t at = j + 1 < M ? (j + 2) * hold : M * hold;
+    changes.push_back({phase_start + q * M * hold + at, -freed, first_layer ? -1 : 0});
+  }
+}
+
 // What a rank's passes store and free. A full backward B (and the backward
 // of an overlapped pair) frees everything at its end.
-std::vector<Change> memory_changes(const std::vector<TimedAction>& rank, const Costs& c, const ModelFigures& m) {
+std::vector<Change> memory_changes(const std::vector<TimedAction>& rank, const SchedulePlan& plan, const Params& p,
+                                   const ModelFigures& m) {
+  const Costs& c = plan.costs;
   std::vector<Change> changes;
   for (const auto& a : rank) {
+    if (plan.notebook && a.action.op == Op::W) {
+      notebook_weight_changes(a, p, changes);
+      continue;
+    }
     for_each_pass(a, c, [&](const Step& st, std::int64_t start, std::int64_t end) {
       const StageFigures& s = m.stages[static_cast<std::size_t>(st.stage)];
       switch (st.op) {
@@ -46,7 +76,7 @@ std::vector<std::vector<MemoryPoint>> activation_memory(const Params& p, const S
   for (const auto& rank : plan.timing.per_rank) {
     std::vector<MemoryPoint> points{{0, 0}};
     double stored = 0;
-    for (const Change& c : memory_changes(rank, plan.costs, m)) {
+    for (const Change& c : memory_changes(rank, plan, p, m)) {
       stored += c.bytes;
       if (stored < 1e-6 * std::abs(c.bytes)) stored = 0;  // what was stored is freed exactly
       if (points.back().time == c.time) {
@@ -86,7 +116,7 @@ ScheduleStats schedule_stats(const Params& p, const SchedulePlan& plan) {
     }
     double bytes = 0;
     int stored = 0;
-    for (const Change& c : memory_changes(rank, plan.costs, m)) {
+    for (const Change& c : memory_changes(rank, plan, p, m)) {
       bytes += c.bytes;
       stored += c.stored;
       rs.peak_activation_bytes = std::max(rs.peak_activation_bytes, bytes);

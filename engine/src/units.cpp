@@ -16,6 +16,21 @@ std::string duration_text(TimeUnit unit, double t) {
   return fmt::format("{:.3f} s", us / 1e6);
 }
 
+std::string tick_text(TimeUnit unit, double t, double step) {
+  if (t == 0) return "0";
+  if (unit == TimeUnit::Frames) return fmt::format("{:.0f}", t);
+  const char* name = "ns";
+  double scale = 1;
+  if (step >= 1e9) {
+    name = "s", scale = 1e9;
+  } else if (step >= 1e6) {
+    name = "ms", scale = 1e6;
+  } else if (step >= 1e3) {
+    name = "us", scale = 1e3;
+  }
+  return fmt::format("{:g} {}", t / scale, name);
+}
+
 std::string bytes_text(double b) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
   int u = 0;

@@ -15,8 +15,9 @@ namespace pipescope {
 
 enum class BlockKind : std::uint8_t {
   Forward,         // F
-  BackwardInput,   // I, or B's first part
-  BackwardWeight,  // W, or B's second part
+  BackwardInput,   // I
+  BackwardWeight,  // W
+  Backward,        // B: I and W fused, one pass (GPipe, 1F1B)
   Send,            // a pipeline send leaving this rank
   Exchange,        // a data-parallel gradient exchange on this rank's link
 };
@@ -31,6 +32,7 @@ struct LaneBlock {
   BlockKind kind;
   std::int32_t stage, microbatch;  // microbatch -1 for an exchange (it is per layer)
   std::int32_t action;  // index into the rank's timed actions; -1 for sends and exchanges
+  bool overlapped = false;  // half of an overlapped forward-backward pair (DualPipeV)
 };
 
 // Each list is sorted by start, and its blocks' ends are sorted too (compute
@@ -65,6 +67,13 @@ std::vector<ObjectIndex> objects_of_block(const Layout& layout, const LaneBlock&
 
 // The block of `blocks` under frame `t`, or -1.
 std::int32_t block_at(const std::vector<LaneBlock>& blocks, double t);
+
+// What the ranks do at time t: how many run a forward, a backward through
+// the input, a weight gradient, and how many are idle.
+struct RunningAt {
+  int forward = 0, backward_input = 0, backward_weight = 0, backward = 0, idle = 0;
+};
+RunningAt running_at(const std::vector<Lane>& lanes, double t);
 
 // The lanes' view: which frames they show. Zooming keeps the frame under the
 // cursor where it is (as Tracy does); panning and zooming stay within the

@@ -126,6 +126,9 @@ struct SchedulePlan {
   // --frame-us the user set, or a round step that shows the whole step in
   // about kAutoFrames frames.
   std::int64_t frame_length = 1;
+  // The notebook's own animation (notebook_plan): its weight gradients free
+  // activations face by face across all microbatches, not one W at a time.
+  bool notebook = false;
   // The animation frame showing time t (simulation time t is frame t + 1
   // at one unit a frame: frame 0 is the scene before any step).
   std::int64_t frame_of(std::int64_t t) const { return t / frame_length + 1; }

@@ -23,6 +23,7 @@ void LanesTexture::update(const std::vector<Lane>& lanes, const std::vector<int>
   std::vector<DrawnBlock> drawn;
   auto paint = [&](const std::vector<LaneBlock>& blocks, int y0, int y1) {
     visible_blocks(blocks, start, start + span, fpp, drawn);
+    double previous_end = -1;
     for (const DrawnBlock& d : drawn) {
       const int x0 = std::clamp(static_cast<int>(std::floor((d.start - start) / fpp)), 0, width - 1);
       const int x1 = std::clamp(static_cast<int>(std::ceil((d.end - start) / fpp)), x0 + 1, width);
@@ -31,6 +32,20 @@ void LanesTexture::update(const std::vector<Lane>& lanes, const std::vector<int>
         std::fill(pixels_.begin() + static_cast<std::ptrdiff_t>(y) * width + x0,
                   pixels_.begin() + static_cast<std::ptrdiff_t>(y) * width + x1, c);
       }
+      // A block that starts where the last ended gets a light edge, so a row
+      // of weight gradients reads as blocks, not one bar.
+      if (!d.merged && d.start == previous_end && x1 - x0 >= 4) {
+        const std::uint32_t edge = ((c & 0xfefefeu) >> 1) + 0x7f7f7fu | 0xff000000u;  // halfway to white
+        for (int y = y0; y < y1; ++y) pixels_[static_cast<std::size_t>(y) * width + x0] = edge;
+      }
+      // Half of an overlapped forward-backward pair: a dark band along its top.
+      if (!d.merged && blocks[static_cast<std::size_t>(d.index)].overlapped) {
+        for (int y = y0; y < std::min(y0 + 2, y1); ++y) {
+          std::fill(pixels_.begin() + static_cast<std::ptrdiff_t>(y) * width + x0,
+                    pixels_.begin() + static_cast<std::ptrdiff_t>(y) * width + x1, 0xff303030u);
+        }
+      }
+      previous_end = d.end;
     }
   };
   for (std::size_t r = 0; r < rows.size(); ++r) {
