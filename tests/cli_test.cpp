@@ -173,6 +173,54 @@ TEST(CliStats, OneFOneBBubbleIsPMinusOneOverM) {
   EXPECT_NE(help.output.find("as Megatron and most papers"), std::string::npos) << help.output;
 }
 
+// A GPT-style transformer, worked by hand: h 1024, s 512, a 16, 4 layers on
+// pp 2, m 4 of b 2 sequences (t = 1024 tokens), 100 TFLOP/s at 50 % (50,000
+// FLOPs a ns), free links. Per stage (2 layers): F 2 x 27,917,287,424 FLOPs
+// = 1,116,691 ns, I 2 x 30,064,771,072 = 1,202,591 ns, W 2 x 25,769,803,776 =
+// 1,030,792 ns; 1F1B: (m + p - 1)(F + I + W).
+TEST(CliStats, ATransformerIsTimedInMicrosecondsAndItsMemoryInBytes) {
+  const auto r = run_command(kExe + " stats --json --model transformer --d-model 1024 --heads 16 --seq-len 512 "
+                                    "--layers 4 --pp 2 --dp 1 --microbatches 4 --batch 8 --gpu-tflops 100 --mfu 0.5 "
+                                    "--p2p-gbps 0 --schedule 1f1b --gpu-memory-gib 0.6 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["time_unit"], "us");
+  EXPECT_EQ(j["model"], "transformer");
+  EXPECT_FALSE(j.contains("makespan")) << "no figure without its unit";
+  EXPECT_DOUBLE_EQ(j["makespan_us"].get<double>(), 5 * (1116.691 + 1202.591 + 1030.792));
+  EXPECT_DOUBLE_EQ(j["flops_per_replica"].get<double>(), 16 * (27917287424.0 + 30064771072.0 + 25769803776.0));
+  ASSERT_EQ(j["stages"].size(), 2u);
+  EXPECT_EQ(j["stages"][1]["stage"], 1);
+  EXPECT_EQ(j["stages"][1]["rank"], 1);
+  EXPECT_DOUBLE_EQ(j["stages"][0]["f_us"].get<double>(), 1116.691);
+  EXPECT_DOUBLE_EQ(j["stages"][0]["i_us"].get<double>(), 1202.591);
+  EXPECT_DOUBLE_EQ(j["stages"][0]["w_us"].get<double>(), 1030.792);
+  EXPECT_DOUBLE_EQ(j["ranks"][0]["busy_us"].get<double>(), 4 * (1116.691 + 1202.591 + 1030.792));
+  // 2 layers x (12 h^2 + 13 h) parameters x 16 bytes; 1F1B's rank 0 holds 2
+  // microbatches of 2 layers x s b h (34 + 5 a s / h) = 77,594,624 bytes.
+  EXPECT_DOUBLE_EQ(j["ranks"][0]["static_memory_bytes"].get<double>(), 2 * 12596224.0 * 16);
+  EXPECT_DOUBLE_EQ(j["ranks"][0]["peak_activation_bytes"].get<double>(), 4 * 77594624.0);
+  EXPECT_DOUBLE_EQ(j["ranks"][0]["peak_memory_bytes"].get<double>(), 2 * 12596224.0 * 16 + 4 * 77594624.0);
+  // 0.6 GiB = 644,245,094 bytes: rank 0 (713 MB) is over, rank 1 (558 MB) fits.
+  EXPECT_EQ(j["ranks"][0]["over_memory"], true);
+  EXPECT_EQ(j["ranks"][1]["over_memory"], false);
+  EXPECT_EQ(j["over_memory_ranks"], 1);
+  const auto text = run_command(kExe + " stats --model transformer --d-model 1024 --heads 16 --seq-len 512 "
+                                       "--layers 4 --pp 2 --dp 1 --microbatches 4 --batch 8 --gpu-memory-gib 0.6 --schedule 1f1b 2>&1");
+  for (const char* what : {"model transformer", "makespan", " ms", "MiB", "OVER", "1 rank is over it"}) {
+    EXPECT_NE(text.output.find(what), std::string::npos) << what << " in\n" << text.output;
+  }
+}
+
+TEST(CliStats, TheNotebooksFiguresSayTheyAreFrames) {
+  const auto r = run_command(kExe + " stats --json --dp 1 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_EQ(j["time_unit"], "frames");
+  EXPECT_EQ(j["makespan"], 215);  // the last action's end, not the twenty still frames after it
+  EXPECT_EQ(j["ranks"][0]["last_end"], 215);
+}
+
 TEST(CliSchedule, DumpHeaderNamesTheScheduleAndWhichRankHoldsEachStage) {
   const auto r = run_command(kExe + " dump --schedule zb-v --pp 2 --layers 4 --microbatches 4 --dp 1 2>&1 | head -c 2000");
   EXPECT_NE(r.output.find("\"schedule\": \"zb-v\", \"stage_ranks\": [0, 1, 1, 0]"), std::string::npos) << r.output;
@@ -294,6 +342,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"dump --batch 9223372036854775808", "--batch: '9223372036854775808' is out of range"},
         BadInput{"dump --layers 0x10", "--layers: '0x10' is not a whole number"},
         BadInput{"stats --dtype-bytes 1.5", "--dtype-bytes: '1.5' is not a whole number"},
+        BadInput{"stats --dtype-bytes 65", "--dtype-bytes: dtype_bytes is 65, but it must be at least 1 and at most 64"},
+        BadInput{"stats --model gpt", "--model: 'gpt' is not a model; choose notebook or transformer"},
+        BadInput{"stats --mfu 0", "--mfu: mfu is 0, but it must be above 0 and at most 1"},
+        BadInput{"stats --gpu-tflops nan", "--gpu-tflops"},
+        BadInput{"stats --model transformer --time-f 1,,2", "--time-f: '1,,2': item 2 is empty"},
+        BadInput{"stats --model transformer --time-w 1,2,3,4,5", "--time-w: time_w has 5 values, but there are 3 stages"},
+        BadInput{"stats --model transformer --heads 3", "--heads: heads is 3, but d_model (8) must be a multiple of heads (3)"},
+        BadInput{"stats --model transformer --batch 20", "--batch: B is 20, but a transformer's batch (in sequences) must be "
+                                                        "a multiple of dp x microbatches (2 x 12 = 24)"},
+        BadInput{"stats --time-f 100", "--time-i: time_i is not given: with the notebook's model give --time-f, --time-i "
+                                       "and --time-w together"},
+        BadInput{"stats --model transformer --frame-us 0.000001", "--frame-us: frame_us is 1e-06, but a step of up to"},
         BadInput{"dump --d-model 0", "--d-model: d_model is 0"},
         BadInput{"dump --d-model 9223372036854775807", "--d-model: d_model is 9223372036854775807"},
         BadInput{"dump --d-hidden 9223372036854775807", "--d-hidden: d_hidden is 9223372036854775807"},

@@ -101,6 +101,19 @@ static double serial_nanoseconds(const Params& p) {
   return total;
 }
 
+// The same bound for the notebook's frames, all in floating point (no cost
+// can overflow on the way), frame 0 and the last writes' frame included.
+static double frames_at_most(const Params& p) {
+  if (p.is_notebook()) return estimated_frame_count(p);
+  const double layers = static_cast<double>(p.layers_per_stage()), m = static_cast<double>(p.microbatches);
+  const double stages = static_cast<double>(p.stages());
+  const double pass = (2 * layers + 1) * static_cast<double>(p.cost_f) + (2 * layers + 1) * static_cast<double>(p.cost_i) +
+                      2 * layers * static_cast<double>(p.cost_w);
+  const double send = p.pp_comm_steps == 0 ? 0 : 2 * static_cast<double>(p.pp_comm_steps) + 2;
+  const double flash = p.dp > 1 && p.dp_comm_steps > 0 ? 2 * static_cast<double>(p.dp_comm_steps) + 2 : 0;
+  return stages * m * pass + 2 * (stages - 1) * m * send + static_cast<double>(p.L) * 2 * flash + 2;
+}
+
 double frame_count(const Params& p) {
   if (p.real_time()) {
     // The animator holds the last frame until the step's end is shown.
@@ -253,7 +266,9 @@ std::vector<ParamError> validate(const Params& p) {
       }
     }
   } else if (out.empty()) {
-    const double frames = frame_count(p);
+    // Simulated only when no bound settles it: a step lasts at most all its
+    // work, sends and exchanges one after another.
+    const double frames = frames_at_most(p) <= kMaxFrames ? 0 : frame_count(p);
     if (frames > kMaxFrames) {
       auto comm = [](std::int64_t steps) { return static_cast<double>(steps) + 1; };
       const char* culprit = main_driver({
