@@ -26,6 +26,14 @@ Session a_session() {
   s.params.microbatches = 4;
   s.params.cost_w = 2;
   s.params.d_hidden = 20;
+  // Real units: a model's kind, a real number, a per-stage list.
+  s.params.model = CostModel::Transformer;
+  s.params.d_model = 64;
+  s.params.heads = 4;
+  s.params.B = 8;
+  s.params.mfu = 0.55;
+  s.params.p2p_latency_us = 2.5;
+  s.params.time_f = {1200, 1200, 1500, 900};
   s.frame = 17;
   Camera c;
   c.target = {10.5f, -3.0f, 2.0f};
@@ -125,6 +133,10 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"compare", v1 + R"("compare": {"schedule": "x"}})", "compare.schedule: \"x\" is not a schedule"},
         Bad{"export_size", v1 + R"("export": {"width": 0}})", "export.width: 0 is outside 1..16384 pixels"},
         Bad{"dtype", v1 + R"("layout": {"dtype_bytes": 0}})", "layout.dtype_bytes: 0 is outside 1..64"},
+        Bad{"model", v1 + R"("params": {"model": "gpt"}})", "params.model: \"gpt\" is not a model"},
+        Bad{"mfu", v1 + R"("params": {"mfu": 2}})", "params.mfu: mfu is 2, but it must be above 0 and at most 1"},
+        Bad{"times", v1 + R"("params": {"model": "transformer", "time_f": [1, "x"]}})",
+            "params.time_f[1]: must be a number"},
         Bad{"newer", R"({"pipescope_session": 2})", "pipescope_session: version 2 was written by a newer pipescope"},
         Bad{"unversioned", R"({"params": {}})", "pipescope_session: missing"},
         Bad{"not_object", R"([1, 2])", "session: must be a JSON object"},

@@ -99,9 +99,14 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
       for (const auto& r : s.ranks) m = std::max(m, r.peak_memory_bytes);
       return m;
     };
-    const double dm = static_cast<double>(b.makespan - st.makespan);
+    // The makespan's change relative (short enough for the panel; the
+    // absolute times are beside it).
+    char change[32];
+    std::snprintf(change, sizeof change, "%+.1f %%",
+                  st.makespan > 0 ? 100.0 * static_cast<double>(b.makespan - st.makespan) / static_cast<double>(st.makespan)
+                                  : 0.0);
     row("makespan", time(static_cast<double>(st.makespan)), duration_text(b.unit, static_cast<double>(b.makespan)),
-        (dm >= 0 ? "+" : "") + time(dm));
+        change);
     row("idle/compute", pct(st.bubble_idle_over_compute), pct(b.bubble_idle_over_compute),
         signed_pct(b.bubble_idle_over_compute - st.bubble_idle_over_compute));
     row("idle/wall", pct(st.bubble_idle_over_wall), pct(b.bubble_idle_over_wall),

@@ -1,6 +1,7 @@
 #pragma once
-// The two scenes every benchmark measures: the notebook's defaults, and the
-// large scene the issues set targets for (dp 8, pp 8, L 64, microbatches 64).
+// The scenes the benchmarks measure: the notebook's defaults, the large
+// scene the issues set targets for (dp 8, pp 8, L 64, microbatches 64), the
+// near-cap one, and a real transformer at pp 16.
 
 #include "pipescope/params.hpp"
 
@@ -21,12 +22,29 @@ inline Params scene_params(int which) {
     p.pp = 1;
     p.L = 1;
     p.microbatches = 124997;
+  } else if (which == 3) {
+    // Real units at scale: a GPT-style transformer, interleaved 1F1B on pp 16
+    // with v 2, 128 microbatches (the real-units issue's target).
+    p.model = CostModel::Transformer;
+    p.schedule = ScheduleKind::Interleaved1F1B;
+    p.chunks = 2;
+    p.d_model = 4096;
+    p.heads = 32;
+    p.seq_len = 2048;
+    p.dp = 2;
+    p.pp = 16;
+    p.L = 64;
+    p.microbatches = 128;
+    p.B = 256;
   }
   return p;
 }
 
 inline const char* scene_name(int which) {
-  return which == 0 ? "default" : which == 1 ? "dp8_pp8_L64_mb64" : "near_frame_cap_mb124997";
+  return which == 0   ? "default"
+         : which == 1 ? "dp8_pp8_L64_mb64"
+         : which == 2 ? "near_frame_cap_mb124997"
+                      : "transformer_pp16_v2_mb128";
 }
 
 }  // namespace pipescope::bench

@@ -1,9 +1,12 @@
 // What the explorer pays when the user acts: a parameter change (new
 // schedule, scene, GPU upload, and the first frame drawn) and a scrub across
 // the whole timeline (every frame's state uploaded, and drawn), for the
-// notebook's scene and dp 8, pp 8, L 64, microbatches 64, on a headless
-// context at 1920x1080. Target on the 2-core machine: a parameter change on
-// the default scene in at most 50 ms.
+// notebook's scene, dp 8, pp 8, L 64, microbatches 64, and a transformer on
+// pp 16 (v 2, 128 microbatches), on a headless context at 1920x1080. A
+// parameter change is what the explorer's load_scene does: one analysis
+// (plan, lanes, figures, memory), the scene animating that plan, the upload.
+// Targets on the 2-core machine: a parameter change on the default scene and
+// on the pp 16 transformer in at most 50 ms each.
 #include <benchmark/benchmark.h>
 
 #include "pipescope/font.hpp"
@@ -11,6 +14,7 @@
 #include "pipescope/render/offscreen.hpp"
 #include "pipescope/render/still.hpp"
 #include "bench_scenes.hpp"
+#include "pipescope/analysis.hpp"
 #include "pipescope/scene.hpp"
 
 namespace pipescope {
@@ -38,7 +42,8 @@ void BM_ParameterChange(benchmark::State& state) {
   SceneRenderer renderer(&f.font);
   f.target.bind();
   for (auto _ : state) {
-    Scene scene(p);
+    const auto analysis = analyse(p);
+    Scene scene(p, std::shared_ptr<const SchedulePlan>(analysis, &analysis->plan));
     scene.playhead().seek(scene.timeline().last_frame() / 2);  // the explorer keeps the relative point
     renderer.set_scene(scene.layout(), scene.playhead());
     if (draw) {
@@ -49,7 +54,7 @@ void BM_ParameterChange(benchmark::State& state) {
   }
   state.SetLabel(std::string(scene_name(static_cast<int>(state.range(0)))) + (draw ? " +first frame" : ""));
 }
-BENCHMARK(BM_ParameterChange)->Args({0, 0})->Args({0, 1})->Args({1, 0})->Args({1, 1})
+BENCHMARK(BM_ParameterChange)->Args({0, 0})->Args({0, 1})->Args({1, 0})->Args({1, 1})->Args({3, 0})->Args({3, 1})
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // range(1): 0 = state uploads only (what dragging costs before the next
@@ -75,7 +80,7 @@ void BM_ScrubWholeTimeline(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * (last + 1));  // items/s = timeline frames per second
   state.SetLabel(std::string(scene_name(static_cast<int>(state.range(0)))) + (draw ? " drawn" : " uploads"));
 }
-BENCHMARK(BM_ScrubWholeTimeline)->Args({0, 0})->Args({0, 1})->Args({1, 0})
+BENCHMARK(BM_ScrubWholeTimeline)->Args({0, 0})->Args({0, 1})->Args({1, 0})->Args({3, 0})
     ->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
