@@ -67,3 +67,40 @@ TEST(LanesImage, BlocksHaveTheColourOfTheirActionsAndBubblesStayEmpty) {
 }
 
 }  // namespace
+
+#include "explorer/comparison.hpp"
+#include "param_flags.hpp"
+#include "pipescope/schedule_file.hpp"
+#include "pipescope/zoo.hpp"
+
+namespace {
+
+std::size_t catalog_index(pipescope::ScheduleKind kind) {
+  const auto catalog = pipescope::schedule_catalog();
+  for (std::size_t i = 0; i < catalog.size(); ++i) {
+    if (catalog[i].kind == kind) return i;
+  }
+  return 0;
+}
+
+// With PyTorch's 1F1B file loaded, "compare with gpipe" is GPipe, not the
+// file again (it used to inherit the scene's schedule_file: makespan 250).
+TEST(Comparison, ComparesTheChosenScheduleNotTheScenesFile) {
+  pipescope::gl::HeadlessContext context;
+  pipescope::Params scene;
+  scene.schedule_file = pipescope::load_schedule_file(PIPESCOPE_TEST_DATA "/pytorch-schedules/1F1B-p4-m8.compute_only.csv");
+  pipescope::app::apply_schedule_file_shape(scene, false, false, false, false);
+  ASSERT_TRUE(pipescope::validate(scene).empty());
+  pipescope::app::Comparison compare;
+  compare.choice.schedule = static_cast<int>(catalog_index(pipescope::ScheduleKind::GPipe));
+  compare.refresh(scene, true);
+  ASSERT_TRUE(compare.active());
+  pipescope::Params gpipe = scene;
+  gpipe.schedule_file.reset();
+  gpipe.schedule = pipescope::ScheduleKind::GPipe;
+  EXPECT_EQ(compare.plan().program.per_rank, pipescope::make_plan(gpipe).program.per_rank);
+  EXPECT_EQ(compare.stats().makespan, pipescope::make_plan(gpipe).timing.makespan);
+  EXPECT_NE(compare.stats().makespan, pipescope::make_plan(scene).timing.makespan);
+}
+
+}  // namespace
