@@ -49,7 +49,8 @@ void Explorer::start_video() {
   s.style = view_.style;
   s.camera = camera_;  // the view the user set up on screen
   try {
-    video_ = std::make_unique<VideoExport>(scene_->params(), s, &font_);
+    video_ = std::make_unique<VideoExport>(scene_->params(), s, &font_,
+                                           std::shared_ptr<const SchedulePlan>(analysis_, &analysis_->plan));
     v.running = true;
     v.total = video_->frames_total();
     v.done = 0;

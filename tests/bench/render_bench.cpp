@@ -66,7 +66,7 @@ void BM_FrameTime1080p(benchmark::State& state) {
     renderer.draw(camera, 1920, 1080, style);
     glFinish();  // count the GPU's (llvmpipe's) work, not just the submission
   }
-  state.SetLabel(std::string(state.range(0) == 0 ? "default" : "dp8_pp8_L64_mb64") +
+  state.SetLabel(std::string(scene_name(static_cast<int>(state.range(0)))) +
                  (orbit ? " orbiting" : " still") + (style.order_independent ? " oit" : "") + " frame " +
                  std::to_string(frame));
   state.counters["visible"] = static_cast<double>(renderer.stats().visible_objects);
@@ -75,6 +75,7 @@ void BM_FrameTime1080p(benchmark::State& state) {
 }
 BENCHMARK(BM_FrameTime1080p)
     ->Args({0, 0, 0})->Args({0, 1, 0})->Args({1, 0, 0})->Args({1, 1, 0})->Args({0, 0, 1})->Args({1, 0, 1})
+    ->Args({3, 0, 0})
     ->Unit(benchmark::kMillisecond)->UseRealTime()->MinTime(2.0);
 
 }  // namespace

@@ -143,8 +143,8 @@ struct VideoExport::Impl {
   const std::atomic<bool>* interrupt = nullptr;
   bool interrupted() const { return interrupt != nullptr && interrupt->load(); }
 
-  Impl(const Params& params, VideoSettings s, const FontAtlas* font)
-      : settings(std::move(s)), scene(params), renderer(font), target(settings.width, settings.height),
+  Impl(const Params& params, VideoSettings s, const FontAtlas* font, std::shared_ptr<const SchedulePlan> plan)
+      : settings(std::move(s)), scene(plan ? Scene(params, std::move(plan)) : Scene(params)), renderer(font), target(settings.width, settings.height),
         frame_bytes(static_cast<std::size_t>(settings.width) * settings.height * 4) {
     for (auto& p : pbo) {
       glBindBuffer(GL_PIXEL_PACK_BUFFER, p.name());
@@ -321,13 +321,14 @@ struct VideoExport::Impl {
   }
 };
 
-VideoExport::VideoExport(const Params& params, VideoSettings settings, const FontAtlas* font) {
+VideoExport::VideoExport(const Params& params, VideoSettings settings, const FontAtlas* font,
+                         std::shared_ptr<const SchedulePlan> plan) {
   if ((settings.format == VideoFormat::Mp4 || settings.format == VideoFormat::WebM) &&
       (settings.width % 2 != 0 || settings.height % 2 != 0)) {
     throw ExportError(fmt::format("size {}x{}: {} video (yuv420p) needs an even width and height", settings.width,
                                   settings.height, settings.format == VideoFormat::Mp4 ? "H.264" : "VP9"));
   }
-  impl_ = std::make_unique<Impl>(params, std::move(settings), font);
+  impl_ = std::make_unique<Impl>(params, std::move(settings), font, std::move(plan));
 }
 
 VideoExport::~VideoExport() {

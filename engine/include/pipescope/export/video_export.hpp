@@ -21,6 +21,8 @@
 
 namespace pipescope {
 
+struct SchedulePlan;
+
 enum class VideoFormat { Mp4, WebM, Gif, PngSequence };
 
 struct ExportError : std::runtime_error {
@@ -53,7 +55,10 @@ class VideoExport {
  public:
   // Needs a current OpenGL context for its whole life. Starts the encoder;
   // throws ExportError (ffmpeg missing, a size the format cannot take).
-  VideoExport(const Params& params, VideoSettings settings, const FontAtlas* font);
+  // `plan`: the parameters' plan when the caller has one (the explorer's
+  // analysis), so the export animates it without simulating it again.
+  VideoExport(const Params& params, VideoSettings settings, const FontAtlas* font,
+              std::shared_ptr<const SchedulePlan> plan = nullptr);
   ~VideoExport();  // cancels if not finished
 
   // Renders the next frame and hands it to the encoder; false once every
