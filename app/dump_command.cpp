@@ -13,8 +13,8 @@
 
 #include "input_checks.hpp"
 #include "interrupts.hpp"
-#include "pipescope/scene.hpp"
-#include "pipescope/state_dump.hpp"
+#include "pipescope/animate/scene.hpp"
+#include "pipescope/analysis/state_dump.hpp"
 
 namespace pipescope::app {
 

@@ -3,7 +3,7 @@
 
 #include <string>
 
-#include "pipescope/params.hpp"
+#include "pipescope/model/params.hpp"
 
 namespace pipescope::app {
 

@@ -5,7 +5,7 @@
 
 #include "input_checks.hpp"
 #include "presets.hpp"
-#include "pipescope/param_table.hpp"
+#include "pipescope/model/param_table.hpp"
 
 namespace pipescope::app {
 

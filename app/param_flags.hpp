@@ -7,7 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "pipescope/params.hpp"
+#include "pipescope/model/params.hpp"
 #include "session.hpp"
 
 namespace pipescope::app {

@@ -9,10 +9,10 @@
 #include "explorer/lanes_image.hpp"
 #include "param_flags.hpp"
 #include "video_command.hpp"
-#include "pipescope/font.hpp"
+#include "pipescope/render/font.hpp"
 #include "pipescope/gl/headless_context.hpp"
 #include "pipescope/render/still.hpp"
-#include "pipescope/scene.hpp"
+#include "pipescope/animate/scene.hpp"
 
 namespace pipescope::app {
 

@@ -7,9 +7,9 @@
 
 #include <memory>
 
-#include "pipescope/camera.hpp"
-#include "pipescope/font.hpp"
-#include "pipescope/params.hpp"
+#include "pipescope/render/camera.hpp"
+#include "pipescope/render/font.hpp"
+#include "pipescope/model/params.hpp"
 #include "pipescope/render/style.hpp"
 
 namespace pipescope::app {

@@ -9,10 +9,10 @@
 
 #include "input_checks.hpp"
 #include "param_flags.hpp"
-#include "pipescope/schedule_stats.hpp"
-#include "pipescope/simulate.hpp"
-#include "pipescope/trace.hpp"
-#include "pipescope/units.hpp"
+#include "pipescope/analysis/schedule_stats.hpp"
+#include "pipescope/schedule/simulate.hpp"
+#include "pipescope/analysis/trace.hpp"
+#include "pipescope/analysis/units.hpp"
 
 namespace pipescope::app {
 

@@ -7,8 +7,8 @@
 
 #include <CLI/CLI.hpp>
 
-#include "pipescope/params.hpp"
-#include "pipescope/simulate.hpp"
+#include "pipescope/model/params.hpp"
+#include "pipescope/schedule/simulate.hpp"
 
 namespace pipescope::app {
 

@@ -10,7 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pipescope/param_table.hpp"
+#include "pipescope/model/param_table.hpp"
 #include "whole_file.hpp"
 
 namespace pipescope::app {

@@ -17,9 +17,9 @@
 
 #include <glm/glm.hpp>
 
-#include "pipescope/camera.hpp"
+#include "pipescope/render/camera.hpp"
 #include "pipescope/export/png.hpp"
-#include "pipescope/params.hpp"
+#include "pipescope/model/params.hpp"
 #include "pipescope/render/style.hpp"
 
 namespace pipescope::app {

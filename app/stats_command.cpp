@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "schedule_command.hpp"
-#include "pipescope/schedule_stats.hpp"
-#include "pipescope/units.hpp"
+#include "pipescope/analysis/schedule_stats.hpp"
+#include "pipescope/analysis/units.hpp"
 
 namespace pipescope::app {
 

@@ -1,8 +1,8 @@
 #pragma once
 // `pipescope render --video`: every frame of a range, encoded as it renders.
 
-#include "pipescope/camera.hpp"
-#include "pipescope/scene.hpp"
+#include "pipescope/render/camera.hpp"
+#include "pipescope/animate/scene.hpp"
 #include "render_command.hpp"
 
 namespace pipescope::app {

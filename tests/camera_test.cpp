@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "pipescope/camera.hpp"
-#include "pipescope/scene.hpp"
+#include "pipescope/render/camera.hpp"
+#include "pipescope/animate/scene.hpp"
 
 namespace pipescope {
 namespace {

@@ -14,10 +14,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pipescope/param_table.hpp"
-#include "pipescope/params.hpp"
-#include "pipescope/simulate.hpp"
-#include "pipescope/zoo.hpp"
+#include "pipescope/model/param_table.hpp"
+#include "pipescope/model/params.hpp"
+#include "pipescope/schedule/simulate.hpp"
+#include "pipescope/schedule/zoo.hpp"
 #include "run_command.hpp"
 
 namespace {

@@ -8,12 +8,12 @@
 #include <cmath>
 #include <random>
 
-#include "pipescope/cost_model.hpp"
-#include "pipescope/lanes.hpp"
-#include "pipescope/param_table.hpp"
-#include "pipescope/scene.hpp"
-#include "pipescope/schedule_stats.hpp"
-#include "pipescope/simulate.hpp"
+#include "pipescope/model/cost_model.hpp"
+#include "pipescope/analysis/lanes.hpp"
+#include "pipescope/model/param_table.hpp"
+#include "pipescope/animate/scene.hpp"
+#include "pipescope/analysis/schedule_stats.hpp"
+#include "pipescope/schedule/simulate.hpp"
 
 namespace {
 

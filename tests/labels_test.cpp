@@ -2,9 +2,9 @@
 
 #include <limits>
 
-#include "pipescope/label_placement.hpp"
-#include "pipescope/labels.hpp"
-#include "pipescope/scene.hpp"
+#include "pipescope/render/label_placement.hpp"
+#include "pipescope/render/labels.hpp"
+#include "pipescope/animate/scene.hpp"
 
 namespace pipescope {
 namespace {

@@ -6,9 +6,9 @@
 #include <glm/glm.hpp>
 
 #include "explorer/lanes_image.hpp"
-#include "pipescope/font.hpp"
+#include "pipescope/render/font.hpp"
 #include "pipescope/gl/headless_context.hpp"
-#include "pipescope/lanes.hpp"
+#include "pipescope/analysis/lanes.hpp"
 
 namespace {
 
@@ -70,8 +70,8 @@ TEST(LanesImage, BlocksHaveTheColourOfTheirActionsAndBubblesStayEmpty) {
 
 #include "explorer/comparison.hpp"
 #include "param_flags.hpp"
-#include "pipescope/schedule_file.hpp"
-#include "pipescope/zoo.hpp"
+#include "pipescope/schedule/schedule_file.hpp"
+#include "pipescope/schedule/zoo.hpp"
 
 namespace {
 

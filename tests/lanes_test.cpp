@@ -3,9 +3,9 @@
 // around the cursor.
 #include <gtest/gtest.h>
 
-#include "pipescope/lanes.hpp"
-#include "pipescope/params.hpp"
-#include "pipescope/timeline.hpp"
+#include "pipescope/analysis/lanes.hpp"
+#include "pipescope/model/params.hpp"
+#include "pipescope/animate/timeline.hpp"
 
 namespace {
 

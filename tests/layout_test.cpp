@@ -2,9 +2,9 @@
 
 #include <set>
 
-#include "pipescope/layout.hpp"
-#include "pipescope/schedule.hpp"
-#include "pipescope/timeline.hpp"
+#include "pipescope/model/layout.hpp"
+#include "pipescope/animate/schedule.hpp"
+#include "pipescope/animate/timeline.hpp"
 #include "test_params.hpp"
 
 namespace pipescope {

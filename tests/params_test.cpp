@@ -2,7 +2,7 @@
 
 #include <cctype>
 
-#include "pipescope/params.hpp"
+#include "pipescope/model/params.hpp"
 
 namespace pipescope {
 namespace {

@@ -1,9 +1,9 @@
 // Picking in 3D: the object under a point of the screen.
 #include <gtest/gtest.h>
 
-#include "pipescope/camera.hpp"
-#include "pipescope/layout.hpp"
-#include "pipescope/pick.hpp"
+#include "pipescope/render/camera.hpp"
+#include "pipescope/model/layout.hpp"
+#include "pipescope/render/pick.hpp"
 
 namespace pipescope {
 namespace {

@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "pipescope/playback.hpp"
+#include "pipescope/animate/playback.hpp"
 
 namespace pipescope {
 namespace {

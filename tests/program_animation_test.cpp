@@ -5,8 +5,8 @@
 // when its gradient is complete.
 #include <gtest/gtest.h>
 
-#include "pipescope/scene.hpp"
-#include "pipescope/simulate.hpp"
+#include "pipescope/animate/scene.hpp"
+#include "pipescope/schedule/simulate.hpp"
 
 namespace {
 

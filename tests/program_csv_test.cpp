@@ -9,11 +9,11 @@
 #include <sstream>
 #include <tuple>
 
-#include "pipescope/params.hpp"
-#include "pipescope/program_csv.hpp"
-#include "pipescope/schedule_file.hpp"
-#include "pipescope/simulate.hpp"
-#include "pipescope/zoo.hpp"
+#include "pipescope/model/params.hpp"
+#include "pipescope/schedule/program_csv.hpp"
+#include "pipescope/schedule/schedule_file.hpp"
+#include "pipescope/schedule/simulate.hpp"
+#include "pipescope/schedule/zoo.hpp"
 
 namespace {
 

@@ -14,11 +14,11 @@
 #include <set>
 #include <streambuf>
 
-#include "pipescope/font.hpp"
+#include "pipescope/render/font.hpp"
 #include "pipescope/gl/headless_context.hpp"
 #include "pipescope/render/still.hpp"
-#include "pipescope/scene.hpp"
-#include "pipescope/state_dump.hpp"
+#include "pipescope/animate/scene.hpp"
+#include "pipescope/analysis/state_dump.hpp"
 
 namespace pipescope {
 namespace {

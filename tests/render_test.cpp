@@ -8,12 +8,12 @@
 #include <memory>
 
 #include "pipescope/export/png.hpp"
-#include "pipescope/font.hpp"
+#include "pipescope/render/font.hpp"
 #include "pipescope/gl/gl_check.hpp"
 #include "pipescope/gl/headless_context.hpp"
 #include "pipescope/gl/program.hpp"
 #include "pipescope/render/still.hpp"
-#include "pipescope/scene.hpp"
+#include "pipescope/animate/scene.hpp"
 
 namespace pipescope {
 namespace {

@@ -11,7 +11,7 @@
 
 #include "presets.hpp"
 #include "session.hpp"
-#include "pipescope/scene.hpp"
+#include "pipescope/animate/scene.hpp"
 
 namespace {
 

@@ -5,10 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "pipescope/layout.hpp"
-#include "pipescope/schedule.hpp"
-#include "pipescope/state_dump.hpp"
-#include "pipescope/timeline.hpp"
+#include "pipescope/model/layout.hpp"
+#include "pipescope/animate/schedule.hpp"
+#include "pipescope/analysis/state_dump.hpp"
+#include "pipescope/animate/timeline.hpp"
 
 namespace pipescope {
 namespace {

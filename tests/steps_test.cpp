@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "pipescope/steps.hpp"
+#include "pipescope/animate/steps.hpp"
 
 namespace pipescope {
 namespace {

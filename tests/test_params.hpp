@@ -4,7 +4,7 @@
 
 #include <vector>
 
-#include "pipescope/params.hpp"
+#include "pipescope/model/params.hpp"
 
 namespace pipescope::testing {
 

@@ -12,9 +12,9 @@
 #include <sstream>
 #include <tuple>
 
-#include "pipescope/schedule_stats.hpp"
-#include "pipescope/simulate.hpp"
-#include "pipescope/zoo.hpp"
+#include "pipescope/analysis/schedule_stats.hpp"
+#include "pipescope/schedule/simulate.hpp"
+#include "pipescope/schedule/zoo.hpp"
 
 namespace {
 

@@ -9,7 +9,7 @@
 
 #include "lanes_panel.hpp"
 #include "panels.hpp"
-#include "pipescope/analysis.hpp"
+#include "pipescope/analysis/analysis.hpp"
 
 namespace pipescope::app {
 

@@ -5,7 +5,7 @@
 
 #include <optional>
 
-#include "pipescope/params.hpp"
+#include "pipescope/model/params.hpp"
 #include "session.hpp"
 
 namespace pipescope::app {

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "file_browser.hpp"
-#include "pipescope/camera.hpp"
-#include "pipescope/params.hpp"
+#include "pipescope/render/camera.hpp"
+#include "pipescope/model/params.hpp"
 #include "pipescope/render/style.hpp"
 
 namespace pipescope::app {

@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "pipescope/font.hpp"
+#include "pipescope/render/font.hpp"
 
 namespace pipescope::app {
 

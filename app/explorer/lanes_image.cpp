@@ -7,7 +7,7 @@
 #include "lanes_panel.hpp"
 #include "metrics_panel.hpp"
 #include "pipescope/render/offscreen.hpp"
-#include "pipescope/analysis.hpp"
+#include "pipescope/analysis/analysis.hpp"
 
 namespace pipescope::app {
 

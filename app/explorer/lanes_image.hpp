@@ -7,7 +7,7 @@
 #include <string>
 
 #include "pipescope/export/png.hpp"
-#include "pipescope/params.hpp"
+#include "pipescope/model/params.hpp"
 
 namespace pipescope::app {
 

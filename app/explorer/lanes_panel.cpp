@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "pipescope/units.hpp"
+#include "pipescope/analysis/units.hpp"
 
 namespace pipescope::app {
 

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "explorer_state.hpp"
-#include "pipescope/lanes.hpp"
-#include "pipescope/schedule_stats.hpp"
+#include "pipescope/analysis/lanes.hpp"
+#include "pipescope/analysis/schedule_stats.hpp"
 #include "pipescope/render/lanes_texture.hpp"
 
 namespace pipescope::app {

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "pipescope/render/style.hpp"
-#include "pipescope/units.hpp"
+#include "pipescope/analysis/units.hpp"
 
 namespace pipescope::app {
 

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "explorer_state.hpp"
-#include "pipescope/schedule_stats.hpp"
+#include "pipescope/analysis/schedule_stats.hpp"
 
 namespace pipescope::app {
 

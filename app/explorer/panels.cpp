@@ -11,8 +11,8 @@
 #include "file_browser.hpp"
 #include "session_panel.hpp"
 #include "param_flags.hpp"
-#include "pipescope/param_table.hpp"
-#include "pipescope/units.hpp"
+#include "pipescope/model/param_table.hpp"
+#include "pipescope/analysis/units.hpp"
 
 namespace pipescope::app {
 

@@ -8,9 +8,9 @@
 #include "session_panel.hpp"
 #include "lanes_panel.hpp"
 #include "metrics_panel.hpp"
-#include "pipescope/playback.hpp"
+#include "pipescope/animate/playback.hpp"
 #include "pipescope/render/scene_renderer.hpp"
-#include "pipescope/timeline.hpp"
+#include "pipescope/animate/timeline.hpp"
 
 namespace pipescope::app {
 

@@ -10,8 +10,8 @@
 
 #include <glm/glm.hpp>
 
-#include "pipescope/camera.hpp"
-#include "pipescope/playback.hpp"
+#include "pipescope/render/camera.hpp"
+#include "pipescope/animate/playback.hpp"
 
 namespace pipescope::app {
 

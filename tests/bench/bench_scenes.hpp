@@ -3,7 +3,7 @@
 // scene the issues set targets for (dp 8, pp 8, L 64, microbatches 64), the
 // near-cap one, and a real transformer at pp 16.
 
-#include "pipescope/params.hpp"
+#include "pipescope/model/params.hpp"
 
 namespace pipescope::bench {
 

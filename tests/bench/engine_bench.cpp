@@ -6,11 +6,11 @@
 
 #include <random>
 
-#include "pipescope/layout.hpp"
-#include "pipescope/schedule.hpp"
+#include "pipescope/model/layout.hpp"
+#include "pipescope/animate/schedule.hpp"
 #include "bench_scenes.hpp"
-#include "pipescope/timeline.hpp"
-#include "pipescope/zoo.hpp"
+#include "pipescope/animate/timeline.hpp"
+#include "pipescope/schedule/zoo.hpp"
 
 #include <string>
 

@@ -9,13 +9,13 @@
 // on the pp 16 transformer in at most 50 ms each.
 #include <benchmark/benchmark.h>
 
-#include "pipescope/font.hpp"
+#include "pipescope/render/font.hpp"
 #include "pipescope/gl/headless_context.hpp"
 #include "pipescope/render/offscreen.hpp"
 #include "pipescope/render/still.hpp"
 #include "bench_scenes.hpp"
-#include "pipescope/analysis.hpp"
-#include "pipescope/scene.hpp"
+#include "pipescope/analysis/analysis.hpp"
+#include "pipescope/animate/scene.hpp"
 
 namespace pipescope {
 namespace {

@@ -12,7 +12,7 @@
 #include "explorer/lanes_panel.hpp"
 #include "pipescope/gl/headless_context.hpp"
 #include "pipescope/render/offscreen.hpp"
-#include "pipescope/params.hpp"
+#include "pipescope/model/params.hpp"
 
 namespace pipescope {
 namespace {

@@ -7,12 +7,12 @@
 #include <cstdlib>
 #include <memory>
 
-#include "pipescope/font.hpp"
+#include "pipescope/render/font.hpp"
 #include "pipescope/gl/headless_context.hpp"
 #include "pipescope/render/offscreen.hpp"
 #include "pipescope/render/still.hpp"
 #include "bench_scenes.hpp"
-#include "pipescope/scene.hpp"
+#include "pipescope/animate/scene.hpp"
 
 namespace pipescope {
 namespace {

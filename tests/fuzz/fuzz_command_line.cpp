@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "cli.hpp"
-#include "pipescope/scene.hpp"
-#include "pipescope/schedule_stats.hpp"
-#include "pipescope/state_dump.hpp"
+#include "pipescope/animate/scene.hpp"
+#include "pipescope/analysis/schedule_stats.hpp"
+#include "pipescope/analysis/state_dump.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::vector<std::string> args{"pipescope"};

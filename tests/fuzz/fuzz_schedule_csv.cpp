@@ -5,8 +5,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "pipescope/program_csv.hpp"
-#include "pipescope/simulate.hpp"
+#include "pipescope/schedule/program_csv.hpp"
+#include "pipescope/schedule/simulate.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -17,7 +17,7 @@
 #include "pipescope/gl/gl_check.hpp"
 #include "pipescope/render/offscreen.hpp"
 #include "pipescope/render/scene_renderer.hpp"
-#include "pipescope/scene.hpp"
+#include "pipescope/animate/scene.hpp"
 
 namespace pipescope {
 

@@ -8,8 +8,8 @@
 #include "pipescope/gl/gl_check.hpp"
 #include "pipescope/gl/gl_object.hpp"
 #include "pipescope/gl/program.hpp"
-#include "pipescope/label_placement.hpp"
-#include "pipescope/labels.hpp"
+#include "pipescope/render/label_placement.hpp"
+#include "pipescope/render/labels.hpp"
 #include "pipescope/render/oit_pass.hpp"
 
 namespace pipescope {

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "pipescope/labels.hpp"
-#include "pipescope/scene.hpp"
+#include "pipescope/render/labels.hpp"
+#include "pipescope/animate/scene.hpp"
 
 #include <algorithm>
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "pipescope/gl/gl_object.hpp"
-#include "pipescope/lanes.hpp"
+#include "pipescope/analysis/lanes.hpp"
 
 namespace pipescope {
 

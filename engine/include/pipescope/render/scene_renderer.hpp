@@ -12,11 +12,11 @@
 #include <memory>
 #include <vector>
 
-#include "pipescope/camera.hpp"
-#include "pipescope/font.hpp"
-#include "pipescope/layout.hpp"
+#include "pipescope/render/camera.hpp"
+#include "pipescope/render/font.hpp"
+#include "pipescope/model/layout.hpp"
 #include "pipescope/render/style.hpp"
-#include "pipescope/timeline.hpp"
+#include "pipescope/animate/timeline.hpp"
 
 namespace pipescope {
 

@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "pipescope/camera.hpp"
+#include "pipescope/render/camera.hpp"
 #include "pipescope/export/png.hpp"
 #include "pipescope/render/offscreen.hpp"
 #include "pipescope/render/scene_renderer.hpp"

@@ -6,8 +6,8 @@
 
 #include <glm/glm.hpp>
 
-#include "pipescope/layout.hpp"
-#include "pipescope/visual_state.hpp"
+#include "pipescope/model/layout.hpp"
+#include "pipescope/model/visual_state.hpp"
 
 namespace pipescope {
 

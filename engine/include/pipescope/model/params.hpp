@@ -1,0 +1,150 @@
+#pragma once
+// The notebook's parameters, under its names and defaults, and the rules a
+// parameter set must satisfy before anything is built from it.
+
+#include <algorithm>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipescope/schedule/schedule_file.hpp"
+#include "pipescope/schedule/zoo.hpp"
+
+namespace pipescope {
+
+// What the costs and memory come from.
+enum class CostModel : std::uint8_t {
+  Notebook,     // the notebook's MLP: sizes are drawing units, time is animation frames
+  Transformer,  // a GPT-style model on real hardware: time in microseconds, memory in bytes
+};
+std::string_view model_name(CostModel m);
+std::optional<CostModel> model_from_name(std::string_view name);
+
+struct Params {
+  std::int64_t d_model = 8;
+  // The notebook sets d_hidden = 2 * d_model; unset means "follow d_model".
+  std::optional<std::int64_t> d_hidden;
+  std::int64_t B = 48;
+  std::int64_t L = 6;
+  std::int64_t dp = 2;
+  std::int64_t pp = 3;
+  std::int64_t microbatches = 12;
+  std::int64_t dp_gpu_delta = 16;
+  std::int64_t pp_gpu_delta = 12;
+  std::int64_t pp_comm_steps = 2;
+  std::int64_t dp_comm_steps = 2;
+  // Beyond the notebook: which schedule runs, and its op costs.
+  ScheduleKind schedule = ScheduleKind::Notebook;
+  // Stages per rank; unset means the schedule's default (2 for interleaved
+  // and V schedules, else 1).
+  std::optional<std::int64_t> chunks;
+  std::int64_t cost_f = 1, cost_i = 1, cost_w = 1;  // frames per matmul
+  // A schedule read from a file (--schedule-file): it replaces `schedule`,
+  // and pp, microbatches and chunks must be the file's. Shared: a file's
+  // program is never changed once read.
+  std::shared_ptr<const ScheduleFile> schedule_file;
+
+  // Real units (cost_model.hpp). The transformer's shape: d_model is its
+  // hidden size h, d_hidden its FFN width (4h unless given), B the global
+  // batch in sequences.
+  CostModel model = CostModel::Notebook;
+  std::optional<std::int64_t> heads;  // attention heads; unset: d_model / 128, at least 1
+  std::int64_t seq_len = 4096;
+  std::int64_t vocab = 0;             // 0: no embedding or head
+  std::int64_t dtype_bytes = 2;       // bytes per weight, activation or gradient element
+  // The hardware: an NVIDIA H100 SXM (bf16 dense peak, 80 GB HBM3, NVLink 4
+  // between the pipeline's GPUs, 400 Gb/s InfiniBand between replicas).
+  double gpu_tflops = 989;
+  double mfu = 0.4;                   // the share of peak achieved
+  double p2p_gbps = 450;              // GB/s of a pipeline send (0: free)
+  double p2p_latency_us = 5;
+  double dp_gbps = 50;                // GB/s of the gradient all-reduce (0: free)
+  double gpu_memory_gib = 80;
+  // Measured costs in microseconds, one value or one per stage; they
+  // override the model's (empty: from the model).
+  std::vector<double> time_f, time_i, time_w;
+  // Training time one animation frame shows, in microseconds (0: the whole
+  // step in about kAutoFrames frames). Only for real time.
+  double frame_us = 0;
+
+  // Time is real (ns in the simulation, us in every view) for a transformer
+  // or measured costs; the notebook's MLP alone keeps animation frames.
+  bool real_time() const {
+    return model == CostModel::Transformer || !time_f.empty() || !time_i.empty() || !time_w.empty();
+  }
+  std::int64_t effective_heads() const {
+    return heads.value_or(std::max<std::int64_t>(1, d_model / 128));
+  }
+
+  // The seed notebook's own schedule (its generators, its exact dump).
+  bool is_notebook() const { return !schedule_file && schedule == ScheduleKind::Notebook; }
+  // "1f1b", or a schedule file's name.
+  std::string schedule_name() const {
+    return schedule_file ? schedule_file->name : std::string(schedule_info(schedule).name);
+  }
+
+  // Saturates rather than overflows: validate() refuses such sizes anyway.
+  // The notebook's MLP is 2 x d_model wide, a transformer's FFN 4 x.
+  std::int64_t hidden() const {
+    const std::int64_t k = model == CostModel::Transformer ? 4 : 2;
+    return d_hidden.value_or(d_model > INT64_MAX / k ? INT64_MAX : k * d_model);
+  }
+  std::int64_t stages_per_rank() const {
+    if (schedule_file) return schedule_file->program.stages_per_rank();
+    return chunks.value_or(schedule_info(schedule).default_chunks);
+  }
+  std::int64_t stages() const { return pp * stages_per_rank(); }
+  std::int64_t layers_per_stage() const { return L / stages(); }
+  // Which rank (GPU) of a replica holds a pipeline stage.
+  std::int64_t rank_of_stage(std::int64_t stage) const {
+    if (schedule_file) return schedule_file->program.rank_of(static_cast<int>(stage));
+    if (schedule_info(schedule).placement == Placement::V && stage >= pp) return 2 * pp - 1 - stage;
+    return stage % pp;
+  }
+
+  bool operator==(const Params&) const = default;
+};
+
+// The sizes the scene draws. The notebook's are its parameters; a real
+// model's are scaled down together (a 4096-wide layer cannot be drawn 4096
+// units long) so its cuboids keep their proportions at a drawable size.
+struct DrawnSizes {
+  std::int64_t d_model, d_hidden;
+  double rows;  // one replica's batch along y (the notebook's B / dp)
+};
+DrawnSizes drawn_sizes(const Params& p);
+
+// Frames a real-time step is shown in when frame_us is 0.
+inline constexpr double kAutoFrames = 480;
+
+// Hard limits that keep a typo from turning into an out-of-memory.
+inline constexpr double kMaxObjects = 2'000'000;
+inline constexpr double kMaxFrames = 1'000'000;
+
+struct ParamError {
+  std::string field;    // the notebook's name of the offending parameter
+  std::string message;  // names the value and the rule it breaks
+};
+
+// Every rule the parameters break, in a fixed order; empty when valid.
+std::vector<ParamError> validate(const Params& p);
+
+// Counts computed in floating point so that absurd inputs cannot overflow.
+double estimated_object_count(const Params& p);
+// The notebook schedule's frames in closed form; other schedules' come from
+// their simulation (frame_count).
+double estimated_frame_count(const Params& p);
+// Frames of the animation these (valid, under the object cap) parameters give.
+double frame_count(const Params& p);
+
+// Thrown by builders handed parameters that fail validate().
+struct InvalidParams : std::runtime_error {
+  explicit InvalidParams(std::vector<ParamError> errors);
+  std::vector<ParamError> errors;
+};
+
+}  // namespace pipescope

@@ -1,0 +1,174 @@
+#include "pipescope/model/param_table.hpp"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+
+#include <fmt/format.h>
+
+namespace pipescope {
+
+namespace {
+
+using G = ParamGroup;
+
+const std::array<ParamSpec, 29> kTable{{
+    {"dp", "--dp", "data-parallel replicas", "", 1, G::Scene, &Params::dp},
+    {"pp", "--pp", "pipeline-parallel ranks (GPUs per replica)", "", 1, G::Scene, &Params::pp},
+    {"microbatches", "--microbatches", "microbatches per replica", "", 1, G::Scene, &Params::microbatches},
+    {"L", "--layers", "number of layers; a multiple of pp x chunks", "", 1, G::Scene, &Params::L},
+    {"B", "--batch", "global batch size, split over the dp replicas (sequences for a transformer)", "", 1, G::Scene,
+     &Params::B},
+    {"d_model", "--d-model", "model width: the residual faces' depth along z (a transformer's hidden size h)",
+     "scene units", 1, G::Scene, &Params::d_model},
+    {"d_hidden", "--d-hidden", "hidden width: each layer's length along x (a transformer's FFN width)",
+     "scene units", 1, G::Scene, nullptr, &Params::d_hidden, "2 x d_model; 4 x for a transformer"},
+    {"dp_gpu_delta", "--dp-gap", "gap between replicas along the batch axis", "scene units", 0, G::Scene,
+     &Params::dp_gpu_delta},
+    {"pp_gpu_delta", "--pp-gap", "gap between pipeline stages along the layer axis", "scene units", 0, G::Scene,
+     &Params::pp_gpu_delta},
+    {"pp_comm_steps", "--pp-comm-steps", "flashes of each pipeline send (0: instant for the notebook's model)", "",
+     0, G::Scene, &Params::pp_comm_steps},
+    {"dp_comm_steps", "--dp-comm-steps", "flashes of each gradient exchange (0: instant for the notebook's model)",
+     "", 0, G::Scene, &Params::dp_comm_steps},
+    {"chunks", "--chunks",
+     "stages per rank (v): 2 or more for interleaved-1f1b, looped-bfs and interleaved-zb, exactly 2 for zb-v and "
+     "dualpipe-v, 1 otherwise",
+     "", 1, G::Schedule, nullptr, &Params::chunks, "the schedule's default"},
+    {"cost_f", "--cost-f", "length of a forward matmul (the notebook's model)", "frames", 1, G::Schedule,
+     &Params::cost_f},
+    {"cost_i", "--cost-i", "length of a backward-through-input matmul (the notebook's model)", "frames", 1,
+     G::Schedule, &Params::cost_i},
+    {"cost_w", "--cost-w", "length of a weight-gradient matmul (the notebook's model)", "frames", 1, G::Schedule,
+     &Params::cost_w},
+    {.key = "heads", .flag = "--heads", .help = "attention heads; d_model must be a multiple of them", .unit = "",
+     .min = 1, .group = G::Model, .optional = &Params::heads, .when_unset = "d_model / 128, at least 1"},
+    {.key = "seq_len", .flag = "--seq-len", .help = "sequence length s", .unit = "tokens", .min = 1,
+     .group = G::Model, .value = &Params::seq_len},
+    {.key = "vocab", .flag = "--vocab", .help = "vocabulary V: an embedding on the first stage, a head on the last "
+                                                "(0: neither)",
+     .unit = "tokens", .min = 0, .group = G::Model, .value = &Params::vocab},
+    {.key = "dtype_bytes", .flag = "--dtype-bytes", .help = "bytes per weight, activation or gradient element",
+     .unit = "bytes", .min = 1, .group = G::Model, .value = &Params::dtype_bytes, .max = 64},
+    {.key = "gpu_tflops", .flag = "--gpu-tflops", .help = "a GPU's peak dense throughput (default: H100 SXM, bf16)",
+     .unit = "TFLOP/s", .min = 0, .group = G::Hardware, .number = &Params::gpu_tflops, .min_excluded = true,
+     .max = 1e9},
+    {.key = "mfu", .flag = "--mfu", .help = "the share of peak throughput achieved", .unit = "", .min = 0,
+     .group = G::Hardware, .number = &Params::mfu, .min_excluded = true, .max = 1},
+    {.key = "p2p_gbps", .flag = "--p2p-gbps", .help = "bandwidth of a pipeline send (default: NVLink 4; 0: free)",
+     .unit = "GB/s", .min = 0, .group = G::Hardware, .number = &Params::p2p_gbps, .max = 1e9},
+    {.key = "p2p_latency_us", .flag = "--p2p-latency-us", .help = "latency of a pipeline send", .unit = "us",
+     .min = 0, .group = G::Hardware, .number = &Params::p2p_latency_us, .max = 1e9},
+    {.key = "dp_gbps", .flag = "--dp-gbps",
+     .help = "bandwidth of the gradient all-reduce between replicas (default: 400 Gb/s InfiniBand; 0: free)",
+     .unit = "GB/s", .min = 0, .group = G::Hardware, .number = &Params::dp_gbps, .max = 1e9},
+    {.key = "gpu_memory_gib", .flag = "--gpu-memory-gib", .help = "a GPU's memory (default: H100's 80 GB)",
+     .unit = "GiB", .min = 0, .group = G::Hardware, .number = &Params::gpu_memory_gib, .min_excluded = true,
+     .max = 1e9},
+    {.key = "time_f", .flag = "--time-f", .help = "measured forward of a stage for one microbatch: one value or "
+                                                 "one per stage (1200,1200,1500); overrides the model",
+     .unit = "us", .min = 0, .group = G::Hardware, .when_unset = "from the model", .per_stage = &Params::time_f,
+     .min_excluded = true, .max = 1e12},
+    {.key = "time_i", .flag = "--time-i", .help = "measured backward through the input, as --time-f", .unit = "us",
+     .min = 0, .group = G::Hardware, .when_unset = "from the model", .per_stage = &Params::time_i,
+     .min_excluded = true, .max = 1e12},
+    {.key = "time_w", .flag = "--time-w", .help = "measured weight gradient, as --time-f", .unit = "us", .min = 0,
+     .group = G::Hardware, .when_unset = "from the model", .per_stage = &Params::time_w, .min_excluded = true,
+     .max = 1e12},
+    {.key = "frame_us", .flag = "--frame-us",
+     .help = "training time one animation frame shows, for real time (0: the whole step in about 480 frames)",
+     .unit = "us", .min = 0, .group = G::Hardware, .number = &Params::frame_us, .max = 1e12},
+}};
+
+}  // namespace
+
+std::int64_t ParamSpec::effective(const Params& p) const {
+  if (value) return p.*value;
+  if (optional == &Params::d_hidden) return p.hidden();
+  if (optional == &Params::heads) return p.effective_heads();
+  return p.stages_per_rank();
+}
+
+std::optional<std::int64_t> ParamSpec::given(const Params& p) const {
+  if (value) return p.*value;
+  if (optional) return p.*optional;
+  return std::nullopt;
+}
+
+void ParamSpec::set(Params& p, std::optional<std::int64_t> v) const {
+  if (value) {
+    if (v) p.*value = *v;
+  } else if (optional) {
+    p.*optional = v;
+  }
+}
+
+std::string number_text(double v) {
+  char buf[32];
+  // The shortest round trip, as the session and the dump should read it back.
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string ParamSpec::text(const Params& p) const {
+  if (number) return number_text(p.*number);
+  if (per_stage) {
+    std::string out;
+    for (double v : p.*per_stage) out += (out.empty() ? "" : ",") + number_text(v);
+    return out;
+  }
+  const auto v = given(p);
+  return v ? std::to_string(*v) : std::string();
+}
+
+std::string ParamSpec::out_of_range(double v) const {
+  const bool integer = type() == ParamType::Integer;
+  const std::string shown = integer ? fmt::format("{:.0f}", v) : number_text(v);
+  if (!std::isfinite(v)) return fmt::format("{} is {}, but it must be a finite number", key, shown);
+  const bool low = min_excluded ? v <= min : v < min;
+  if (!low && v <= max) return {};
+  std::string rule;
+  if (integer && max == std::numeric_limits<double>::infinity()) {
+    rule = min == 0 ? "0 or more" : "at least 1";
+  } else if (max == std::numeric_limits<double>::infinity() || max >= 1e9) {
+    rule = fmt::format("{} {}", min_excluded ? "above" : "at least", number_text(min));
+  } else {
+    rule = fmt::format("{} {} and at most {}", min_excluded ? "above" : "at least", number_text(min),
+                       number_text(max));
+  }
+  return fmt::format("{} is {}, but it must be {}", key, shown, rule);
+}
+
+std::optional<std::vector<double>> parse_per_stage(std::string_view text, std::string& why) {
+  std::vector<double> out;
+  if (text.empty()) return out;  // from the model
+  std::size_t begin = 0;
+  for (;;) {
+    const std::size_t end = std::min(text.find(',', begin), text.size());
+    std::string_view item = text.substr(begin, end - begin);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    double v = 0;
+    const auto r = std::from_chars(item.data(), item.data() + item.size(), v);
+    if (item.empty() || r.ec != std::errc() || r.ptr != item.data() + item.size() || !std::isfinite(v)) {
+      why = item.empty() ? fmt::format("item {} is empty", out.size() + 1)
+                         : fmt::format("'{}' is not a number", item.substr(0, 40));
+      return std::nullopt;
+    }
+    out.push_back(v);
+    if (end == text.size()) break;
+    begin = end + 1;
+  }
+  return out;
+}
+
+std::span<const ParamSpec> param_table() { return kTable; }
+
+const ParamSpec* param_spec(std::string_view key) {
+  for (const ParamSpec& s : kTable) {
+    if (s.key == key) return &s;
+  }
+  return nullptr;
+}
+
+}  // namespace pipescope

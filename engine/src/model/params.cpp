@@ -1,0 +1,337 @@
+#include "pipescope/model/params.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <initializer_list>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "pipescope/model/param_table.hpp"
+#include "pipescope/schedule/simulate.hpp"
+
+namespace pipescope {
+
+std::vector<ParamError> real_units_rules(const Params& p);
+
+namespace {
+
+// Of the parameters that drive a count, the one furthest above its default:
+// the one to name when the count is too big (a person who typed
+// --dp 222223 should read "dp", not "microbatches").
+struct Driver {
+  const char* name;
+  double value, usual;
+};
+const char* main_driver(std::initializer_list<Driver> drivers) {
+  const Driver* best = drivers.begin();
+  for (const Driver& d : drivers) {
+    if (d.value / d.usual > best->value / best->usual) best = &d;
+  }
+  return best->name;
+}
+
+// The value of a size parameter by its notebook name, as the user gave it.
+std::int64_t given(const Params& p, std::string_view name) {
+  return param_spec(name)->given(p).value_or(0);
+}
+
+// The renderer stores coordinates as 32-bit floats: whole units stay exact
+// up to 2^24, so a scene must fit in that along every axis.
+constexpr double kMaxCoordinate = 16'777'216;
+
+}  // namespace
+
+std::string_view model_name(CostModel m) { return m == CostModel::Transformer ? "transformer" : "notebook"; }
+
+std::optional<CostModel> model_from_name(std::string_view name) {
+  if (name == "notebook") return CostModel::Notebook;
+  if (name == "transformer") return CostModel::Transformer;
+  return std::nullopt;
+}
+
+DrawnSizes drawn_sizes(const Params& p) {
+  const double replica_rows = static_cast<double>(p.B) / static_cast<double>(p.dp);
+  if (p.model == CostModel::Notebook) return {p.d_model, p.hidden(), replica_rows};
+  // A real layer is drawn 16 units long (the notebook's), its width and a
+  // microbatch's tokens at the same scale, never under a unit (a microbatch
+  // at least 2 rows, so its faces stay visible).
+  const double scale = 16.0 / static_cast<double>(std::max(p.hidden(), p.d_model));
+  auto drawn = [&](double v) { return std::max<std::int64_t>(1, std::llround(v * scale)); };
+  const double tokens = static_cast<double>(p.seq_len) * replica_rows / static_cast<double>(p.microbatches);
+  const double rows = static_cast<double>(std::max<std::int64_t>(2, std::min<std::int64_t>(16, drawn(tokens))));
+  return {drawn(static_cast<double>(p.d_model)), drawn(static_cast<double>(p.hidden())),
+          rows * static_cast<double>(p.microbatches)};
+}
+
+double estimated_object_count(const Params& p) {
+  const double dp = static_cast<double>(p.dp), pp = static_cast<double>(p.pp);
+  const double L = static_cast<double>(p.L), mb = static_cast<double>(p.microbatches);
+  // Per replica: W1+W2 per layer, h/x/F1/F2 per layer and microbatch, one
+  // stage input per stage and microbatch, a send per stage boundary and
+  // microbatch, and (all but the last replica) two exchanges per layer.
+  const double stages = pp * static_cast<double>(p.stages_per_rank());
+  const double per_replica = 2 * L + 4 * L * mb + stages * mb + (stages - 1) * mb;
+  return dp * per_replica + (dp - 1) * 2 * L;
+}
+
+double estimated_frame_count(const Params& p) {
+  const double pp = static_cast<double>(p.pp), mb = static_cast<double>(p.microbatches);
+  const double per_stage = static_cast<double>(p.L) / pp;
+  const double stage_steps = 2 * per_stage + 1;
+  const double send = 2 * static_cast<double>(p.pp_comm_steps) + 2;
+  const double exchange = p.dp > 1 ? per_stage * (4 * static_cast<double>(p.dp_comm_steps) + 4) : 0;
+  const double forward = 2 + (mb - 1) * stage_steps + pp * stage_steps + (pp - 1) * send;
+  const double backward = (mb - 1) * stage_steps + pp * stage_steps + (pp - 1) * send + 1;
+  const double weights = per_stage * 2 * mb + exchange + 20;
+  return forward + backward + weights;
+}
+
+// An upper bound of a real-time step's length in ns, without simulating it:
+// every pass, send and exchange one after another.
+static double serial_nanoseconds(const Params& p) {
+  const Costs c = costs_for(p);
+  const double m = static_cast<double>(p.microbatches);
+  double total = 0;
+  for (int s = 0; s < p.stages(); ++s) {
+    total += m * static_cast<double>(c.f_of(s) + c.i_of(s) + c.w_of(s));
+  }
+  total += 2 * static_cast<double>(p.stages() - 1) * m * static_cast<double>(c.send);
+  total += static_cast<double>(p.L) * 2 * static_cast<double>(c.exchange_flash);
+  return total;
+}
+
+// The same bound for the notebook's frames, all in floating point (no cost
+// can overflow on the way), frame 0 and the last writes' frame included.
+static double frames_at_most(const Params& p) {
+  if (p.is_notebook()) return estimated_frame_count(p);
+  const double layers = static_cast<double>(p.layers_per_stage()), m = static_cast<double>(p.microbatches);
+  const double stages = static_cast<double>(p.stages());
+  const double pass = (2 * layers + 1) * static_cast<double>(p.cost_f) + (2 * layers + 1) * static_cast<double>(p.cost_i) +
+                      2 * layers * static_cast<double>(p.cost_w);
+  const double send = p.pp_comm_steps == 0 ? 0 : 2 * static_cast<double>(p.pp_comm_steps) + 2;
+  const double flash = p.dp > 1 && p.dp_comm_steps > 0 ? 2 * static_cast<double>(p.dp_comm_steps) + 2 : 0;
+  return stages * m * pass + 2 * (stages - 1) * m * send + static_cast<double>(p.L) * 2 * flash + 2;
+}
+
+double frame_count(const Params& p) {
+  if (p.real_time()) {
+    // The animator holds the last frame until the step's end is shown.
+    const SchedulePlan plan = make_plan(p);
+    return static_cast<double>(plan.frame_of(plan.timing.makespan) + 1);
+  }
+  if (p.is_notebook()) return estimated_frame_count(p);
+  // Any one pass, send or exchange longer than the cap puts the whole over it;
+  // checked in floating point first so the simulation's integers cannot overflow.
+  const double layers = static_cast<double>(p.L) / static_cast<double>(p.stages());
+  const double longest = std::max({(2 * layers + 1) * static_cast<double>(std::max({p.cost_f, p.cost_i, p.cost_w})),
+                                   p.pp > 1 ? 2 * static_cast<double>(p.pp_comm_steps) + 2 : 0.0,
+                                   p.dp > 1 ? 2 * static_cast<double>(p.dp_comm_steps) + 2 : 0.0});
+  if (longest > kMaxFrames) return longest;
+  // Frame 0 is the scene before the first step; the frame after the last
+  // action's end holds its final writes (a flop cuboid going dark).
+  return static_cast<double>(make_plan(p).timing.makespan) + 1;
+}
+
+std::vector<ParamError> validate(const Params& p) {
+  std::vector<ParamError> out;
+  const Params usual;  // the notebook's defaults
+  for (const ParamSpec& spec : param_table()) {
+    std::string broken;
+    switch (spec.type()) {
+      case ParamType::Integer: {
+        // Unset, an optional one follows what it derives from, whose own rule speaks for it.
+        const auto value = spec.given(p);
+        if (value) broken = spec.out_of_range(static_cast<double>(*value));
+        break;
+      }
+      case ParamType::Number: broken = spec.out_of_range(p.*spec.number); break;
+      case ParamType::PerStage: {
+        const auto& list = p.*spec.per_stage;
+        for (std::size_t i = 0; i < list.size() && broken.empty(); ++i) {
+          broken = spec.out_of_range(list[i]);
+          if (!broken.empty() && list.size() > 1) broken = fmt::format("stage {}: {}", i, broken);
+        }
+        break;
+      }
+    }
+    if (!broken.empty()) out.push_back({std::string(spec.key), broken});
+  }
+  if (!out.empty()) return out;  // the rules below assume positive counts
+
+  const ScheduleInfo& schedule = schedule_info(p.schedule);
+  const std::int64_t v = p.stages_per_rank();
+  if (p.schedule_file) {  // the file fixes the pipeline's shape
+    const Program& prog = p.schedule_file->program;
+    const std::string& name = p.schedule_file->name;
+    if (p.pp != prog.ranks) {
+      out.push_back({"pp", fmt::format("pp is {}, but {} has {} ranks (one row each): give {} or leave pp out",
+                                       p.pp, name, prog.ranks, prog.ranks)});
+    }
+    if (p.microbatches != prog.microbatches) {
+      out.push_back({"microbatches", fmt::format("microbatches is {}, but {} runs {} (0..{}): give {} or leave "
+                                                 "microbatches out",
+                                                 p.microbatches, name, prog.microbatches, prog.microbatches - 1,
+                                                 prog.microbatches)});
+    }
+    if (p.chunks && *p.chunks != v) {
+      out.push_back({"chunks", fmt::format("chunks is {}, but {} puts {} stages on each rank: give {} or leave "
+                                           "chunks out",
+                                           *p.chunks, name, v, v)});
+    }
+    if (!out.empty()) return out;
+  } else if (v < schedule.min_chunks || v > schedule.max_chunks) {  // before v multiplies anything
+    out.push_back({"chunks", schedule_rule_broken(p.schedule, p.pp, p.microbatches, v)->message});
+    return out;
+  }
+
+  // Extents, in floating point so that no size can overflow on the way. A
+  // real model is drawn at a scale (drawn_sizes): its own sizes are never extents.
+  const bool drawn_as_given = p.model == CostModel::Notebook;
+  const double L = static_cast<double>(p.L);
+  const double d_model = drawn_as_given ? static_cast<double>(p.d_model) : 16;
+  const double hidden = !drawn_as_given ? 16 : p.d_hidden ? static_cast<double>(*p.d_hidden) : 2 * d_model;
+  const char* hidden_name = p.d_hidden ? "d_hidden" : "d_model";
+  const double stages = static_cast<double>(p.pp) * static_cast<double>(v);
+  const double pp_gap = static_cast<double>(p.pp_gpu_delta), dp_gap = static_cast<double>(p.dp_gpu_delta);
+  const double dp = static_cast<double>(p.dp);
+  const double B = drawn_as_given ? static_cast<double>(p.B) : 16 * static_cast<double>(p.microbatches) * dp;
+  const double x_extent = L * hidden + (stages - 1) * pp_gap;
+  if (x_extent > kMaxCoordinate) {
+    const char* culprit = L * hidden >= (stages - 1) * pp_gap
+                              ? main_driver({{"L", L, static_cast<double>(usual.L)},
+                                             {hidden_name, hidden, 2 * static_cast<double>(usual.d_model)}})
+                              : main_driver({{"pp_gpu_delta", pp_gap, static_cast<double>(usual.pp_gpu_delta)},
+                                             {"pp", stages, static_cast<double>(usual.pp)}});
+    out.push_back({culprit, fmt::format("{} is {}, but the scene would reach {:.0f} units along the layer axis "
+                                        "(L x d_hidden plus the gaps between stages); coordinates stay exact "
+                                        "up to {:.0f}: lower {}",
+                                        culprit, given(p, culprit), x_extent, kMaxCoordinate, culprit)});
+  }
+  const double y_extent = B + (dp - 1) * dp_gap;
+  if (y_extent > kMaxCoordinate) {
+    const char* culprit = B >= (dp - 1) * dp_gap ? "B"
+                          : main_driver({{"dp_gpu_delta", dp_gap, static_cast<double>(usual.dp_gpu_delta)},
+                                         {"dp", dp, static_cast<double>(usual.dp)}});
+    out.push_back({culprit, fmt::format("{} is {}, but the scene would reach {:.0f} units along the batch axis "
+                                        "(B plus the gaps between replicas); coordinates stay exact up to "
+                                        "{:.0f}: lower {}",
+                                        culprit, given(p, culprit), y_extent, kMaxCoordinate, culprit)});
+  }
+  const bool d_model_named = std::any_of(out.begin(), out.end(), [](const ParamError& e) { return e.field == "d_model"; });
+  if (2 * d_model > kMaxCoordinate && !d_model_named) {
+    out.push_back({"d_model", fmt::format("d_model is {}, but the scene would reach {:.0f} units along the "
+                                          "d_model axis; coordinates stay exact up to {:.0f}: lower d_model",
+                                          p.d_model, 2 * d_model, kMaxCoordinate)});
+  }
+  if (!out.empty()) return out;
+
+  if (v == 1 && p.L % p.pp != 0) {
+    out.push_back({"L", fmt::format("L is {}, but it must be a multiple of pp ({}): every pipeline "
+                                    "stage holds the same number of layers",
+                                    p.L, p.pp)});
+  } else if (p.L % p.pp != 0 || (p.L / p.pp) % v != 0) {
+    out.push_back({"L", fmt::format("L is {}, but it must be a multiple of pp x chunks ({} x {}): every "
+                                    "pipeline stage holds the same number of layers",
+                                    p.L, p.pp, v)});
+  }
+  // Sizes are checked against their own caps so the message names the real culprit.
+  const double objects = estimated_object_count(p);
+  if (objects > kMaxObjects) {
+    const char* culprit = main_driver({{"microbatches", static_cast<double>(p.microbatches),
+                                        static_cast<double>(usual.microbatches)},
+                                       {"dp", dp, static_cast<double>(usual.dp)},
+                                       {"L", L, static_cast<double>(usual.L)}});
+    out.push_back({culprit, fmt::format("dp {} x L {} x microbatches {} would need {:.0f} scene objects; "
+                                        "the limit is {:.0f}: lower {}",
+                                        p.dp, p.L, p.microbatches, objects, kMaxObjects, culprit)});
+  }
+  if (out.empty() && !p.schedule_file) {  // the counts are bounded now: the schedule's rules may build it
+    if (auto rule = schedule_rule_broken(p.schedule, p.pp, p.microbatches, v)) {
+      out.push_back({rule->field, rule->message});
+    }
+  }
+  if (out.empty()) {
+    for (const auto& e : real_units_rules(p)) out.push_back(e);
+  }
+  if (out.empty() && p.real_time()) {
+    // A bound, not a simulation: validation stays cheap at any size.
+    if (p.frame_us > 0) {
+      const double frames = serial_nanoseconds(p) / (p.frame_us * 1000) + 2;
+      if (frames > kMaxFrames) {
+        out.push_back({"frame_us", fmt::format("frame_us is {}, but a step of up to {:.0f} us would animate up to "
+                                               "{:.0f} frames; the limit is {:.0f}: raise frame_us (0 picks one)",
+                                               number_text(p.frame_us), serial_nanoseconds(p) / 1000, frames,
+                                               kMaxFrames)});
+      }
+    }
+  } else if (out.empty()) {
+    // Simulated only when no bound settles it: a step lasts at most all its
+    // work, sends and exchanges one after another.
+    const double frames = frames_at_most(p) <= kMaxFrames ? 0 : frame_count(p);
+    if (frames > kMaxFrames) {
+      auto comm = [](std::int64_t steps) { return static_cast<double>(steps) + 1; };
+      const char* culprit = main_driver({
+          {"microbatches", static_cast<double>(p.microbatches), static_cast<double>(usual.microbatches)},
+          {"L", L, static_cast<double>(usual.L)},
+          {"pp_comm_steps", p.pp > 1 ? comm(p.pp_comm_steps) : 0, comm(usual.pp_comm_steps)},
+          {"dp_comm_steps", p.dp > 1 ? comm(p.dp_comm_steps) : 0, comm(usual.dp_comm_steps)},
+          {"cost_f", static_cast<double>(p.cost_f), 1},
+          {"cost_i", static_cast<double>(p.cost_i), 1},
+          {"cost_w", static_cast<double>(p.cost_w), 1},
+      });
+      out.push_back({culprit, fmt::format("these parameters would animate {:.0f} frames; the limit is "
+                                          "{:.0f}: lower {}",
+                                          frames, kMaxFrames, culprit)});
+    }
+  }
+  return out;
+}
+
+std::vector<ParamError> real_units_rules(const Params& p) {
+  std::vector<ParamError> out;
+  if (p.model == CostModel::Transformer) {
+    const std::int64_t heads = p.effective_heads();
+    if (p.d_model % heads != 0) {
+      const char* field = p.heads ? "heads" : "d_model";
+      out.push_back({field, fmt::format("{} is {}, but d_model ({}) must be a multiple of heads ({}): every head "
+                                        "is d_model / heads wide",
+                                        field, p.heads ? heads : p.d_model, p.d_model, heads)});
+    }
+    if (p.B % (p.dp * p.microbatches) != 0) {
+      out.push_back({"B", fmt::format("B is {}, but a transformer's batch (in sequences) must be a multiple of dp x "
+                                      "microbatches ({} x {} = {}): every microbatch holds whole sequences",
+                                      p.B, p.dp, p.microbatches, p.dp * p.microbatches)});
+    }
+  } else {
+    // The notebook's frames have no microseconds: measured times replace all three.
+    const bool f = !p.time_f.empty(), i = !p.time_i.empty(), w = !p.time_w.empty();
+    if ((f || i || w) && !(f && i && w)) {
+      const char* missing = !f ? "time_f" : !i ? "time_i" : "time_w";
+      out.push_back({missing, fmt::format("{} is not given: with the notebook's model give --time-f, --time-i and "
+                                          "--time-w together (its frames have no microseconds), or use --model "
+                                          "transformer",
+                                          missing)});
+    }
+  }
+  for (const auto* key : {"time_f", "time_i", "time_w"}) {
+    const auto& list = p.*param_spec(key)->per_stage;
+    if (list.size() > 1 && static_cast<std::int64_t>(list.size()) != p.stages()) {
+      out.push_back({key, fmt::format("{} has {} values, but there are {} stages (pp {} x chunks {}): give one "
+                                      "value for all or one per stage",
+                                      key, list.size(), p.stages(), p.pp, p.stages_per_rank())});
+    }
+  }
+  return out;
+}
+
+static std::string join_messages(const std::vector<ParamError>& errors) {
+  std::string s;
+  for (const auto& e : errors) s += (s.empty() ? "" : "; ") + e.message;
+  return s;
+}
+
+InvalidParams::InvalidParams(std::vector<ParamError> errs)
+    : std::runtime_error(join_messages(errs)), errors(std::move(errs)) {}
+
+}  // namespace pipescope
