@@ -412,10 +412,16 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
   ImGui::SameLine();
   ImGui::Checkbox("Loop", &t.loop);
   ImGui::SameLine();
-  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
-  ImGui::SliderFloat("fps", &t.speed, 1.0f, 120.0f, "%.0f frames/s", ImGuiSliderFlags_Logarithmic);
   const SchedulePlan& plan = lanes.plan;
   const double frame_length = static_cast<double>(plan.frame_length);
+  // Real time plays in training time: "15 fps: 30.0 ms/s" (ImGui formats
+  // the number; the rest is text, '%' doubled).
+  std::string speed_format = "%.0f frames/s";
+  if (plan.real_time()) {
+    speed_format = "%.0f fps: " + duration_text(plan.costs.unit, t.speed * frame_length) + "/s";
+  }
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * (plan.real_time() ? 12.0f : 10.0f));
+  ImGui::SliderFloat("speed", &t.speed, 1.0f, 120.0f, speed_format.c_str(), ImGuiSliderFlags_Logarithmic);
   if (plan.real_time() && ImGui::IsItemHovered()) {
     // Play speed in training time: a frame shows frame_length of it.
     ImGui::SetTooltip("%s of training a second (a frame is %s)",
