@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "pipescope/io/input_file.hpp"
 #include "pipescope/model/param_table.hpp"
 #include "whole_file.hpp"
 
@@ -22,7 +23,17 @@ using nlohmann::json;
 
 [[noreturn]] void refuse(const std::string& path, const std::string& rule) { throw SessionError(path + ": " + rule); }
 
-std::string shown(const json& v) { return v.dump(); }
+// A value as an error quotes it: at most a few dozen characters, control
+// bytes escaped (dump() writes them as \u00XX), never the whole of a huge one.
+std::string shown(const json& v) {
+  std::string s = v.dump(-1, ' ', true, json::error_handler_t::replace);
+  if (s.size() > 60) s = s.substr(0, 57) + "...";
+  return s;
+}
+
+// Deeper than any session needs (its deepest value is 3 levels down): a
+// bound, so that nothing reading the value can recurse without end.
+constexpr int kMaxJsonDepth = 16;
 
 // One JSON object being read: typed getters that name the key path in their
 // errors, and the keys nobody asked for, reported as warnings.
@@ -191,8 +202,23 @@ Camera read_camera(Object& o) {
 
 LoadedSession parse_session(std::string_view text, const fs::path& folder) {
   json j;
+  // Refused while parsing: nesting past kMaxJsonDepth and a key given twice
+  // in one object (which of the two would count is not the user's choice).
+  std::vector<std::set<std::string>> keys;
+  const json::parser_callback_t check = [&keys](int depth, json::parse_event_t event, json& parsed) {
+    if (depth > kMaxJsonDepth) {
+      throw SessionError("nests deeper than " + std::to_string(kMaxJsonDepth) + " levels; a session needs 3");
+    }
+    if (event == json::parse_event_t::object_start) keys.emplace_back();
+    if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+    if (event == json::parse_event_t::key && !keys.empty()) {
+      const std::string& key = parsed.get_ref<const std::string&>();
+      if (!keys.back().insert(key).second) throw SessionError("the key " + shown(parsed) + " is given twice in one object");
+    }
+    return true;
+  };
   try {
-    j = json::parse(text);
+    j = json::parse(text, check);
   } catch (const json::exception& e) {  // parse errors, and numbers beyond a double (out_of_range)
     // nlohmann quotes what it read: keep a 100,000-digit number out of a one-line message.
     std::string what = e.what();
@@ -360,32 +386,26 @@ std::string session_json(const Session& s) {
 LoadedSession load_session(const std::string& path) {
   const fs::path p(path);
   const fs::path folder = p.parent_path().empty() ? fs::path(".") : p.parent_path();
-  std::error_code ec;
-  if (fs::is_directory(p, ec)) throw SessionError(path + ": is a folder, not a session file");
   const bool png = p.extension() == ".png" || p.extension() == ".PNG";
-  try {
+  // Sessions are a few KiB: 16 MiB is far more than any needs, in a file or a PNG's text.
+  constexpr std::size_t kMaxSessionBytes = 16u << 20;
+  std::string text;
+  try {  // these messages start with the path
     if (png) {
-      PngText text;
-      try {
-        read_png(path, &text);
-      } catch (const std::exception& e) {
-        throw SessionError(e.what());
+      for (const auto& [key, value] : read_png_text(path, kMaxSessionBytes)) {
+        if (key == kPngSessionKey) text = value;
       }
-      for (const auto& [key, value] : text) {
-        if (key == kPngSessionKey) return parse_session(value, folder);
+      if (text.empty()) {
+        throw SessionError(path + ": holds no pipescope session: only PNGs that pipescope wrote (screenshots, render) do");
       }
-      throw SessionError("holds no pipescope session: only PNGs that pipescope wrote (screenshots, render) do");
+    } else {
+      text = read_input_file(path, kMaxSessionBytes, "a session file");
     }
-    // Sessions are a few KiB: refuse an absurd file before reading it whole.
-    constexpr std::uintmax_t kMaxSessionBytes = 16u << 20;
-    if (const auto size = fs::file_size(p, ec); !ec && size > kMaxSessionBytes) {
-      throw SessionError("is " + std::to_string(size >> 20) + " MiB; a session file is at most 16 MiB");
-    }
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw SessionError(std::string("cannot be read: ") + std::strerror(errno));
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_session(text.str(), folder);
+  } catch (const std::runtime_error& e) {
+    throw SessionError(e.what());
+  }
+  try {
+    return parse_session(text, folder);
   } catch (const SessionError& e) {
     throw SessionError(path + ": " + e.what());
   }

@@ -170,7 +170,7 @@ TEST(Session, AHugeFileIsRefusedBeforeItIsRead) {
     load_session(path.string());
     FAIL();
   } catch (const SessionError& e) {
-    EXPECT_NE(std::string(e.what()).find("is 64 MiB; a session file is at most 16 MiB"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("is 67108864 bytes; a session file is at most 16 MiB (16777216 bytes)"), std::string::npos) << e.what();
   }
   std::filesystem::remove(path);
 }

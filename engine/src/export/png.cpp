@@ -1,5 +1,11 @@
 #include "pipescope/export/png.hpp"
 
+#include <zlib.h>
+
+#include <cstring>
+
+#include "pipescope/io/input_file.hpp"
+
 #include <png.h>
 
 #include <csetjmp>
@@ -132,6 +138,48 @@ Image read_png(const std::string& path, PngText* text) {
     for (int i = 0; i < n; ++i) text->emplace_back(chunks[i].key, std::string(chunks[i].text, chunks[i].text_length));
   }
   return img;
+}
+
+PngText read_png_text(const std::string& path, std::size_t max_text) {
+  InputFile file(path, "a PNG file");
+  auto fail = [&](const std::string& why) { return std::runtime_error(path + ": " + why); };
+  static const unsigned char kSignature[8] = {137, 80, 78, 71, 13, 10, 26, 10};
+  char head[8];
+  if (file.read(head, 8) != 8 || std::memcmp(head, kSignature, 8) != 0) throw fail("is not a PNG file");
+  auto be32 = [](const char* b) {
+    return static_cast<std::uint32_t>(static_cast<unsigned char>(b[0])) << 24 |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(b[1])) << 16 |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(b[2])) << 8 |
+           static_cast<std::uint32_t>(static_cast<unsigned char>(b[3]));
+  };
+  PngText out;
+  for (;;) {
+    char chunk[8];
+    if (file.read(chunk, 8) != 8) throw fail("is cut short: it ends before its IEND chunk");
+    const std::uint32_t length = be32(chunk);
+    const std::string type(chunk + 4, 4);
+    if (length > 0x7fffffffu) throw fail("is damaged: a chunk claims " + std::to_string(length) + " bytes");
+    if (type == "IEND") break;
+    if (type != "tEXt") {
+      if (!file.skip(std::uint64_t{length} + 4)) throw fail("is cut short: its " + type + " chunk runs past the end");
+      continue;
+    }
+    if (length > max_text) {
+      throw fail("holds a text chunk of " + std::to_string(length) + " bytes; pipescope reads at most " +
+                 size_limit_text(max_text));
+    }
+    std::string data(length, '\0');
+    char crc[4];
+    if (file.read(data.data(), length) != length || file.read(crc, 4) != 4) throw fail("is cut short in a text chunk");
+    // The checksum covers the type and the data: a damaged chunk is refused, not misread.
+    uLong sum = crc32(0L, reinterpret_cast<const Bytef*>(chunk + 4), 4);
+    sum = crc32(sum, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size()));
+    if (sum != be32(crc)) throw fail("is damaged: a text chunk's checksum does not match");
+    const std::size_t nul = data.find('\0');
+    if (nul == std::string::npos || nul == 0 || nul > 79) throw fail("is damaged: a text chunk has no keyword");
+    out.emplace_back(data.substr(0, nul), data.substr(nul + 1));
+  }
+  return out;
 }
 
 }  // namespace pipescope

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "pipescope/io/input_file.hpp"
 #include "pipescope/schedule/program_csv.hpp"
 #include "pipescope/schedule/simulate.hpp"
 
@@ -14,7 +15,7 @@ namespace pipescope {
 namespace {
 // A CSV larger than this is not a schedule anyone wrote (PyTorch's p 64,
 // m 1024 lowered file is a few MiB): refuse it before reading it whole.
-constexpr std::uintmax_t kMaxFileBytes = 64u << 20;
+constexpr std::size_t kMaxFileBytes = 64u << 20;
 }  // namespace
 
 std::shared_ptr<const ScheduleFile> schedule_from_csv(std::string path, std::string_view text) {
@@ -37,19 +38,13 @@ std::shared_ptr<const ScheduleFile> schedule_from_csv(std::string path, std::str
 }
 
 std::shared_ptr<const ScheduleFile> load_schedule_file(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw ScheduleFileError(path + ": is a folder, not a CSV file");
-  const auto size = std::filesystem::file_size(path, ec);
-  if (!ec && size > kMaxFileBytes) {
-    throw ScheduleFileError(path + ": is " + std::to_string(size >> 20) + " MiB; a schedule file is at most " +
-                            std::to_string(kMaxFileBytes >> 20) + " MiB");
+  std::string text;
+  try {
+    text = read_input_file(path, kMaxFileBytes, "a CSV file");
+  } catch (const InputFileError& e) {
+    throw ScheduleFileError(e.what());
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScheduleFileError(path + ": cannot be read: " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) throw ScheduleFileError(path + ": cannot be read: " + std::strerror(errno));
-  return schedule_from_csv(path, text.str());
+  return schedule_from_csv(path, text);
 }
 
 }  // namespace pipescope

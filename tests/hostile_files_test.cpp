@@ -1,0 +1,133 @@
+// Files people send each other (sessions, PNGs carrying sessions, schedule
+// CSVs), made hostile: nesting without end, keys twice, FIFOs, devices, PNGs
+// whose header lies about their size, text chunks past the cap. Each is one
+// clear message, promptly, and never a crash, a hang or gigabytes of memory.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "session.hpp"
+#include "pipescope/export/png.hpp"
+#include "pipescope/schedule/schedule_file.hpp"
+
+namespace {
+
+using namespace pipescope;
+using namespace pipescope::app;
+namespace fs = std::filesystem;
+
+fs::path temp_dir() {
+  const fs::path dir = fs::temp_directory_path() / ("pipescope_hostile_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  return dir;
+}
+
+std::string session_error(const std::function<void()>& load) {
+  try {
+    load();
+  } catch (const SessionError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
+TEST(HostileFiles, DeepNestingIsRefusedNotRecursedInto) {
+  const std::string deep = std::string(100000, '[') + std::string(100000, ']');
+  EXPECT_NE(session_error([&] { parse_session(deep, "."); }).find("nests deeper than 16 levels"), std::string::npos);
+  const std::string in_params = R"({"pipescope_session": 1, "params": {"pp": )" + std::string(50, '[') +
+                                std::string(50, ']') + "}}";
+  EXPECT_NE(session_error([&] { parse_session(in_params, "."); }).find("nests deeper"), std::string::npos);
+}
+
+TEST(HostileFiles, AKeyGivenTwiceIsRefusedNamingIt) {
+  const std::string twice = R"({"pipescope_session": 1, "params": {"pp": 2, "pp": 3}})";
+  EXPECT_NE(session_error([&] { parse_session(twice, "."); }).find(R"(the key "pp" is given twice)"), std::string::npos);
+}
+
+TEST(HostileFiles, ErrorsQuoteAFewDozenCharactersOfAValue) {
+  const std::string long_value = R"({"pipescope_session": 1, "params": {"pp": ")" + std::string(100000, 'x') + "\"}}";
+  const std::string e = session_error([&] { parse_session(long_value, "."); });
+  EXPECT_NE(e.find("params.pp"), std::string::npos) << e;
+  EXPECT_LT(e.size(), 200u) << e.size();
+  // A terminal escape, JSON-escaped in the file and raw once parsed; raw in
+  // the file it is not JSON at all. Neither reaches the terminal raw.
+  const std::string escaped = R"({"pipescope_session": 1, "params": {"pp": "\u001b]0;owned\u0007"}})";
+  const std::string quoted = session_error([&] { parse_session(escaped, "."); });
+  EXPECT_EQ(quoted.find('\x1b'), std::string::npos) << "no raw escape reaches a terminal";
+  EXPECT_NE(quoted.find("\\u001b"), std::string::npos) << quoted;
+  const std::string raw = "{\"pipescope_session\": 1, \"params\": {\"pp\": \"\x1b]0;owned\x07\"}}";
+  EXPECT_EQ(session_error([&] { parse_session(raw, "."); }).find('\x1b'), std::string::npos);
+}
+
+TEST(HostileFiles, FifosFoldersAndDevicesAreNamedNotOpenedForever) {
+  const fs::path dir = temp_dir();
+  const fs::path fifo = dir / "s.json";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_NE(session_error([&] { load_session(fifo.string()); }).find("is a FIFO (named pipe), not a session file"),
+            std::string::npos);
+  const fs::path png_fifo = dir / "s.png";
+  ASSERT_EQ(mkfifo(png_fifo.c_str(), 0600), 0);
+  EXPECT_NE(session_error([&] { load_session(png_fifo.string()); }).find("is a FIFO"), std::string::npos);
+  EXPECT_NE(session_error([&] { load_session(dir.string()); }).find("is a folder, not a session file"), std::string::npos);
+  for (const char* csv : {"/dev/zero", "/dev/null"}) {
+    try {
+      load_schedule_file(csv);
+      ADD_FAILURE() << csv << " accepted";
+    } catch (const ScheduleFileError& e) {
+      EXPECT_NE(std::string(e.what()).find("is a device, not a CSV file"), std::string::npos) << e.what();
+    }
+  }
+  const fs::path csv_fifo = dir / "s.csv";
+  ASSERT_EQ(mkfifo(csv_fifo.c_str(), 0600), 0);
+  EXPECT_THROW(load_schedule_file(csv_fifo.string()), ScheduleFileError);
+  fs::remove_all(dir);
+}
+
+// A PNG pipescope wrote, its session in a tEXt chunk.
+fs::path png_with_session(const fs::path& dir, const std::string& text) {
+  Image img;
+  img.width = img.height = 4;
+  img.rgba.assign(4 * 4 * 4, 200);
+  const fs::path path = dir / "shot.png";
+  write_png(path.string(), img, {{"pipescope.session", text}});
+  return path;
+}
+
+TEST(HostileFiles, APngWhoseHeaderLiesAboutItsSizeIsReadWithoutItsPixels) {
+  const fs::path dir = temp_dir();
+  const fs::path png = png_with_session(dir, R"({"pipescope_session": 1, "params": {"pp": 2, "L": 4}})");
+  {
+    // IHDR's width and height (bytes 16-23) now claim 32768 x 32768: 4 GiB decoded.
+    std::fstream f(png, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(16);
+    const char side[4] = {0, 0, static_cast<char>(0x80), 0};
+    f.write(side, 4);
+    f.write(side, 4);
+  }
+  const LoadedSession s = load_session(png.string());
+  EXPECT_EQ(s.session.params.pp, 2);
+  EXPECT_EQ(s.session.params.L, 4);
+  fs::remove_all(dir);
+}
+
+TEST(HostileFiles, APngTextChunkOverTheSessionCapIsRefused) {
+  const fs::path dir = temp_dir();
+  const fs::path png = png_with_session(dir, std::string((16u << 20) + 1, ' '));
+  const std::string e = session_error([&] { load_session(png.string()); });
+  EXPECT_NE(e.find("holds a text chunk of 16777235 bytes; pipescope reads at most 16 MiB (16777216 bytes)"),
+            std::string::npos)
+      << e;
+  // Not a PNG at all, or cut short.
+  std::ofstream(dir / "fake.png") << "GIF89a";
+  EXPECT_NE(session_error([&] { load_session((dir / "fake.png").string()); }).find("is not a PNG file"), std::string::npos);
+  const fs::path good = png_with_session(dir, R"({"pipescope_session": 1})");
+  fs::resize_file(good, fs::file_size(good) - 20);
+  EXPECT_NE(session_error([&] { load_session(good.string()); }).find("is cut short"), std::string::npos);
+  fs::remove_all(dir);
+}
+
+}  // namespace
