@@ -1,6 +1,7 @@
 #include "param_flags.hpp"
 
 #include <iostream>
+#include <memory>
 #include <utility>
 
 #include "input_checks.hpp"
@@ -95,10 +96,16 @@ bool is_x264_preset(const std::string& name) {
 void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&)> on_session, bool file_argument) {
   // Defined first: CLI11 runs callbacks in the order options were added, so
   // every flag given beside a session overrides what the session set.
-  auto apply = [&p, on_session](const std::string& flag, const std::string& path) {
+  // Defined before them, so its callback has run when theirs do.
+  auto trusted = std::make_shared<bool>(false);
+  cmd.add_flag_callback("--trust-session", [trusted] { *trusted = true; },
+                        "let a session (or a PNG's) name a schedule file outside its own folder; without it such a "
+                        "session is refused, so that a file someone sent cannot read your other files")
+      ->group("Sessions");
+  auto apply = [&p, on_session, trusted](const std::string& flag, const std::string& path) {
     LoadedSession loaded;
     try {
-      loaded = load_session(path);
+      loaded = load_session(path, *trusted);
     } catch (const SessionError& e) {
       throw CLI::ValidationError(flag, e.what());
     }

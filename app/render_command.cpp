@@ -185,7 +185,7 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
     session.frame = o.frame;
     write_png(o.output, image,
               png_text_with_session({{"pipescope.params", params_json(o.params)}, {"pipescope.view", "lanes"}},
-                                    session));
+                                    session, std::filesystem::path(o.output).parent_path()));
     std::cout << "wrote " << o.output << "\n";
     return 0;
   }
@@ -218,7 +218,8 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
     session.camera = camera;
     session.view = view_of(style);
     write_png(o.output, image,
-              png_text_with_session(still_metadata(scene.params(), scene.playhead().frame(), camera), session));
+              png_text_with_session(still_metadata(scene.params(), scene.playhead().frame(), camera), session,
+                                    std::filesystem::path(o.output).parent_path()));
   } catch (...) {
     std::filesystem::remove(o.output);  // never leave a half-written file
     throw;

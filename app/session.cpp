@@ -12,6 +12,7 @@
 
 #include "pipescope/io/input_file.hpp"
 #include "pipescope/model/param_table.hpp"
+#include "param_flags.hpp"
 #include "whole_file.hpp"
 
 namespace pipescope::app {
@@ -52,7 +53,12 @@ class Object {
       if (!read_.count(key)) warnings_.push_back("unknown key " + at(key) + " ignored");
     }
   }
-  std::string at(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+  // The key path as messages quote it: a key from the file, escaped.
+  std::string at(const std::string& key) const {
+    const std::string shown_key = printable(key, 40);
+    return path_.empty() ? shown_key : path_ + "." + shown_key;
+  }
+  bool has(const std::string& key) const { return j_.contains(key); }
   const json* find(const std::string& key) {
     read_.insert(key);
     const auto it = j_.find(key);
@@ -120,7 +126,14 @@ class Object {
 // Coordinates stay within what the scene can hold (validation caps extents at 2^24).
 constexpr double kWorld = 1e9;
 
-Params read_params(Object& o, const fs::path& folder) {
+// Whether `file` (as a session names it) stays inside the session's folder.
+bool inside(const fs::path& file) {
+  if (file.is_absolute() || file.has_root_name()) return false;
+  const fs::path normal = file.lexically_normal();
+  return normal.empty() || *normal.begin() != "..";
+}
+
+Params read_params(Object& o, const fs::path& folder, bool trusted) {
   Params p;
   for (const ParamSpec& spec : param_table()) {
     const std::string key(spec.key);
@@ -167,12 +180,21 @@ Params read_params(Object& o, const fs::path& folder) {
     p.schedule = *kind;
   }
   if (file) {
+    if (!trusted && !inside(*file)) {
+      throw UntrustedPath(o.at("schedule_file") + ": " + shown(json(*file)) + " lies outside the session's folder: "
+                              "a session may read only files beside it unless you trust it (the explorer asks; "
+                              "on the command line, --trust-session)",
+                          "", *file);
+    }
     const fs::path path = fs::path(*file).is_absolute() ? fs::path(*file) : folder / *file;
     try {
       p.schedule_file = load_schedule_file(path.lexically_normal().string());
     } catch (const ScheduleFileError& e) {
       refuse(o.at("schedule_file"), e.what());
     }
+    // The file fixes the pipeline's shape, as --schedule-file does: what the
+    // session left out comes from it, what it gave must agree.
+    apply_schedule_file_shape(p, o.has("pp"), o.has("microbatches"), o.has("chunks"), o.has("L"));
   }
   for (const ParamError& e : validate(p)) refuse(o.at(e.field), e.message);  // the first rule broken
   return p;
@@ -200,7 +222,7 @@ Camera read_camera(Object& o) {
 
 }  // namespace
 
-LoadedSession parse_session(std::string_view text, const fs::path& folder) {
+LoadedSession parse_session(std::string_view text, const fs::path& folder, bool trusted) {
   json j;
   // Refused while parsing: nesting past kMaxJsonDepth and a key given twice
   // in one object (which of the two would count is not the user's choice).
@@ -238,7 +260,7 @@ LoadedSession parse_session(std::string_view text, const fs::path& folder) {
   if (auto d = root.string("description")) s.description = *d;
   if (const json* p = root.find("params")) {
     Object o(*p, "params", out.warnings);
-    s.params = read_params(o, folder);
+    s.params = read_params(o, folder, trusted);
     o.warn_unknown();
   }
   if (const auto frame = root.integer("frame")) {
@@ -324,7 +346,7 @@ LoadedSession parse_session(std::string_view text, const fs::path& folder) {
   return out;
 }
 
-std::string session_json(const Session& s) {
+std::string session_json(const Session& s, const fs::path& folder) {
   // Written in reading order (version first), not sorted.
   using json = nlohmann::ordered_json;
   json j = json::object();
@@ -348,7 +370,11 @@ std::string session_json(const Session& s) {
   }
   params["model"] = std::string(model_name(s.params.model));
   if (s.params.schedule_file) {
-    params["schedule_file"] = fs::absolute(s.params.schedule_file->path).lexically_normal().string();
+    // Beside the session (or below it): relative, so the two can move
+    // together and the session opens without a question; else absolute.
+    const fs::path file = fs::absolute(s.params.schedule_file->path).lexically_normal();
+    const fs::path relative = folder.empty() ? fs::path() : file.lexically_relative(fs::absolute(folder).lexically_normal());
+    params["schedule_file"] = !relative.empty() && inside(relative) ? relative.string() : file.string();
   } else {
     params["schedule"] = std::string(schedule_info(s.params.schedule).name);
   }
@@ -383,7 +409,7 @@ std::string session_json(const Session& s) {
   return j.dump(2) + "\n";
 }
 
-LoadedSession load_session(const std::string& path) {
+LoadedSession load_session(const std::string& path, bool trusted) {
   const fs::path p(path);
   const fs::path folder = p.parent_path().empty() ? fs::path(".") : p.parent_path();
   const bool png = p.extension() == ".png" || p.extension() == ".PNG";
@@ -405,7 +431,9 @@ LoadedSession load_session(const std::string& path) {
     throw SessionError(e.what());
   }
   try {
-    return parse_session(text, folder);
+    return parse_session(text, folder, trusted);
+  } catch (const UntrustedPath& e) {
+    throw UntrustedPath(path + ": " + e.what(), path, e.outside);
   } catch (const SessionError& e) {
     throw SessionError(path + ": " + e.what());
   }
@@ -413,14 +441,15 @@ LoadedSession load_session(const std::string& path) {
 
 void save_session(const std::string& path, const Session& session) {
   try {
-    write_whole_file(path, session_json(session));
+    const fs::path folder = fs::path(path).parent_path();
+    write_whole_file(path, session_json(session, folder.empty() ? fs::path(".") : folder));
   } catch (const std::runtime_error& e) {
     throw SessionError(e.what());
   }
 }
 
-PngText png_text_with_session(PngText text, const Session& session) {
-  text.emplace_back(kPngSessionKey, session_json(session));
+PngText png_text_with_session(PngText text, const Session& session, const fs::path& folder) {
+  text.emplace_back(kPngSessionKey, session_json(session, folder.empty() ? fs::path(".") : folder));
   return text;
 }
 

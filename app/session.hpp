@@ -75,26 +75,39 @@ struct SessionError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A session (or a PNG's) whose schedule_file lies outside the session's own
+// folder: a file someone sent must not read the user's other files unless
+// the user says so (the explorer asks; --trust-session on the command line).
+struct UntrustedPath : SessionError {
+  UntrustedPath(std::string message, std::string session_path, std::string file)
+      : SessionError(std::move(message)), session(std::move(session_path)), outside(std::move(file)) {}
+  std::string session, outside;  // the session, and the path it names
+};
+
 struct LoadedSession {
   Session session;
   std::vector<std::string> warnings;  // unknown keys, each with its path
 };
 
 // Parses a session's JSON. A schedule file's relative path is resolved
-// against `folder` (the session file's). All or nothing: any bad value throws
-// SessionError naming its key path and rule, and nothing is returned.
-LoadedSession parse_session(std::string_view json, const std::filesystem::path& folder);
-// The session as JSON (pretty, keys in a fixed order).
-std::string session_json(const Session& session);
+// against `folder` (the session file's); one that leaves it, or an absolute
+// one, is refused (UntrustedPath) unless `trusted`. All or nothing: any bad
+// value throws SessionError naming its key path and rule, and nothing is
+// returned.
+LoadedSession parse_session(std::string_view json, const std::filesystem::path& folder, bool trusted = false);
+// The session as JSON (pretty, keys in a fixed order). Its schedule file is
+// written relative to `folder` (where the session will lie) when it lies
+// inside it, else as an absolute path.
+std::string session_json(const Session& session, const std::filesystem::path& folder = {});
 // Reads a .json session or a PNG that pipescope wrote; errors start with the path.
-LoadedSession load_session(const std::string& path);
+LoadedSession load_session(const std::string& path, bool trusted = false);
 // Writes the session (a temporary file beside it, renamed when whole).
 void save_session(const std::string& path, const Session& session);
 
 // The text chunk that carries a session in a PNG pipescope wrote.
 inline constexpr const char* kPngSessionKey = "pipescope.session";
-// still_metadata plus the session.
-PngText png_text_with_session(PngText text, const Session& session);
+// still_metadata plus the session, for a PNG written into `folder`.
+PngText png_text_with_session(PngText text, const Session& session, const std::filesystem::path& folder);
 
 RenderStyle apply_view(RenderStyle style, const SessionView& view);
 SessionView view_of(const RenderStyle& style);

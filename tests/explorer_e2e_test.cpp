@@ -315,7 +315,10 @@ TEST(ExplorerEndToEnd, ScheduleFilesSessionsAndTraces) {
   hand.click("param:schedule");
   ASSERT_TRUE(app.wait_until([&] { return app.widget("schedule:file").has_value(); })) << "the combo opens";
   hand.click("schedule:file");
-  const std::string csv = PIPESCOPE_TEST_DATA "/pytorch-schedules/DualPipeV-p4-m8-v2.compute_comms.csv";
+  // The schedule beside the session saved below: a session opens files in
+  // its own folder without asking.
+  const std::string csv = (app.dir() / "DualPipeV-p4-m8-v2.compute_comms.csv").string();
+  fs::copy_file(PIPESCOPE_TEST_DATA "/pytorch-schedules/DualPipeV-p4-m8-v2.compute_comms.csv", csv);
   choose("schedule-file:name", csv);
   EXPECT_TRUE(app.wait_until([&] { return app.state()["schedule"] == "DualPipeV-p4-m8-v2.compute_comms.csv"; }))
       << logged("schedule-file");

@@ -12,6 +12,7 @@
 
 #include "session.hpp"
 #include "pipescope/export/png.hpp"
+#include "pipescope/io/input_file.hpp"
 #include "pipescope/schedule/schedule_file.hpp"
 
 namespace {
@@ -128,6 +129,64 @@ TEST(HostileFiles, APngTextChunkOverTheSessionCapIsRefused) {
   fs::resize_file(good, fs::file_size(good) - 20);
   EXPECT_NE(session_error([&] { load_session(good.string()); }).find("is cut short"), std::string::npos);
   fs::remove_all(dir);
+}
+
+// A session names a schedule file: beside it (or below) it opens; anywhere
+// else (an absolute path, ../) only if the user trusts it, and the refusal
+// quotes nothing of the file.
+TEST(HostileFiles, ASessionReadsOnlyFilesInItsOwnFolderUnlessTrusted) {
+  const fs::path dir = temp_dir();
+  fs::create_directories(dir / "sent");
+  fs::copy_file(PIPESCOPE_TEST_DATA "/pytorch-schedules/1F1B-p4-m8.compute_only.csv", dir / "sent" / "mine.csv");
+  fs::copy_file(PIPESCOPE_TEST_DATA "/pytorch-schedules/1F1B-p4-m8.compute_only.csv", dir / "other.csv");
+  auto write = [&](const std::string& name, const std::string& file) {
+    std::ofstream(dir / "sent" / name) << R"({"pipescope_session": 1, "params": {"schedule_file": ")" << file << R"("}})";
+    return (dir / "sent" / name).string();
+  };
+  EXPECT_TRUE(load_session(write("beside.json", "mine.csv")).session.params.schedule_file);
+  EXPECT_TRUE(load_session(write("dot.json", "./mine.csv")).session.params.schedule_file);
+  for (const std::string& outside : {std::string("../other.csv"), (dir / "other.csv").string(),
+                                     std::string("/etc/passwd"), std::string("sub/../../other.csv")}) {
+    const std::string session = write("far.json", outside);
+    try {
+      load_session(session);
+      ADD_FAILURE() << outside << " was read";
+    } catch (const UntrustedPath& e) {
+      EXPECT_EQ(e.session, session);
+      EXPECT_EQ(e.outside, outside);
+      const std::string what = e.what();
+      EXPECT_NE(what.find("lies outside the session's folder"), std::string::npos) << what;
+      EXPECT_NE(what.find("--trust-session"), std::string::npos) << what;
+      EXPECT_EQ(what.find("root:"), std::string::npos) << "nothing of the file is quoted: " << what;
+    }
+  }
+  // Trusted, it is read (and /etc/passwd is no schedule: one cell quoted, escaped).
+  EXPECT_TRUE(load_session(write("far.json", "../other.csv"), true).session.params.schedule_file);
+  // Saved beside its schedule, a session names it relatively; elsewhere, absolutely.
+  Session s = load_session(write("beside.json", "mine.csv")).session;
+  save_session((dir / "sent" / "again.json").string(), s);
+  EXPECT_NE(read_input_file((dir / "sent" / "again.json").string(), 1 << 20, "a session").find(R"("schedule_file": "mine.csv")"),
+            std::string::npos);
+  EXPECT_TRUE(load_session((dir / "sent" / "again.json").string()).session.params.schedule_file) << "opens unasked";
+  fs::create_directories(dir / "apart");
+  save_session((dir / "apart" / "elsewhere.json").string(), s);
+  EXPECT_NE(read_input_file((dir / "apart" / "elsewhere.json").string(), 1 << 20, "a session")
+                .find('"' + (dir / "sent" / "mine.csv").string() + '"'),
+            std::string::npos);
+  fs::remove_all(dir);
+}
+
+TEST(HostileFiles, CsvCellsAreQuotedEscapedAndShort) {
+  try {
+    schedule_from_csv("x.csv", "0F0,\x1b]0;owned\x07" + std::string(5000, 'A') + "\n");
+    FAIL();
+  } catch (const ScheduleFileError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.find('\x1b'), std::string::npos) << "no raw escape";
+    EXPECT_NE(what.find("\\x1b]0;owned\\x07"), std::string::npos) << what;
+    EXPECT_LT(what.size(), 300u) << what;
+    EXPECT_NE(what.find("more bytes"), std::string::npos) << what;
+  }
 }
 
 }  // namespace

@@ -174,7 +174,7 @@ void Explorer::frame(double dt) {
 }
 
 void Explorer::apply(const UiActions& a) {
-  if (a.open_session) open_session(*a.open_session);
+  if (a.open_session) open_session(*a.open_session, a.open_trusted);
   if (a.save_session) save_session_to(*a.save_session);
   if (a.seek) {
     timeline_.seek(*a.seek);

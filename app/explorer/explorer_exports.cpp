@@ -94,7 +94,7 @@ void Explorer::save_screenshot(const Image& image) {
     const std::string path = next_screenshot_path(exports_.folder);
     write_png(path, image,
               png_text_with_session(still_metadata(scene_->params(), scene_->playhead().frame(), camera_),
-                                    capture_session()));
+                                    capture_session(), exports_.folder));
     exports_.status = "Saved " + path;
     if (options_.log_state) std::cout << "screenshot " << path << std::endl;
   } catch (const std::exception& e) {

@@ -111,7 +111,8 @@ class Explorer {
   // its parameters with any flags given beside it applied.
   void apply_session(const Session& s, const Params& params);
 
-  void open_session(const std::string& path);
+  // `trusted`: the user agreed that it may read a file outside its folder.
+  void open_session(const std::string& path, bool trusted = false);
 
   void save_session_to(std::string path);
   void show_session_in_title();

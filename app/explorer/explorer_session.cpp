@@ -1,4 +1,5 @@
 #include "explorer_impl.hpp"
+#include "pipescope/io/input_file.hpp"
 
 // Sessions in the explorer: what the user set, captured and applied whole.
 
@@ -75,10 +76,10 @@ void Explorer::apply_session(const Session& s, const Params& params) {
   scene_dirty_ = true;
 }
 
-void Explorer::open_session(const std::string& path) {
+void Explorer::open_session(const std::string& path, bool trusted) {
   SessionPanel& panel = session_panel_;
   try {
-    LoadedSession loaded = load_session(path);
+    LoadedSession loaded = load_session(path, trusted);
     apply_session(loaded.session, loaded.session.params);
     panel.warnings = std::move(loaded.warnings);
     // A preset or a PNG is a starting point: Ctrl+S asks where to save.
@@ -88,6 +89,11 @@ void Explorer::open_session(const std::string& path) {
     panel.path = own_file ? path : std::string();
     panel.status = "Opened " + path;
     if (const std::string why = panel.recent.remember(path); !why.empty()) panel.status += " (" + why + ")";
+  } catch (const UntrustedPath& e) {
+    // Nothing applied yet: the panel asks whether to open it anyway.
+    panel.untrusted_session = e.session;
+    panel.untrusted_file = printable(e.outside);
+    panel.status = e.what();
   } catch (const SessionError& e) {
     panel.status = e.what();  // nothing was applied
   }

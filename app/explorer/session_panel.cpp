@@ -31,6 +31,33 @@ void browsers(SessionPanel& s, UiActions& actions, WidgetRects& rects) {
   if (s.save_browser.name_field) rects["save:name"] = *s.save_browser.name_field;
 }
 
+// The question a session that reaches outside its folder gets: open it
+// anyway (it may read that file), or not (nothing changes).
+void trust_question(SessionPanel& s, UiActions& actions, WidgetRects& rects) {
+  if (s.untrusted_session.empty()) return;
+  if (!ImGui::IsPopupOpen("Open this session?")) ImGui::OpenPopup("Open this session?");
+  if (!ImGui::BeginPopupModal("Open this session?", nullptr, ImGuiWindowFlags_AlwaysAutoResize)) return;
+  ImGui::TextUnformatted(s.untrusted_session.c_str());
+  ImGui::Text("names a schedule file outside its own folder:");
+  ImGui::TextUnformatted(s.untrusted_file.c_str());
+  ImGui::TextWrapped("Open it only if you trust whoever wrote it: it will read that file.");
+  if (ImGui::Button("Open anyway")) {
+    actions.open_session = s.untrusted_session;
+    actions.open_trusted = true;
+    s.untrusted_session.clear();
+    ImGui::CloseCurrentPopup();
+  }
+  remember_rect(rects, "trust:open");
+  ImGui::SameLine();
+  if (ImGui::Button("Cancel")) {
+    s.status = "Not opened: " + s.untrusted_session + " names a file outside its folder";
+    s.untrusted_session.clear();
+    ImGui::CloseCurrentPopup();
+  }
+  remember_rect(rects, "trust:cancel");
+  ImGui::EndPopup();
+}
+
 }  // namespace
 
 RecentFiles RecentFiles::load() {
@@ -60,6 +87,7 @@ std::string RecentFiles::remember(const std::string& path) {
 }
 
 void session_section(SessionPanel& s, UiActions& actions, WidgetRects& rects) {
+  trust_question(s, actions, rects);
   if (!ImGui::CollapsingHeader("Session", ImGuiTreeNodeFlags_DefaultOpen)) {
     browsers(s, actions, rects);
     return;

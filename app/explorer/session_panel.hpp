@@ -43,6 +43,9 @@ struct SessionPanel {
   std::vector<Preset> presets = list_presets();
   FileBrowser open_browser{"Open a session", {".json", ".png"}};
   FileBrowser save_browser{"Save the session", {".json"}, true};
+  // A session that names a file outside its folder, waiting for the user to
+  // say whether to open it anyway (empty: none asked).
+  std::string untrusted_session, untrusted_file;
 };
 
 void session_section(SessionPanel& panel, UiActions& actions, WidgetRects& rects);

@@ -23,6 +23,25 @@ const char* not_a_file(mode_t mode) {
 
 }  // namespace
 
+std::string printable(std::string_view text, std::size_t max_chars) {
+  auto escaped = [](std::string_view part) {
+    std::string out;
+    for (const char ch : part) {
+      const auto c = static_cast<unsigned char>(ch);
+      if (c < 0x20 || c >= 0x7f || c == '\\') {
+        out += fmt::format("\\x{:02x}", c);
+      } else {
+        out += ch;
+      }
+    }
+    return out;
+  };
+  if (text.size() <= max_chars) return escaped(text);
+  const std::size_t head = max_chars * 2 / 3, tail = max_chars - head;
+  return escaped(text.substr(0, head)) + fmt::format("...({} more bytes)...", text.size() - head - tail) +
+         escaped(text.substr(text.size() - tail));
+}
+
 std::string size_limit_text(std::size_t cap) {
   if (cap % (1u << 20) == 0) return fmt::format("{} MiB ({} bytes)", cap >> 20, cap);
   return fmt::format("{} bytes", cap);

@@ -1,5 +1,7 @@
 #include "pipescope/schedule/program_csv.hpp"
 
+#include "pipescope/io/input_file.hpp"
+
 #include <algorithm>
 #include <array>
 #include <charconv>
@@ -42,22 +44,22 @@ constexpr std::array<std::string_view, 7> kCommOps = {"SEND_F", "RECV_F", "SEND_
 std::optional<Step> step(std::string_view cell, const Cursor& at, std::optional<CommAction>& comm, int rank) {
   std::string_view s = cell;
   const auto stage = number(s);
-  if (!stage) fail(at, fmt::format("'{}' does not start with a stage number", cell));
-  if (*stage > kMaxIndex) fail(at, fmt::format("'{}': stage {} is beyond {}", cell, *stage, kMaxIndex));
+  if (!stage) fail(at, fmt::format("'{}' does not start with a stage number", printable(cell, 40)));
+  if (*stage > kMaxIndex) fail(at, fmt::format("'{}': stage {} is beyond {}", printable(cell, 40), *stage, kMaxIndex));
   for (std::string_view op : kCommOps) {
     if (s.starts_with(op)) {
       s.remove_prefix(op.size());
       int mb = -1;
       if (!s.empty()) {
         const auto m = number(s);
-        if (!m || !s.empty()) fail(at, fmt::format("'{}' is not an action: a microbatch number must follow {}", cell, op));
+        if (!m || !s.empty()) fail(at, fmt::format("'{}' is not an action: a microbatch number must follow {}", printable(cell, 40), op));
         mb = *m;
       }
       comm = CommAction{rank, std::string(op), *stage, mb, at.line, at.column};
       return std::nullopt;
     }
   }
-  if (s.empty()) fail(at, fmt::format("'{}' has no action letter (F, I, W or B)", cell));
+  if (s.empty()) fail(at, fmt::format("'{}' has no action letter (F, I, W or B)", printable(cell, 40)));
   Op op;
   switch (s.front()) {
     case 'F': op = Op::F; break;
@@ -65,12 +67,12 @@ std::optional<Step> step(std::string_view cell, const Cursor& at, std::optional<
     case 'W': op = Op::W; break;
     case 'B': op = Op::B; break;
     default: fail(at, fmt::format("'{}' is not an action: after the stage comes F, I, W, B or a communication "
-                                  "action (SEND_F, RECV_B, ...)", cell));
+                                  "action (SEND_F, RECV_B, ...)", printable(cell, 40)));
   }
   s.remove_prefix(1);
   const auto mb = number(s);
-  if (!mb || !s.empty()) fail(at, fmt::format("'{}' is not an action: a microbatch number must end it, as in 0F3", cell));
-  if (*mb > kMaxIndex) fail(at, fmt::format("'{}': microbatch {} is beyond {}", cell, *mb, kMaxIndex));
+  if (!mb || !s.empty()) fail(at, fmt::format("'{}' is not an action: a microbatch number must end it, as in 0F3", printable(cell, 40)));
+  if (*mb > kMaxIndex) fail(at, fmt::format("'{}': microbatch {} is beyond {}", printable(cell, 40), *mb, kMaxIndex));
   return Step{op, *stage, *mb};
 }
 
@@ -98,11 +100,11 @@ void check_comms(const ParsedSchedule& parsed, int last_line) {
     const Cursor at{c.line, c.column};
     const std::string written = fmt::format("{}{}{}", c.stage, c.op, c.microbatch >= 0 ? std::to_string(c.microbatch) : "");
     if (c.stage >= prog.stages) {
-      fail(at, fmt::format("'{}': stage {} is not in the program (stages 0..{})", written, c.stage, prog.stages - 1));
+      fail(at, fmt::format("'{}': stage {} is not in the program (stages 0..{})", printable(written, 40), c.stage, prog.stages - 1));
     }
     if (c.op == "UNSHARD" || c.op == "RESHARD" || c.op == "REDUCE_GRAD") {
       if (prog.rank_of(c.stage) != c.rank) {
-        fail(at, fmt::format("'{}' is on rank {}, but stage {} lives on rank {}", written, c.rank, c.stage,
+        fail(at, fmt::format("'{}' is on rank {}, but stage {} lives on rank {}", printable(written, 40), c.rank, c.stage,
                              prog.rank_of(c.stage)));
       }
       continue;
@@ -112,12 +114,12 @@ void check_comms(const ParsedSchedule& parsed, int last_line) {
     if (it == implied.end()) {
       fail(at, fmt::format("'{}' is not a send the program implies: sends go between neighbouring stages on "
                            "different ranks (SEND_F from stage s to s+1, SEND_B from s to s-1)",
-                           written));
+                           printable(written, 40)));
     }
     if (it->second != c.rank) {
-      fail(at, fmt::format("'{}' is on rank {}, but stage {} lives on rank {}", written, c.rank, c.stage, it->second));
+      fail(at, fmt::format("'{}' is on rank {}, but stage {} lives on rank {}", printable(written, 40), c.rank, c.stage, it->second));
     }
-    if (!seen.insert(key).second) fail(at, fmt::format("'{}' appears twice", written));
+    if (!seen.insert(key).second) fail(at, fmt::format("'{}' appears twice", printable(written, 40)));
   }
   for (const auto& [key, rank] : implied) {
     if (!seen.count(key)) {
@@ -168,17 +170,17 @@ ParsedSchedule parse_schedule_csv(std::string_view text) {
           const std::size_t close = cell.find(')');
           constexpr std::string_view kOverlap = "OVERLAP_F_B";
           if (close == std::string_view::npos || cell.substr(close + 1) != kOverlap) {
-            fail(at, fmt::format("'{}' is not an action: a composite is written (F;B)OVERLAP_F_B", cell));
+            fail(at, fmt::format("'{}' is not an action: a composite is written (F;B)OVERLAP_F_B", printable(cell, 40)));
           }
           const std::string_view inner = cell.substr(1, close - 1);
           const std::size_t semi = inner.find(';');
           if (semi == std::string_view::npos || inner.find(';', semi + 1) != std::string_view::npos) {
-            fail(at, fmt::format("'{}': OVERLAP_F_B holds two actions, a forward and a full backward", cell));
+            fail(at, fmt::format("'{}': OVERLAP_F_B holds two actions, a forward and a full backward", printable(cell, 40)));
           }
           const auto f = step(inner.substr(0, semi), at, comm, rank);
           const auto b = step(inner.substr(semi + 1), at, comm, rank);
           if (!f || !b || f->op != Op::F || b->op != Op::B) {
-            fail(at, fmt::format("'{}': OVERLAP_F_B holds a forward then a full backward, as (0F7;7B3)", cell));
+            fail(at, fmt::format("'{}': OVERLAP_F_B holds a forward then a full backward, as (0F7;7B3)", printable(cell, 40)));
           }
           out.program.per_rank[rank].push_back(Action::overlap(f->stage, f->microbatch, b->stage, b->microbatch));
           steps.push_back({*f, rank, at});

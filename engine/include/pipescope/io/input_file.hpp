@@ -44,6 +44,12 @@ class InputFile {
 // is at most 16 MiB (16777216 bytes)". Messages start with the path.
 std::string read_input_file(const std::string& path, std::size_t cap, std::string_view what);
 
+// Text from a file as a message may quote it: control bytes and bytes past
+// ASCII written \x1b (no terminal or window obeys an escape someone put in
+// a file), and past `max_chars` its first and last few with the count
+// between ("0F0,0F1,...(49,999,980 more bytes)...,3B7").
+std::string printable(std::string_view text, std::size_t max_chars = 60);
+
 // "16 MiB (16777216 bytes)": a cap as a person reads it, exact.
 std::string size_limit_text(std::size_t cap);
 
