@@ -13,6 +13,7 @@
 
 #include "input_checks.hpp"
 #include "interrupts.hpp"
+#include "output_file.hpp"
 #include "pipescope/animate/scene.hpp"
 #include "pipescope/analysis/state_dump.hpp"
 
@@ -47,46 +48,32 @@ int run_dump(const DumpOptions& options) {
   const InterruptWatch interrupts;
   if (options.output == "-") return to_standard_output(scene, interrupts);
 
-  // Written beside the target under a temporary name and renamed when whole,
-  // so an interrupted or failed dump never leaves a partial file behind.
-  namespace fs = std::filesystem;
-  const fs::path target(options.output);
-  std::string temp = (target.has_parent_path() ? target.parent_path() / "" : fs::path()).string() + "." +
-                     target.filename().string() + ".partial-XXXXXX";
-  const int fd = mkstemp(temp.data());
-  if (fd < 0) {
-    std::cerr << "pipescope: -o: cannot write " << options.output << ": " << std::strerror(errno) << "\n";
-    return 1;
-  }
-  close(fd);
-  bool done = false;
-  {
-    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-    errno = 0;
-    done = file && write_state_dump(file, scene.layout(), scene.timeline(), &InterruptWatch::flag());
-    file.close();
-    done = done && !file.fail();
-  }
-  const int why = errno;
-  if (interrupts.raised()) {
-    fs::remove(temp);
-    std::cerr << "pipescope: interrupted: " << options.output << " was not written\n";
-    return kExitInterrupted;
-  }
-  if (!done) {
-    fs::remove(temp);
-    std::cerr << "pipescope: -o: writing " << options.output << " failed"
-              << (why != 0 ? std::string(": ") + std::strerror(why) : std::string()) << " (nothing was written)\n";
-    return 1;
-  }
-  // mkstemp makes the file private; a dump is an ordinary file.
-  const mode_t mask = umask(0);
-  umask(mask);
-  chmod(temp.c_str(), 0666 & ~mask);
-  if (std::rename(temp.c_str(), options.output.c_str()) != 0) {
-    const int e = errno;
-    fs::remove(temp);
-    std::cerr << "pipescope: -o: cannot write " << options.output << ": " << std::strerror(e) << "\n";
+  // Whole or not at all (output_file.hpp): an interrupted or failed dump
+  // leaves what was there, and a device is written in place.
+  try {
+    OutputFile out(options.output);
+    bool done = false;
+    int why = 0;
+    {
+      std::ofstream file(out.writing(), std::ios::binary | std::ios::trunc);
+      errno = 0;
+      done = file && write_state_dump(file, scene.layout(), scene.timeline(), &InterruptWatch::flag());
+      file.close();
+      done = done && !file.fail();
+      why = errno;
+    }
+    if (interrupts.raised()) {
+      std::cerr << "pipescope: interrupted: " << options.output << " was not written\n";
+      return kExitInterrupted;
+    }
+    if (!done) {
+      std::cerr << "pipescope: -o: writing " << options.output << " failed"
+                << (why != 0 ? std::string(": ") + std::strerror(why) : std::string()) << " (nothing was written)\n";
+      return 1;
+    }
+    out.commit();
+  } catch (const OutputError& e) {
+    std::cerr << "pipescope: -o: " << e.what() << "\n";
     return 1;
   }
   return 0;

@@ -6,7 +6,9 @@
 #include <iostream>
 
 #include "input_checks.hpp"
+#include "interrupts.hpp"
 #include "explorer/lanes_image.hpp"
+#include "output_file.hpp"
 #include "param_flags.hpp"
 #include "video_command.hpp"
 #include "pipescope/render/font.hpp"
@@ -48,6 +50,30 @@ bool load_font(const RenderOptions& o, const RenderStyle& style, std::unique_ptr
   font = std::make_unique<FontAtlas>(o.font, 14.0f * style.pixel_scale);  // empty: built in
   return true;
 }
+
+namespace {
+
+// The PNG through an OutputFile: whole or not at all, the old file (a link's
+// target, a device) never removed; Ctrl-C while writing leaves nothing.
+int write_output(const std::string& path, const Image& image, const PngText& text) {
+  const InterruptWatch interrupts;
+  try {
+    OutputFile file(path);
+    write_png(file.writing(), image, text);
+    if (interrupts.raised()) {
+      std::cerr << "pipescope: interrupted: " << path << " was not written\n";
+      return kExitInterrupted;
+    }
+    file.commit();
+  } catch (const std::exception& e) {
+    std::cerr << "pipescope: -o: " << e.what() << " (nothing was written)\n";
+    return 1;
+  }
+  std::cout << "wrote " << path << "\n";
+  return 0;
+}
+
+}  // namespace
 
 bool parse_size(const std::string& text, int& width, int& height, std::string& error) {
   // WIDTHxHEIGHT, digits only, at most 9 each (so the numbers cannot overflow).
@@ -108,7 +134,10 @@ void add_render_flags(CLI::App& cmd, RenderOptions& o) {
   cmd.add_flag("--lanes", o.lanes,
                "draw the schedule's lanes (one per rank) and activation memory instead of the 3D scene, "
                "as the explorer's timeline shows them; --frame places the playhead");
-  cmd.add_option("--size", o.size, "image size in pixels, WIDTHxHEIGHT")->capture_default_str();
+  cmd.add_option("--size", o.size, "image size in pixels, WIDTHxHEIGHT (render --lanes: as tall as the lanes need "
+                                   "unless given)")
+      ->capture_default_str()
+      ->each([&o](const std::string&) { o.size_given = true; });
   cmd.add_option_function<std::string>(
          "--view",
          [&o](const std::string& v) {
@@ -169,7 +198,7 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
     if (o.frame < 0 || o.frame > last) {
       return fail("--frame: " + std::to_string(o.frame) + " is outside this schedule's frames 0.." + std::to_string(last));
     }
-    if (o.size == "1600x1600") {  // not given: as tall as the lanes need
+    if (!o.size_given) {  // as tall as the lanes need
       height = 200 + 20 * static_cast<int>(o.params.pp);
     }
     std::string font_error;
@@ -183,11 +212,9 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
     Session session;  // reopens on the same schedule and frame
     session.params = o.params;
     session.frame = o.frame;
-    write_png(o.output, image,
-              png_text_with_session({{"pipescope.params", params_json(o.params)}, {"pipescope.view", "lanes"}},
-                                    session, std::filesystem::path(o.output).parent_path()));
-    std::cout << "wrote " << o.output << "\n";
-    return 0;
+    return write_output(o.output, image,
+                        png_text_with_session({{"pipescope.params", params_json(o.params)}, {"pipescope.view", "lanes"}},
+                                              session, std::filesystem::path(o.output).parent_path()));
   }
 
   Scene scene(o.params);
@@ -211,21 +238,14 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
                : fitted_camera(scene.layout(), preset, projection, static_cast<float>(width) / static_cast<float>(height));
   camera.projection = projection;
   const Image image = render_still(renderer, camera, width, height, style);
-  try {
-    Session session;
-    session.params = scene.params();
-    session.frame = o.frame;
-    session.camera = camera;
-    session.view = view_of(style);
-    write_png(o.output, image,
-              png_text_with_session(still_metadata(scene.params(), scene.playhead().frame(), camera), session,
-                                    std::filesystem::path(o.output).parent_path()));
-  } catch (...) {
-    std::filesystem::remove(o.output);  // never leave a half-written file
-    throw;
-  }
-  std::cout << "wrote " << o.output << "\n";
-  return 0;
+  Session session;
+  session.params = scene.params();
+  session.frame = o.frame;
+  session.camera = camera;
+  session.view = view_of(style);
+  return write_output(o.output, image,
+                      png_text_with_session(still_metadata(scene.params(), scene.playhead().frame(), camera), session,
+                                            std::filesystem::path(o.output).parent_path()));
 }
 
 }  // namespace pipescope::app

@@ -19,6 +19,7 @@ struct RenderOptions {
   std::int64_t frame = 0;
   std::string output;
   std::string size = "1600x1600";  // the notebook's figure: 16 in at 100 dpi
+  bool size_given = false;         // --size was on the command line (render --lanes fits its height otherwise)
   std::string view = "notebook";
   std::string projection = "perspective";
   std::string transparency = "sorted";

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "input_checks.hpp"
+#include "interrupts.hpp"
+#include "output_file.hpp"
 #include "param_flags.hpp"
 #include "pipescope/analysis/schedule_stats.hpp"
 #include "pipescope/schedule/simulate.hpp"
@@ -174,12 +176,23 @@ int run_trace(const TraceOptions& o) {
     std::cerr << "pipescope: " << why << "\n";
     return 2;
   }
-  std::ofstream file(o.output, std::ios::binary);
-  file << json;
-  file.close();
-  if (!file) {
-    std::filesystem::remove(o.output);
-    std::cerr << "pipescope: -o: writing " << o.output << " failed (nothing was written)\n";
+  // Whole or not at all (output_file.hpp); Ctrl-C while writing leaves nothing.
+  const InterruptWatch interrupts;
+  try {
+    OutputFile out(o.output);
+    {
+      std::ofstream file(out.writing(), std::ios::binary | std::ios::trunc);
+      file << json;
+      file.close();
+      if (!file) throw OutputError(o.output + ": cannot be written: " + std::strerror(errno));
+    }
+    if (interrupts.raised()) {
+      std::cerr << "pipescope: interrupted: " << o.output << " was not written\n";
+      return kExitInterrupted;
+    }
+    out.commit();
+  } catch (const OutputError& e) {
+    std::cerr << "pipescope: -o: " << e.what() << " (nothing was written)\n";
     return 1;
   }
   std::cout << "wrote " << o.output << "\n";
@@ -195,7 +208,12 @@ int run_schedule(const ScheduleOptions& o) {
   } else {
     print_text(o.params, plan);
   }
-  return std::cout.good() ? 0 : 1;
+  std::cout.flush();
+  if (!std::cout) {
+    std::cerr << "pipescope: schedule: writing to standard output failed\n";
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace pipescope::app

@@ -13,7 +13,7 @@
 #include "pipescope/io/input_file.hpp"
 #include "pipescope/model/param_table.hpp"
 #include "param_flags.hpp"
-#include "whole_file.hpp"
+#include "output_file.hpp"
 
 namespace pipescope::app {
 

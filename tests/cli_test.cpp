@@ -3,6 +3,8 @@
 
 #include "test_files.hpp"
 
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cctype>
@@ -484,6 +486,83 @@ TEST(CliTrace, IsAValidChromeTraceOfThePlan) {
           << e.dump();
     }
   }
+}
+
+}  // namespace
+
+// --- what -o names: never removed or replaced but by a whole new file --------
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct OutputFolder {
+  fs::path dir = fs::temp_directory_path() / ("pipescope_outputs_" + std::to_string(getpid()));
+  OutputFolder() {
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+  }
+  ~OutputFolder() { fs::remove_all(dir); }
+  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+};
+
+// A device node of our own (as root, as CI runs): a failed write must leave
+// it a device, and writing one must not replace it with a file.
+bool make_device(const std::string& path, unsigned minor) {
+  return mknod(path.c_str(), S_IFCHR | 0666, makedev(1, minor)) == 0;
+}
+
+TEST(CliOutputs, AFullDeviceFailsWithoutBeingRemovedAndANullOneIsWrittenInPlace) {
+  const OutputFolder out;
+  if (!make_device(out / "full", 7) || !make_device(out / "null", 3)) GTEST_SKIP() << "mknod needs root";
+  for (const std::string command : {"trace --preset 1f1b -o ", "dump -o "}) {
+    const auto r = run_command(kExe + " " + command + (out / "full") + " 2>&1");
+    EXPECT_EQ(r.exit_code, 1) << command << r.output;
+    EXPECT_NE(r.output.find("No space left on device"), std::string::npos) << r.output;
+    EXPECT_TRUE(fs::is_character_file(out / "full")) << command << "left the device a device";
+  }
+  const auto null = run_command(kExe + " dump -o " + (out / "null") + " 2>&1");
+  EXPECT_EQ(null.exit_code, 0) << null.output;
+  EXPECT_TRUE(fs::is_character_file(out / "null")) << "written in place, not replaced by a file";
+  EXPECT_EQ(std::distance(fs::directory_iterator(out.dir), fs::directory_iterator()), 2) << "no partial files";
+}
+
+TEST(CliOutputs, ALinkIsFollowedAndStaysALink) {
+  const OutputFolder out;
+  std::ofstream(out / "real.png") << "old";
+  fs::create_symlink("real.png", out / "link.png");
+  const auto r = run_command(kExe + " render --preset 1f1b --size 64x64 -o " + (out / "link.png") + " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_TRUE(fs::is_symlink(out / "link.png"));
+  EXPECT_EQ(pipescope::testing::read_file(out / "real.png").substr(1, 3), "PNG") << "the link's target was written";
+  // A failed render (a bad font) leaves both as they were.
+  std::ofstream(out / "real.png", std::ios::trunc) << "old";
+  const auto failed = run_command(kExe + " render --lanes --preset 1f1b -o " + (out / "link.png") + " --font /dev/null 2>&1");
+  EXPECT_NE(failed.exit_code, 0);
+  EXPECT_TRUE(fs::is_symlink(out / "link.png"));
+  EXPECT_EQ(pipescope::testing::read_file(out / "real.png"), "old");
+}
+
+TEST(CliOutputs, AFailedStandardOutputIsSaidAndExitsOne) {
+  for (const char* command : {"stats", "stats --json", "schedule", "schedule --format csv"}) {
+    const auto r = run_command(kExe + " " + command + " 2>&1 >/dev/full");
+    EXPECT_EQ(r.exit_code, 1) << command << ": " << r.output;
+    EXPECT_NE(r.output.find("writing to standard output failed"), std::string::npos) << command << ": " << r.output;
+  }
+}
+
+TEST(CliOutputs, LanesTakeTheSizeGiven) {
+  const OutputFolder out;
+  const auto r = run_command(kExe + " render --lanes --preset 1f1b --size 1600x1600 -o " + (out / "l.png") + " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const std::string png = pipescope::testing::read_file(out / "l.png");
+  auto be32 = [&](std::size_t at) {
+    return static_cast<unsigned>(static_cast<unsigned char>(png[at])) << 24 |
+           static_cast<unsigned>(static_cast<unsigned char>(png[at + 1])) << 16 |
+           static_cast<unsigned>(static_cast<unsigned char>(png[at + 2])) << 8 | static_cast<unsigned char>(png[at + 3]);
+  };
+  EXPECT_EQ(be32(16), 1600u);
+  EXPECT_EQ(be32(20), 1600u) << "not the lanes' own height";
 }
 
 }  // namespace

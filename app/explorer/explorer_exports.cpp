@@ -1,5 +1,5 @@
 #include "explorer_impl.hpp"
-#include "whole_file.hpp"
+#include "output_file.hpp"
 
 // What the explorer writes: screenshots, lanes pictures, traces and videos.
 
