@@ -16,8 +16,9 @@ std::optional<fs::path> presets_folder() {
   if (const char* dir = std::getenv("PIPESCOPE_DATA_DIR"); dir && *dir) candidates.push_back(fs::path(dir) / "presets");
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share" / "pipescope" / "presets");  // installed
-  candidates.push_back(fs::path(PIPESCOPE_SOURCE_ASSETS) / "presets");  // the build tree
+  // Installed (prefix/bin/pipescope), or in a build tree laid out the same
+  // way (build/app/pipescope, build/share/pipescope/presets): nothing else.
+  if (!ec) candidates.push_back(exe.parent_path().parent_path() / "share" / "pipescope" / "presets");
   for (const fs::path& c : candidates) {
     if (fs::is_directory(c, ec)) return c;
   }

@@ -26,6 +26,12 @@ if [[ "${PIPESCOPE_INSTALL_TEST_GL:-1}" == 1 ]]; then
   "$bin" render --preset zb-v --frame 100 --size 64x48 -o "$root/zb-v.png" > /dev/null
   [[ -s "$root/zb-v.png" ]] || { echo "installed render wrote nothing"; exit 1; }
 fi
+# Without its presets folder the installed binary finds none: it reads its
+# own prefix only, never the source or build tree it was built from.
+mv "$share/pipescope/presets" "$share/pipescope/presets.away"
+list=$("$bin" --list-presets)
+grep -q "no presets found" <<<"$list" || { echo "presets found outside the install prefix:"; echo "$list"; exit 1; }
+mv "$share/pipescope/presets.away" "$share/pipescope/presets"
 
 # The .deb: runtime dependencies, and the same files.
 (cd "$root" && cpack -G DEB --config "$build/CPackConfig.cmake" -B "$root/deb" > "$root/cpack.log") ||
