@@ -82,7 +82,7 @@ TEST(ScheduleCsv, EveryZooProgramRoundTrips) {
 
 struct Broken {
   const char* what;
-  const char* csv;
+  std::string_view csv;
   const char* must_say;
 };
 
@@ -112,7 +112,18 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"bad_overlap", "0F0,(0F1)OVERLAP_F_B\n", "OVERLAP_F_B holds two actions"},
         Broken{"overlap_wrong_kinds", "0F0,(0B0;1F0)OVERLAP_F_B\n", "a forward then a full backward"},
         Broken{"empty", "", "no compute actions"},
-        Broken{"huge_stage", "99999999F0\n", "does not start with a stage number"},
+        // Over 7 digits is a number too, beyond the bound (it was "no stage number").
+        Broken{"huge_stage", "99999999F0\n", "'99999999F0': stage 99999999 is beyond 1000000"},
+        Broken{"huger_stage", "99999999999999999999999F0\n", "is beyond 1000000"},
+        Broken{"huge_microbatch", "0F12345678\n", "microbatch 12345678 is beyond 1000000"},
+        // A byte-order mark is not part of the first cell; blank lines are no ranks.
+        Broken{"bom_then_bad", "\xEF\xBB\xBF" "0Q0\n", "line 1, column 1: '0Q0' is not an action"},
+        Broken{"blank_lines", "0F0,0B0\n\n   \n1F0,1B0\n\n2X0\n", "line 6, column 1: '2X0'"},
+        // Per-stage actions take no microbatch; sends and receives need one.
+        Broken{"unshard_microbatch", "0F0,0UNSHARD5,0B0\n", "UNSHARD acts on a whole stage and takes no microbatch"},
+        Broken{"send_no_microbatch", "0F0,0SEND_F,0B0\n1F0,1B0\n", "SEND_F moves one microbatch"},
+        // A NUL in a cell is quoted escaped, and the rule still follows it.
+        Broken{"nul", std::string_view("0F0,0B0\0zz\n", 12), "'0B0\\x00zz' is not an action: a microbatch number must end it"},
         Broken{"uneven_stages", "0F0,0B0,2F0,2B0\n1F0,1B0\n", "do not divide among 2 ranks"},
         // Lowered files: their sends must be the program's own.
         Broken{"send_missing", "0F0,0SEND_F0,0RECV_B0,0B0\n1F0,1B0,1SEND_B0\n", "1RECV_F0 is missing on rank 1"},

@@ -37,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Keep each run quick: small scenes are built in full.
   if (pipescope::estimated_object_count(p) > 20000 || pipescope::frame_count(p) > 20000) return 0;
   const pipescope::SchedulePlan plan = pipescope::make_plan(p);
-  (void)pipescope::schedule_stats(p, plan, 2);
+  (void)pipescope::schedule_stats(p, plan);
   const pipescope::Scene scene(p);
   std::ostringstream dump;
   dump.exceptions(std::ios::goodbit);

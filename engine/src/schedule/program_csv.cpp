@@ -27,12 +27,14 @@ struct Cursor {
 }
 
 // Reads a non-negative decimal number at the start of `s`; advances past it.
-std::optional<int> number(std::string_view& s) {
+// Any number of digits: one too large saturates, so that the caller says
+// it is beyond the bound rather than that no number is there.
+std::optional<std::int64_t> number(std::string_view& s) {
   std::size_t n = 0;
   while (n < s.size() && s[n] >= '0' && s[n] <= '9') ++n;
-  if (n == 0 || n > 7) return std::nullopt;
-  int value = 0;
-  std::from_chars(s.data(), s.data() + n, value);
+  if (n == 0) return std::nullopt;
+  std::int64_t value = 0;
+  if (n > 18 || std::from_chars(s.data(), s.data() + n, value).ec != std::errc()) value = INT64_MAX;
   s.remove_prefix(n);
   return value;
 }
@@ -49,13 +51,20 @@ std::optional<Step> step(std::string_view cell, const Cursor& at, std::optional<
   for (std::string_view op : kCommOps) {
     if (s.starts_with(op)) {
       s.remove_prefix(op.size());
+      // Sends and receives move one microbatch; UNSHARD, RESHARD and
+      // REDUCE_GRAD act on the whole stage and take none.
+      const bool per_microbatch = op.starts_with("SEND") || op.starts_with("RECV");
       int mb = -1;
       if (!s.empty()) {
         const auto m = number(s);
         if (!m || !s.empty()) fail(at, fmt::format("'{}' is not an action: a microbatch number must follow {}", printable(cell, 40), op));
-        mb = *m;
+        if (!per_microbatch) fail(at, fmt::format("'{}': {} acts on a whole stage and takes no microbatch, as in 0{}", printable(cell, 40), op, op));
+        if (*m > kMaxIndex) fail(at, fmt::format("'{}': microbatch {} is beyond {}", printable(cell, 40), *m, kMaxIndex));
+        mb = static_cast<int>(*m);
+      } else if (per_microbatch) {
+        fail(at, fmt::format("'{}': {} moves one microbatch: its number must follow, as in 0{}3", printable(cell, 40), op, op));
       }
-      comm = CommAction{rank, std::string(op), *stage, mb, at.line, at.column};
+      comm = CommAction{rank, std::string(op), static_cast<int>(*stage), mb, at.line, at.column};
       return std::nullopt;
     }
   }
@@ -73,7 +82,7 @@ std::optional<Step> step(std::string_view cell, const Cursor& at, std::optional<
   const auto mb = number(s);
   if (!mb || !s.empty()) fail(at, fmt::format("'{}' is not an action: a microbatch number must end it, as in 0F3", printable(cell, 40)));
   if (*mb > kMaxIndex) fail(at, fmt::format("'{}': microbatch {} is beyond {}", printable(cell, 40), *mb, kMaxIndex));
-  return Step{op, *stage, *mb};
+  return Step{op, static_cast<std::int32_t>(*stage), static_cast<std::int32_t>(*mb)};
 }
 
 // A lowered file's communication must be the program's own: every send the
@@ -141,6 +150,8 @@ ParsedSchedule parse_schedule_csv(std::string_view text) {
     Cursor at;
   };
   std::vector<Placed> steps;
+  // A byte-order mark (a spreadsheet's "UTF-8 with BOM") is not part of the first cell.
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   int line_no = 0;
   while (!text.empty()) {
     ++line_no;
@@ -148,6 +159,8 @@ ParsedSchedule parse_schedule_csv(std::string_view text) {
     std::string_view line = text.substr(0, end);
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    // A blank line is no rank (every rank has actions): it is skipped.
+    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
     const int rank = static_cast<int>(out.program.per_rank.size());
     out.program.per_rank.emplace_back();
     if (rank >= kMaxIndex) fail({line_no, 1}, "more ranks than pipescope reads");
