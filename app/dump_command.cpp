@@ -11,6 +11,8 @@
 #include <fstream>
 #include <iostream>
 
+#include <fmt/format.h>
+
 #include "input_checks.hpp"
 #include "interrupts.hpp"
 #include "output_file.hpp"
@@ -20,6 +22,10 @@
 namespace pipescope::app {
 
 namespace {
+
+// A dump is for comparing animations line by line: past this it is no
+// longer something anyone reads or diffs.
+constexpr std::uint64_t kMaxDumpBytes = std::uint64_t{8} << 30;
 
 int to_standard_output(const Scene& scene, const InterruptWatch& interrupts) {
   errno = 0;
@@ -45,6 +51,14 @@ int run_dump(const DumpOptions& options) {
     }
   }
   const Scene scene(options.params);
+  // Refused up front, naming its size, rather than filling a disk.
+  if (const std::uint64_t bytes = state_dump_frames_bytes(scene.layout(), scene.timeline()); bytes > kMaxDumpBytes) {
+    std::cerr << fmt::format("pipescope: dump: it would write {:.1f} GiB ({} frames of up to {} objects); the limit is "
+                             "{} GiB: lower --microbatches, --dp or --layers\n",
+                             static_cast<double>(bytes) / (1u << 30), scene.timeline().last_frame() + 1,
+                             scene.layout().size(), kMaxDumpBytes >> 30);
+    return 2;
+  }
   const InterruptWatch interrupts;
   if (options.output == "-") return to_standard_output(scene, interrupts);
 

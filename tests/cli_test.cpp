@@ -551,6 +551,15 @@ TEST(CliOutputs, AFailedStandardOutputIsSaidAndExitsOne) {
   }
 }
 
+TEST(CliOutputs, AHugeDumpIsRefusedUpFrontNamingItsSize) {
+  const OutputFolder out;
+  const auto r = run_command(kExe + " dump --microbatches 16000 --dp 1 -o " + (out / "big.jsonl") + " 2>&1");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("GiB (224068 frames of up to 464012 objects); the limit is 8 GiB"), std::string::npos)
+      << r.output;
+  EXPECT_FALSE(fs::exists(out / "big.jsonl"));
+}
+
 TEST(CliOutputs, LanesTakeTheSizeGiven) {
   const OutputFolder out;
   const auto r = run_command(kExe + " render --lanes --preset 1f1b --size 1600x1600 -o " + (out / "l.png") + " 2>&1");

@@ -117,3 +117,32 @@ TEST(StateDump, FramesLineCountsTheSteps) {
 
 }  // namespace
 }  // namespace pipescope
+
+#include "pipescope/animate/scene.hpp"
+#include "test_params.hpp"
+
+namespace {
+
+// The size a dump will take is known before it is written (so a huge one is
+// refused up front): exactly its frame lines' bytes, for every shape of scene
+// and schedule.
+TEST(StateDump, ItsSizeIsKnownBeforeItIsWritten) {
+  auto shapes = pipescope::testing::varied_params();
+  pipescope::Params zoo;
+  zoo.schedule = pipescope::ScheduleKind::ZBV;
+  zoo.pp = 2;
+  zoo.L = 4;
+  zoo.microbatches = 4;
+  shapes.push_back(zoo);
+  for (const pipescope::Params& p : shapes) {
+    const pipescope::Scene scene(p);
+    std::ostringstream out;
+    ASSERT_TRUE(pipescope::write_state_dump(out, scene.layout(), scene.timeline()));
+    const std::string text = out.str();
+    const std::size_t header = text.find('\n') + 1;
+    const std::size_t footer = text.size() - (text.rfind('\n', text.size() - 2) + 1);
+    EXPECT_EQ(pipescope::state_dump_frames_bytes(scene.layout(), scene.timeline()), text.size() - header - footer);
+  }
+}
+
+}  // namespace

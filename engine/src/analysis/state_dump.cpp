@@ -6,10 +6,36 @@
 #include <charconv>
 #include <cmath>
 #include <numeric>
+#include <set>
 
 #include <fmt/format.h>
 
 namespace pipescope {
+
+std::uint64_t state_dump_frames_bytes(const Layout& layout, const Timeline& timeline) {
+  // A visible object's entry: "id": "state", and ", " before all but the first.
+  std::vector<std::uint32_t> id_bytes(layout.size());
+  for (ObjectIndex i = 0; i < layout.size(); ++i) id_bytes[i] = static_cast<std::uint32_t>(layout.id(i).size()) + 2;
+  auto entry = [&](ObjectIndex i, VisualState s) {
+    return std::uint64_t{id_bytes[i]} + 4 + std::string_view(dump_name(s)).size();
+  };
+  Playhead playhead(timeline);
+  std::uint64_t shown = 0, count = 0, total = 0;
+  for (ObjectIndex i = 0; i < layout.size(); ++i) {
+    if (playhead.state(i) == VisualState::Hidden) continue;
+    shown += entry(i, playhead.state(i));
+    ++count;
+  }
+  for (std::uint32_t frame = 0;; ++frame) {
+    total += fmt::formatted_size("{{\"frame\": {}, \"state\": {{", frame) + shown + 2 * (count > 0 ? count - 1 : 0) + 3;
+    if (frame == timeline.last_frame()) break;
+    for (const Change& c : timeline.changes_into(frame + 1)) {
+      if (c.before != VisualState::Hidden) shown -= entry(c.object, c.before), --count;
+      if (c.after != VisualState::Hidden) shown += entry(c.object, c.after), ++count;
+    }
+  }
+  return total;
+}
 
 std::string python_float_repr(double v) {
   if (std::isnan(v)) return "NaN";
@@ -104,24 +130,38 @@ bool write_state_dump(std::ostream& out, const Layout& layout, const Timeline& t
   line += "}}\n";
   out << line;
 
+  // The visible objects, by their place in id order, kept up to date from
+  // each frame's changes: a frame costs what it shows, not every object.
+  std::vector<std::uint32_t> place(layout.size());
+  for (std::uint32_t k = 0; k < order.size(); ++k) place[order[k]] = k;
   Playhead playhead(timeline);
+  std::set<std::uint32_t> visible;
+  for (ObjectIndex i = 0; i < layout.size(); ++i) {
+    if (playhead.state(i) != VisualState::Hidden) visible.insert(place[i]);
+  }
   for (std::uint32_t frame = 0;; ++frame) {
     line = fmt::format("{{\"frame\": {}, \"state\": {{", frame);
     first = true;
-    for (ObjectIndex i : order) {
-      const VisualState s = playhead.state(i);
-      if (s == VisualState::Hidden) continue;
+    for (std::uint32_t k : visible) {
+      const ObjectIndex i = order[k];
       if (!first) line += ", ";
       first = false;
       write_json_string(line, ids[i]);
       line += ": \"";
-      line += dump_name(s);
+      line += dump_name(playhead.state(i));
       line += '"';
     }
     line += "}}\n";
     out << line;
     if (!out || (stop != nullptr && stop->load())) return false;
     if (!playhead.step_forward()) break;
+    for (const Change& c : timeline.changes_into(playhead.frame())) {
+      if (c.after == VisualState::Hidden) {
+        visible.erase(place[c.object]);
+      } else {
+        visible.insert(place[c.object]);
+      }
+    }
   }
   out << fmt::format("{{\"frames\": {}}}\n", timeline.last_frame());
   return static_cast<bool>(out);

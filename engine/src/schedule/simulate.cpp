@@ -1,6 +1,7 @@
 #include "pipescope/schedule/simulate.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <cmath>
 #include <numeric>
 #include <optional>
@@ -101,34 +102,46 @@ class Simulator {
     t.per_rank.resize(static_cast<std::size_t>(P));
     std::vector<std::size_t> next(static_cast<std::size_t>(P), 0);
     std::vector<std::int64_t> free(static_cast<std::size_t>(P), 0);
-    for (bool progress = true; progress;) {
-      progress = false;
-      for (int r = 0; r < P; ++r) {
-        const auto& program = prog_.per_rank[r];
-        while (next[r] < program.size()) {
-          const Action& a = program[next[r]];
-          Step blocker{};
-          const auto ready = ready_time(a, blocker);
-          if (!ready) break;
-          TimedAction timed{a, std::max(free[r], ready->first), c_.length(a), 0, {}};
-          if (ready->first > free[r]) {
-            timed.waited = ready->first - free[r];
-            timed.waited_for = ready->second;
-          }
-          record(timed, t);
-          free[r] = timed.end();
-          t.per_rank[r].push_back(timed);
-          ++next[r];
-          progress = true;
+    // A worklist of ranks that may run on: each runs as far as its inputs
+    // allow, and a finished pass wakes the ranks that can consume it (its
+    // stage's neighbours), so the work is linear in the actions whatever the
+    // number of ranks (sweeping every rank until none moves was quadratic).
+    queued_.assign(static_cast<std::size_t>(P), 1);
+    work_.clear();
+    for (int r = 0; r < P; ++r) work_.push_back(r);
+    while (!work_.empty()) {
+      const int r = work_.front();
+      work_.pop_front();
+      queued_[static_cast<std::size_t>(r)] = 0;
+      const auto& program = prog_.per_rank[r];
+      while (next[r] < program.size()) {
+        const Action& a = program[next[r]];
+        Step blocker{};
+        const auto ready = ready_time(a, blocker);
+        if (!ready) break;
+        TimedAction timed{a, std::max(free[r], ready->first), c_.length(a), 0, {}};
+        if (ready->first > free[r]) {
+          timed.waited = ready->first - free[r];
+          timed.waited_for = ready->second;
         }
+        record(timed, t);
+        free[r] = timed.end();
+        t.per_rank[r].push_back(timed);
+        ++next[r];
       }
     }
     for (int r = 0; r < P; ++r) {
       if (next[r] < prog_.per_rank[r].size()) throw Deadlock(describe_deadlock(next));
     }
     if (c_.exchanges) schedule_exchanges(t);
-    std::stable_sort(t.sends.begin(), t.sends.end(),
-                     [](const TimedSend& a, const TimedSend& b) { return a.start < b.start; });
+    // In the order they start, ties by the sending rank then stage: the same
+    // order whichever rank the worklist ran first.
+    std::stable_sort(t.sends.begin(), t.sends.end(), [this](const TimedSend& a, const TimedSend& b) {
+      if (a.start != b.start) return a.start < b.start;
+      const int ra = prog_.rank_of(a.from_stage), rb = prog_.rank_of(b.from_stage);
+      if (ra != rb) return ra < rb;
+      return a.from_stage < b.from_stage;
+    });
     t.makespan = 0;
     for (const auto& rank : t.per_rank) {
       for (const auto& a : rank) t.makespan = std::max(t.makespan, a.end());
@@ -191,9 +204,23 @@ class Simulator {
     return first->first >= second->first ? first : second;
   }
 
+  void wake(int stage) {
+    if (stage < 0 || stage >= S_) return;
+    const int r = prog_.rank_of(stage);
+    if (!queued_[static_cast<std::size_t>(r)]) {
+      queued_[static_cast<std::size_t>(r)] = 1;
+      work_.push_back(r);
+    }
+  }
+
   void finish(const Step& st, std::int64_t end, Timing& t) {
     const std::size_t k = at(st.stage, st.microbatch);
     const int s = st.stage, m = st.microbatch;
+    // Who can use it: the next stage's forward, the previous stage's
+    // backward, this stage's own backward or weight gradient.
+    wake(s - 1);
+    wake(s);
+    wake(s + 1);
     if (st.op == Op::F) {
       f_end_[k] = end;
       if (s + 1 < S_ && prog_.rank_of(s + 1) != prog_.rank_of(s)) t.sends.push_back({s, s + 1, m, false, end, c_.send});
@@ -281,8 +308,15 @@ class Simulator {
       }
       r = q;
     }
+    // A long cycle (thousands of ranks) is told by its first and last few
+    // links and the count between, in one line of readable length.
     std::string cycle;
+    constexpr std::size_t kShown = 3;
     for (std::size_t i = 0; i < path.size(); ++i) {
+      if (path.size() > 3 * kShown && i == kShown) {
+        cycle += fmt::format(", ... ({} more ranks) ...", path.size() - 2 * kShown);
+        i = path.size() - kShown;
+      }
       const int r = path[i];
       const Step missing = blocker_of(r);
       cycle += fmt::format("{}rank {} waits at {} for {} (rank {})", i == 0 ? "" : ", ", r,
@@ -296,6 +330,8 @@ class Simulator {
   const Costs& c_;
   int S_, M_;
   std::vector<std::int64_t> f_end_, i_end_, w_end_;
+  std::deque<int> work_;
+  std::vector<char> queued_;
 };
 
 }  // namespace
