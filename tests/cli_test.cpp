@@ -415,9 +415,12 @@ TEST(CliDump, AnInterruptedDumpLeavesNoFile) {
   const auto dir = std::filesystem::temp_directory_path() / ("pipescope_dump_int_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
   const auto out = dir / "big.jsonl";
-  // A large dump, interrupted once it has started writing its temporary file.
+  // A large dump (4 GB, seconds to write), interrupted once it has started
+  // writing its temporary file: waited for at most 20 s, and not past the
+  // dump's own end.
   const auto r = run_command("( " + kExe + " dump --dp 8 --pp 8 --layers 64 --microbatches 64 -o " + out.string() +
-                             " & pid=$!; while ! ls -A " + dir.string() + " | grep -q partial; do sleep 0.05; done; "
+                             " & pid=$!; for i in $(seq 400); do ls -A " + dir.string() +
+                             " | grep -q partial && break; kill -0 $pid 2>/dev/null || break; sleep 0.05; done; "
                              "kill -INT $pid; wait $pid; echo rc=$? ) 2>&1");
   EXPECT_NE(r.output.find("rc=130"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("interrupted"), std::string::npos) << r.output;

@@ -13,7 +13,17 @@
 # unless PIPESCOPE_FRESH_KEEP=1.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-mirror=${PIPESCOPE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+# The machine's own Debian archive (whatever mirror or proxy it is set up
+# with), so this works wherever apt-get works; PIPESCOPE_DEBIAN_MIRROR overrides.
+host_mirror() {
+  local uri
+  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/*.sources 2>/dev/null || true)
+  [ -n "$uri" ] || uri=$(awk '$1 == "deb" && $3 ~ /^bookworm/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+  [ -n "$uri" ] || { echo "fresh_machine: no Debian archive in /etc/apt; set PIPESCOPE_DEBIAN_MIRROR" >&2; exit 1; }
+  echo "$uri"
+}
+mirror=${PIPESCOPE_DEBIAN_MIRROR:-$(host_mirror)}
+[ -n "$mirror" ] || exit 1
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "fresh_machine: needs root (debootstrap and chroot); run it as root or with sudo" >&2
@@ -61,8 +71,16 @@ debootstrap --variant=minbase bookworm "$root" "$mirror" >"$work/debootstrap.log
   echo "fresh_machine: debootstrap failed (log above)" >&2
   exit 1
 }
-echo "   made in $((SECONDS - start)) s"
+echo "   made in $((SECONDS - start)) s (from $mirror)"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# apt-get inside reads the same archive (and its updates) as this machine.
+if [ -z "${PIPESCOPE_DEBIAN_MIRROR:-}" ]; then
+  for f in /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
+    [ -f "$f" ] && cp "$f" "$root/etc/apt/sources.list.d/"
+  done
+  rm -f "$root/etc/apt/sources.list"  # debootstrap's, now said by the host's own files
+  if [ -f /etc/apt/sources.list ]; then cp /etc/apt/sources.list "$root/etc/apt/sources.list"; fi
+fi
 mount_in_root proc proc /proc
 mount_in_root sysfs sys /sys
 mount_in_root bind /dev /dev
