@@ -225,7 +225,10 @@ void apply_schedule_file_shape(Params& p, bool pp_given, bool microbatches_given
 
 bool report_invalid(const Params& params) {
   const auto errors = validate(params);
-  for (const auto& e : errors) std::cerr << "pipescope: " << flag_for(e.field) << ": " << e.message << "\n";
+  for (const auto& e : errors) {
+    std::cerr << "pipescope: " << (e.from_schedule_file ? std::string("--schedule-file") : flag_for(e.field)) << ": "
+              << e.message << "\n";
+  }
   return !errors.empty();
 }
 

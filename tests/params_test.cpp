@@ -150,3 +150,38 @@ TEST(Params, InvalidParamsCarriesEveryMessage) {
 
 }  // namespace
 }  // namespace pipescope
+
+#include "pipescope/schedule/schedule_file.hpp"
+
+namespace {
+
+// A cap a schedule file's microbatches break blames the file, not
+// --microbatches, which the user never gave.
+TEST(ParamsCulprit, ACapBrokenByASchedulesFileNamesTheFile) {
+  std::string row0, row1;
+  for (int m = 0; m < 90000; ++m) row0 += "0F" + std::to_string(m) + ",";
+  for (int m = 0; m < 90000; ++m) row1 += "1F" + std::to_string(m) + ",";
+  for (int m = 0; m < 90000; ++m) row1 += "1B" + std::to_string(m) + ",";
+  for (int m = 0; m < 90000; ++m) row0 += "0B" + std::to_string(m) + ",";
+  pipescope::Params p;
+  p.schedule_file = pipescope::schedule_from_csv("wide.csv", row0 + "\n" + row1 + "\n");
+  p.pp = 2;
+  p.microbatches = 90000;
+  p.dp = 4;
+  p.L = 6;
+  const auto errors = pipescope::validate(p);
+  ASSERT_FALSE(errors.empty());
+  EXPECT_EQ(errors.front().field, "microbatches");
+  EXPECT_TRUE(errors.front().from_schedule_file);
+  EXPECT_NE(errors.front().message.find("wide.csv sets microbatches to 90000: use a schedule with fewer"),
+            std::string::npos)
+      << errors.front().message;
+  p.schedule_file.reset();  // the same count given by hand: lower it
+  p.schedule = pipescope::ScheduleKind::OneFOneB;
+  const auto given = pipescope::validate(p);
+  ASSERT_FALSE(given.empty());
+  EXPECT_FALSE(given.front().from_schedule_file);
+  EXPECT_NE(given.front().message.find("lower microbatches"), std::string::npos) << given.front().message;
+}
+
+}  // namespace

@@ -31,6 +31,19 @@ const char* main_driver(std::initializer_list<Driver> drivers) {
   return best->name;
 }
 
+// Whether a schedule file fixes this parameter (it sets pp and microbatches).
+bool set_by_file(const Params& p, std::string_view name) {
+  return p.schedule_file && (name == "pp" || name == "microbatches");
+}
+
+// What to do about a count over its cap: lower the parameter, or, when a
+// schedule file sets it, use a file with less of it.
+std::string remedy(const Params& p, std::string_view name) {
+  if (!set_by_file(p, name)) return fmt::format("lower {}", name);
+  return fmt::format("{} sets {} to {}: use a schedule with fewer", p.schedule_file->name, name,
+                     name == "pp" ? p.pp : p.microbatches);
+}
+
 // The value of a size parameter by its notebook name, as the user gave it.
 std::int64_t given(const Params& p, std::string_view name) {
   return param_spec(name)->given(p).value_or(0);
@@ -242,9 +255,10 @@ std::vector<ParamError> validate(const Params& p) {
                                         static_cast<double>(usual.microbatches)},
                                        {"dp", dp, static_cast<double>(usual.dp)},
                                        {"L", L, static_cast<double>(usual.L)}});
-    out.push_back({culprit, fmt::format("dp {} x L {} x microbatches {} would need {:.0f} scene objects; "
-                                        "the limit is {:.0f}: lower {}",
-                                        p.dp, p.L, p.microbatches, objects, kMaxObjects, culprit)});
+    out.push_back({culprit,
+                   fmt::format("dp {} x L {} x microbatches {} would need {:.0f} scene objects; the limit is {:.0f}: {}",
+                               p.dp, p.L, p.microbatches, objects, kMaxObjects, remedy(p, culprit)),
+                   set_by_file(p, culprit)});
   }
   if (out.empty() && !p.schedule_file) {  // the counts are bounded now: the schedule's rules may build it
     if (auto rule = schedule_rule_broken(p.schedule, p.pp, p.microbatches, v)) {
@@ -280,9 +294,10 @@ std::vector<ParamError> validate(const Params& p) {
           {"cost_i", static_cast<double>(p.cost_i), 1},
           {"cost_w", static_cast<double>(p.cost_w), 1},
       });
-      out.push_back({culprit, fmt::format("these parameters would animate {:.0f} frames; the limit is "
-                                          "{:.0f}: lower {}",
-                                          frames, kMaxFrames, culprit)});
+      out.push_back({culprit,
+                     fmt::format("these parameters would animate {:.0f} frames; the limit is {:.0f}: {}", frames,
+                                 kMaxFrames, remedy(p, culprit)),
+                     set_by_file(p, culprit)});
     }
   }
   return out;

@@ -128,6 +128,9 @@ inline constexpr double kMaxFrames = 1'000'000;
 struct ParamError {
   std::string field;    // the notebook's name of the offending parameter
   std::string message;  // names the value and the rule it breaks
+  // The value is a schedule file's (pp, microbatches), not a flag the user
+  // gave: the message names the file, and so should whoever prints it.
+  bool from_schedule_file = false;
 };
 
 // Every rule the parameters break, in a fixed order; empty when valid.
