@@ -5,6 +5,8 @@
 
 #include <glm/glm.hpp>
 
+#include "image_compare.hpp"
+
 #include "explorer/lanes_image.hpp"
 #include "pipescope/render/font.hpp"
 #include "pipescope/gl/headless_context.hpp"
@@ -101,6 +103,30 @@ TEST(Comparison, ComparesTheChosenScheduleNotTheScenesFile) {
   EXPECT_EQ(compare.plan().program.per_rank, pipescope::make_plan(gpipe).program.per_rank);
   EXPECT_EQ(compare.stats().makespan, pipescope::make_plan(gpipe).timing.makespan);
   EXPECT_NE(compare.stats().makespan, pipescope::make_plan(scene).timing.makespan);
+}
+
+}  // namespace
+
+namespace {
+
+// The lanes and memory plot of a real model as a baseline: time axis, GiB
+// axis, the GPU-memory line, labels in the blocks.
+TEST(LanesImage, MatchesTheBaselineOfAZeroBubbleSchedule) {
+  pipescope::gl::HeadlessContext context;
+  pipescope::Params p;
+  p.model = pipescope::CostModel::Transformer;
+  p.schedule = pipescope::ScheduleKind::ZBH1;
+  p.d_model = 4096;
+  p.heads = 32;
+  p.seq_len = 2048;
+  p.pp = 4;
+  p.L = 32;
+  p.microbatches = 8;
+  p.B = 16;
+  const pipescope::app::LanesImage picture =
+      pipescope::app::render_lanes_image(p, 1200, 320, 100, pipescope::find_font_file("DejaVu Sans"));
+  pipescope::testing::expect_image(picture.image, "lanes-zb-h1-transformer",
+                                   {64, 0.01, "glyph edges move with FreeType and llvmpipe versions"});
 }
 
 }  // namespace
