@@ -13,14 +13,14 @@
 #include "test_files.hpp"
 
 #include "pipescope/export/png.hpp"
-#include "run_command.hpp"
+#include "support.hpp"
 
 namespace {
 
 using pipescope::testing::line_count;
 using pipescope::testing::run_command;
 
-const std::string kExe = PIPESCOPE_EXE;
+using pipescope::testing::kExe;
 
 std::string temp_path(const std::string& name) {
   // The process id keeps parallel test runs (ctest -j) apart.

@@ -20,14 +20,14 @@
 #include "pipescope/model/params.hpp"
 #include "pipescope/schedule/simulate.hpp"
 #include "pipescope/schedule/zoo.hpp"
-#include "run_command.hpp"
+#include "support.hpp"
 
 namespace {
 
 using pipescope::testing::line_count;
 using pipescope::testing::run_command;
 
-const std::string kExe = PIPESCOPE_EXE;
+using pipescope::testing::kExe;
 
 using pipescope::testing::read_file;
 
@@ -499,14 +499,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct OutputFolder {
-  fs::path dir = fs::temp_directory_path() / ("pipescope_outputs_" + std::to_string(getpid()));
-  OutputFolder() {
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-  }
-  ~OutputFolder() { fs::remove_all(dir); }
-  std::string operator/(const std::string& name) const { return (dir / name).string(); }
+struct OutputFolder : pipescope::testing::TempDir {
+  OutputFolder() : TempDir("outputs") {}
 };
 
 // A device node of our own (as root, as CI runs): a failed write must leave
@@ -527,7 +521,7 @@ TEST(CliOutputs, AFullDeviceFailsWithoutBeingRemovedAndANullOneIsWrittenInPlace)
   const auto null = run_command(kExe + " dump -o " + (out / "null") + " 2>&1");
   EXPECT_EQ(null.exit_code, 0) << null.output;
   EXPECT_TRUE(fs::is_character_file(out / "null")) << "written in place, not replaced by a file";
-  EXPECT_EQ(std::distance(fs::directory_iterator(out.dir), fs::directory_iterator()), 2) << "no partial files";
+  EXPECT_EQ(std::distance(fs::directory_iterator(out.path()), fs::directory_iterator()), 2) << "no partial files";
 }
 
 TEST(CliOutputs, ALinkIsFollowedAndStaysALink) {

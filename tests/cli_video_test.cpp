@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "pipescope/export/png.hpp"
-#include "run_command.hpp"
+#include "support.hpp"
 
 namespace {
 
@@ -22,7 +22,7 @@ using namespace std::chrono_literals;
 using pipescope::testing::line_count;
 using pipescope::testing::run_command;
 
-const std::string kExe = PIPESCOPE_EXE;
+using pipescope::testing::kExe;
 
 class CliVideo : public ::testing::Test {
  protected:

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "pipescope/model/cost_model.hpp"
+#include "support.hpp"
 #include "pipescope/analysis/lanes.hpp"
 #include "pipescope/model/param_table.hpp"
 #include "pipescope/animate/scene.hpp"
@@ -22,20 +23,8 @@ using namespace pipescope;
 // h 1024, s 512, a 16, b 2 sequences a microbatch (B 8 = dp 1 x m 4 x 2),
 // 4 layers on pp 2 (2 a stage), V 1000; 100 TFLOP/s at 50 %.
 Params small_gpt() {
-  Params p;
-  p.model = CostModel::Transformer;
-  p.d_model = 1024;
-  p.heads = 16;
-  p.seq_len = 512;
+  Params p = pipescope::testing::small_transformer();
   p.vocab = 1000;
-  p.L = 4;
-  p.pp = 2;
-  p.dp = 1;
-  p.microbatches = 4;
-  p.B = 8;
-  p.schedule = ScheduleKind::OneFOneB;
-  p.gpu_tflops = 100;
-  p.mfu = 0.5;
   p.p2p_gbps = 100;
   p.p2p_latency_us = 10;
   return p;
@@ -184,7 +173,7 @@ TEST(CostModel, MakespansHaveTheirClosedFormsWithInstantSendsAndEqualStages) {
     const double f = draw(1, 9) * 100, i = draw(1, 9) * 100;
     const double w = std::min({f, i, static_cast<double>(draw(1, 9) * 100)});
     const Shape s{p, m, f, i, w};
-    SCOPED_TRACE(testing::Message() << "p " << p << " m " << m << " f " << f << " i " << i << " w " << w);
+    SCOPED_TRACE(::testing::Message() << "p " << p << " m " << m << " f " << f << " i " << i << " w " << w);
     // 1F1B and GPipe: (m + p - 1)(f + i + w).
     EXPECT_DOUBLE_EQ(makespan_us(closed_form_params(ScheduleKind::OneFOneB, s)), (m + p - 1) * (f + i + w));
     EXPECT_DOUBLE_EQ(makespan_us(closed_form_params(ScheduleKind::GPipe, s)), (m + p - 1) * (f + i + w));

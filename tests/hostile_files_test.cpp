@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "session.hpp"
+#include "support.hpp"
 #include "pipescope/export/png.hpp"
 #include "pipescope/io/input_file.hpp"
 #include "pipescope/schedule/schedule_file.hpp"
@@ -21,11 +22,6 @@ using namespace pipescope;
 using namespace pipescope::app;
 namespace fs = std::filesystem;
 
-fs::path temp_dir() {
-  const fs::path dir = fs::temp_directory_path() / ("pipescope_hostile_" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  return dir;
-}
 
 std::string session_error(const std::function<void()>& load) {
   try {
@@ -65,7 +61,8 @@ TEST(HostileFiles, ErrorsQuoteAFewDozenCharactersOfAValue) {
 }
 
 TEST(HostileFiles, FifosFoldersAndDevicesAreNamedNotOpenedForever) {
-  const fs::path dir = temp_dir();
+  const pipescope::testing::TempDir temp("hostile");
+  const fs::path& dir = temp.path();
   const fs::path fifo = dir / "s.json";
   ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
   EXPECT_NE(session_error([&] { load_session(fifo.string()); }).find("is a FIFO (named pipe), not a session file"),
@@ -85,7 +82,6 @@ TEST(HostileFiles, FifosFoldersAndDevicesAreNamedNotOpenedForever) {
   const fs::path csv_fifo = dir / "s.csv";
   ASSERT_EQ(mkfifo(csv_fifo.c_str(), 0600), 0);
   EXPECT_THROW(load_schedule_file(csv_fifo.string()), ScheduleFileError);
-  fs::remove_all(dir);
 }
 
 // A PNG pipescope wrote, its session in a tEXt chunk.
@@ -99,7 +95,8 @@ fs::path png_with_session(const fs::path& dir, const std::string& text) {
 }
 
 TEST(HostileFiles, APngWhoseHeaderLiesAboutItsSizeIsReadWithoutItsPixels) {
-  const fs::path dir = temp_dir();
+  const pipescope::testing::TempDir temp("hostile");
+  const fs::path& dir = temp.path();
   const fs::path png = png_with_session(dir, R"({"pipescope_session": 1, "params": {"pp": 2, "L": 4}})");
   {
     // IHDR's width and height (bytes 16-23) now claim 32768 x 32768: 4 GiB decoded.
@@ -112,11 +109,11 @@ TEST(HostileFiles, APngWhoseHeaderLiesAboutItsSizeIsReadWithoutItsPixels) {
   const LoadedSession s = load_session(png.string());
   EXPECT_EQ(s.session.params.pp, 2);
   EXPECT_EQ(s.session.params.L, 4);
-  fs::remove_all(dir);
 }
 
 TEST(HostileFiles, APngTextChunkOverTheSessionCapIsRefused) {
-  const fs::path dir = temp_dir();
+  const pipescope::testing::TempDir temp("hostile");
+  const fs::path& dir = temp.path();
   const fs::path png = png_with_session(dir, std::string((16u << 20) + 1, ' '));
   const std::string e = session_error([&] { load_session(png.string()); });
   EXPECT_NE(e.find("holds a text chunk of 16777235 bytes; pipescope reads at most 16 MiB (16777216 bytes)"),
@@ -128,14 +125,14 @@ TEST(HostileFiles, APngTextChunkOverTheSessionCapIsRefused) {
   const fs::path good = png_with_session(dir, R"({"pipescope_session": 1})");
   fs::resize_file(good, fs::file_size(good) - 20);
   EXPECT_NE(session_error([&] { load_session(good.string()); }).find("is cut short"), std::string::npos);
-  fs::remove_all(dir);
 }
 
 // A session names a schedule file: beside it (or below) it opens; anywhere
 // else (an absolute path, ../) only if the user trusts it, and the refusal
 // quotes nothing of the file.
 TEST(HostileFiles, ASessionReadsOnlyFilesInItsOwnFolderUnlessTrusted) {
-  const fs::path dir = temp_dir();
+  const pipescope::testing::TempDir temp("hostile");
+  const fs::path& dir = temp.path();
   fs::create_directories(dir / "sent");
   fs::copy_file(PIPESCOPE_TEST_DATA "/pytorch-schedules/1F1B-p4-m8.compute_only.csv", dir / "sent" / "mine.csv");
   fs::copy_file(PIPESCOPE_TEST_DATA "/pytorch-schedules/1F1B-p4-m8.compute_only.csv", dir / "other.csv");
@@ -173,7 +170,6 @@ TEST(HostileFiles, ASessionReadsOnlyFilesInItsOwnFolderUnlessTrusted) {
   EXPECT_NE(read_input_file((dir / "apart" / "elsewhere.json").string(), 1 << 20, "a session")
                 .find('"' + (dir / "sent" / "mine.csv").string() + '"'),
             std::string::npos);
-  fs::remove_all(dir);
 }
 
 TEST(HostileFiles, CsvCellsAreQuotedEscapedAndShort) {

@@ -6,17 +6,14 @@
 #include "pipescope/analysis/lanes.hpp"
 #include "pipescope/model/params.hpp"
 #include "pipescope/animate/timeline.hpp"
+#include "support.hpp"
 
 namespace {
 
 using namespace pipescope;
 
 Params one_f_one_b() {
-  Params p;
-  p.schedule = ScheduleKind::OneFOneB;
-  p.pp = 4;
-  p.L = 4;
-  p.microbatches = 8;
+  Params p = pipescope::testing::zoo_params(ScheduleKind::OneFOneB, 4, 8);
   p.dp = 1;
   return p;
 }

@@ -5,6 +5,7 @@
 // when its gradient is complete.
 #include <gtest/gtest.h>
 
+#include "support.hpp"
 #include "pipescope/animate/scene.hpp"
 #include "pipescope/schedule/simulate.hpp"
 
@@ -14,12 +15,8 @@ using namespace pipescope;
 using VS = VisualState;
 
 Params tiny(ScheduleKind kind) {
-  Params p;
-  p.schedule = kind;
+  Params p = pipescope::testing::zoo_params(kind, 1, 1);
   p.dp = 1;
-  p.pp = 1;
-  p.L = 1;
-  p.microbatches = 1;
   p.pp_comm_steps = 0;
   return p;
 }
@@ -73,15 +70,7 @@ TEST(ProgramAnimation, CostsHoldEachMatmulForThatManyFrames) {
 
 class EverySchedule : public ::testing::TestWithParam<ScheduleKind> {};
 
-Params four_ranks(ScheduleKind kind) {
-  Params p;
-  p.schedule = kind;
-  p.pp = 4;
-  p.L = 8;
-  p.microbatches = 8;
-  p.dp = 2;
-  return p;
-}
+Params four_ranks(ScheduleKind kind) { return pipescope::testing::zoo_params(kind, 4, 8, 8); }
 
 TEST_P(EverySchedule, FacesFollowTheTimedActions) {
   const Params p = four_ranks(GetParam());
