@@ -43,7 +43,11 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   ASSERT_TRUE(app.wait_until([&] { return app.widget("scrubber").has_value() && !app.state().empty(); }, 30s))
       << "the explorer did not start; its output:\n" << run_command("cat " + (app.dir() / "log.txt").string()).output;
   const Pointer pointer = window_pointer();
-  const float view_x = 340 + (1600 - 340) / 2.0f, view_y = (1000 - 118) / 2.0f;  // the 3D view's centre
+  // The 3D view's centre, from the rectangle the explorer logs (not a copy
+  // of the panels' sizes).
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("scene").has_value(); }));
+  const auto scene_rect = *app.widget("scene");
+  const float view_x = (scene_rect.x0 + scene_rect.x1) / 2, view_y = (scene_rect.y0 + scene_rect.y1) / 2;
 
   // Orbit: a left drag over the view turns the camera.
   // A hand's drag takes a few frames (the frame of the press itself moves
@@ -297,7 +301,11 @@ TEST(ExplorerEndToEnd, ScheduleFilesSessionsAndTraces) {
   ExplorerSession app;
   ASSERT_TRUE(app.wait_until([&] { return app.widget("scrubber").has_value() && !app.state().empty(); }, 30s));
   const Hand hand{app, window_pointer()};
-  const float view_x = 340 + (1600 - 340) / 2.0f, view_y = (1000 - 118) / 2.0f;
+  // The 3D view's centre, from the rectangle the explorer logs (not a copy
+  // of the panels' sizes).
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("scene").has_value(); }));
+  const auto scene_rect = *app.widget("scene");
+  const float view_x = (scene_rect.x0 + scene_rect.x1) / 2, view_y = (scene_rect.y0 + scene_rect.y1) / 2;
   auto logged = [&](const std::string& prefix) {
     std::string last;
     for (const auto& l : app.lines()) {

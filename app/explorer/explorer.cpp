@@ -115,6 +115,10 @@ void Explorer::frame(double dt) {
   const glm::vec2 vp_origin_win(layout.side_width, 0.0f);
   const glm::vec2 vp_size_win(static_cast<float>(win.x) - layout.side_width,
                               static_cast<float>(win.y) - layout.timeline_height);
+  // The 3D view's own rectangle, logged with the widgets: drivers aim at it
+  // instead of copying the panels' sizes.
+  rects_["scene"] = glm::vec4(vp_origin_win.x, vp_origin_win.y, vp_origin_win.x + vp_size_win.x,
+                              vp_origin_win.y + vp_size_win.y);
   const std::vector<int> keys = window_.take_pressed_keys();
   // A key may open a popup whose text field takes focus a frame later: run
   // those frames now, not at the next keystroke (which would be lost).
