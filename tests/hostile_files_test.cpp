@@ -109,6 +109,13 @@ TEST(HostileFiles, APngWhoseHeaderLiesAboutItsSizeIsReadWithoutItsPixels) {
   const LoadedSession s = load_session(png.string());
   EXPECT_EQ(s.session.params.pp, 2);
   EXPECT_EQ(s.session.params.L, 4);
+  // Its pixels are refused before anything is allocated for them.
+  try {
+    read_png(png.string());
+    ADD_FAILURE() << "decoded a 32768 x 32768 claim";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("32768x32768 is larger than pipescope reads"), std::string::npos) << e.what();
+  }
 }
 
 TEST(HostileFiles, APngTextChunkOverTheSessionCapIsRefused) {

@@ -407,3 +407,32 @@ TEST(Deadlock, AMissingActionIsNamed) {
 }
 
 }  // namespace
+
+namespace {
+
+// Every rank first runs the forward of its second chunk, which waits for the
+// previous rank's (rank 0's for rank p - 1's): one cycle through all 2,000
+// ranks. The message tells its first and last links and the count between,
+// in a line of readable length.
+TEST(Deadlock, ACycleThroughThousandsOfRanksIsToldInOneShortLine) {
+  pipescope::Program prog;
+  const int p = 2000;
+  prog.ranks = p;
+  prog.stages = 2 * p;
+  prog.microbatches = 1;
+  for (int r = 0; r < p; ++r) {
+    prog.per_rank.push_back({pipescope::Action::single(pipescope::Op::F, p + r, 0),
+                             pipescope::Action::single(pipescope::Op::F, r, 0)});
+  }
+  try {
+    pipescope::simulate(prog, pipescope::Costs{});
+    FAIL() << "no deadlock found";
+  } catch (const pipescope::Deadlock& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("in a cycle"), std::string::npos) << what;
+    EXPECT_NE(what.find("(1994 more ranks)"), std::string::npos) << what;
+    EXPECT_LT(what.size(), 600u) << what;
+  }
+}
+
+}  // namespace

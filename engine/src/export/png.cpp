@@ -119,11 +119,14 @@ Image read_png(const std::string& path, PngText* text) {
   } guard{&png, &info};
   png_uint_32 width = 0, height = 0;
   if (!read_header(png, info, file.f, width, height)) throw std::runtime_error("reading " + path + ": " + failure.message);
-  // PNG allows 2^31 - 1 a side; refuse what this program could not hold.
-  constexpr png_uint_32 kMaxSide = 1u << 15;
-  if (width > kMaxSide || height > kMaxSide) {
+  // PNG allows 2^31 - 1 a side, and a header may claim any size: refuse
+  // before allocating what pipescope never writes (16384 a side, 64
+  // megapixels: 256 MiB decoded).
+  constexpr png_uint_32 kMaxSide = 1u << 14;
+  constexpr std::uint64_t kMaxPixels = std::uint64_t{1} << 26;
+  if (width > kMaxSide || height > kMaxSide || std::uint64_t{width} * height > kMaxPixels) {
     throw std::runtime_error("reading " + path + ": " + std::to_string(width) + "x" + std::to_string(height) +
-                             " is larger than pipescope reads (32768 pixels a side)");
+                             " is larger than pipescope reads (16384 pixels a side, 64 megapixels)");
   }
   Image img;
   img.width = static_cast<int>(width);
