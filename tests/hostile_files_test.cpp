@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+#include <zlib.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -105,6 +106,15 @@ TEST(HostileFiles, APngWhoseHeaderLiesAboutItsSizeIsReadWithoutItsPixels) {
     const char side[4] = {0, 0, static_cast<char>(0x80), 0};
     f.write(side, 4);
     f.write(side, 4);
+    // A well-made lie: the chunk's checksum matches its new contents.
+    char ihdr[17];
+    f.seekg(12);
+    f.read(ihdr, 17);
+    const uLong crc = crc32(0L, reinterpret_cast<const Bytef*>(ihdr), 17);
+    const char be[4] = {static_cast<char>(crc >> 24), static_cast<char>(crc >> 16), static_cast<char>(crc >> 8),
+                        static_cast<char>(crc)};
+    f.seekp(29);
+    f.write(be, 4);
   }
   const LoadedSession s = load_session(png.string());
   EXPECT_EQ(s.session.params.pp, 2);
