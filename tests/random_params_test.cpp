@@ -160,6 +160,14 @@ TEST(RandomParams, BuildRenderAndDumpOrAreRefusedNamingWhatWasGiven) {
     const Camera camera = fitted_camera(scene.layout(), ViewPreset::Notebook, Projection::Perspective, 1.0f);
     const Image image = render_still(renderer, camera, 96, 96, RenderStyle{});
     EXPECT_EQ(image.rgba.size(), 96u * 96u * 4u);
+    // What is visible is drawn: the fitted camera shows it, not a blank frame.
+    std::size_t drawn = 0;
+    for (std::size_t i = 0; i < image.rgba.size(); i += 4) {
+      drawn += image.rgba[i] + image.rgba[i + 1] + image.rgba[i + 2] < 3 * 250;
+    }
+    if (renderer.stats().visible_objects > 0) {
+      EXPECT_GT(drawn, 0u) << renderer.stats().visible_objects << " objects visible, nothing drawn (seed " << seed << ")";
+    }
     CappedBuffer buffer(1 << 20);
     std::ostream out(&buffer);
     const bool whole = write_state_dump(out, scene.layout(), scene.timeline());

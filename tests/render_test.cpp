@@ -293,12 +293,31 @@ TEST_F(RenderTest, OrthographicAndPresetsRender) {
   scene.playhead().seek(40);  // activations too: weights alone are edge-on from top and side
   SceneRenderer renderer(nullptr);
   renderer.set_scene(scene.layout(), scene.playhead());
+  auto drawn = [](glm::ivec3 c) { return c.r + c.g + c.b < 3 * 250; };
   for (ViewPreset v : {ViewPreset::Front, ViewPreset::Top, ViewPreset::Side}) {
+    std::vector<std::uint8_t> previous;
     for (Projection p : {Projection::Perspective, Projection::Orthographic}) {
+      SCOPED_TRACE(std::string(view_preset_name(v)) + (p == Projection::Orthographic ? " orthographic" : " perspective"));
       const Camera cam = fitted_camera(scene.layout(), v, p, 1.0f);
       const Image img = render_still(renderer, cam, 200, 200, plain());
-      auto drawn = [](glm::ivec3 c) { return c.r + c.g + c.b < 3 * 250; };
-      EXPECT_GT(count_pixels(img, drawn), 400) << view_preset_name(v);
+      EXPECT_GT(count_pixels(img, drawn), 400);
+      // Fitted: the scene fills much of the frame, centred, and nothing is cut
+      // off at the edges.
+      int x0 = 200, y0 = 200, x1 = -1, y1 = -1;
+      for (int y = 0; y < 200; ++y) {
+        for (int x = 0; x < 200; ++x) {
+          const std::size_t i = (static_cast<std::size_t>(y) * 200 + x) * 4;
+          if (!drawn({img.rgba[i], img.rgba[i + 1], img.rgba[i + 2]})) continue;
+          x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+        }
+      }
+      ASSERT_GE(x1, 0);
+      EXPECT_GE(std::max(x1 - x0, y1 - y0), 100) << "fills at least half the frame one way";
+      EXPECT_TRUE(x0 > 0 && y0 > 0 && x1 < 199 && y1 < 199) << "not cut off: " << x0 << "," << y0 << " " << x1 << "," << y1;
+      EXPECT_NEAR((x0 + x1) / 2.0, 100.0, 50.0);
+      EXPECT_NEAR((y0 + y1) / 2.0, 100.0, 50.0);
+      EXPECT_NE(img.rgba, previous) << "the two projections draw different pictures";
+      previous = img.rgba;
     }
   }
 }
