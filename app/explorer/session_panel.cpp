@@ -1,5 +1,7 @@
 #include "session_panel.hpp"
 
+#include "imgui_rects.hpp"
+
 #include <imgui.h>
 
 #include <cstdlib>
@@ -18,10 +20,6 @@ fs::path recent_store() {
   return {};
 }
 
-void remember_rect(WidgetRects& rects, const std::string& name) {
-  const ImVec2 a = ImGui::GetItemRectMin(), b = ImGui::GetItemRectMax();
-  rects[name] = glm::vec4(a.x, a.y, b.x, b.y);
-}
 
 // The browsers draw whether or not the section is open (Ctrl+O, Ctrl+S).
 void browsers(SessionPanel& s, UiActions& actions, WidgetRects& rects) {
@@ -47,14 +45,14 @@ void trust_question(SessionPanel& s, UiActions& actions, WidgetRects& rects) {
     s.untrusted_session.clear();
     ImGui::CloseCurrentPopup();
   }
-  remember_rect(rects, "trust:open");
+  remember(rects, "trust:open");
   ImGui::SameLine();
   if (ImGui::Button("Cancel")) {
     s.status = "Not opened: " + s.untrusted_session + " names a file outside its folder";
     s.untrusted_session.clear();
     ImGui::CloseCurrentPopup();
   }
-  remember_rect(rects, "trust:cancel");
+  remember(rects, "trust:cancel");
   ImGui::EndPopup();
 }
 
@@ -93,7 +91,7 @@ void session_section(SessionPanel& s, UiActions& actions, WidgetRects& rects) {
     return;
   }
   if (ImGui::Button("Open... (Ctrl+O)")) s.open_browser.request_open = true;
-  remember_rect(rects, "session:open");
+  remember(rects, "session:open");
   ImGui::SameLine();
   if (ImGui::Button("Save (Ctrl+S)")) {
     if (s.path.empty() || !s.path.ends_with(".json")) {
@@ -102,23 +100,23 @@ void session_section(SessionPanel& s, UiActions& actions, WidgetRects& rects) {
       actions.save_session = s.path;
     }
   }
-  remember_rect(rects, "session:save");
+  remember(rects, "session:save");
   ImGui::SameLine();
   if (ImGui::Button("Save as...")) s.save_browser.request_open = true;
-  remember_rect(rects, "session:save-as");
+  remember(rects, "session:save-as");
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("Parameters, schedule, camera, frame, view, compare and panels");
 
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
   if (ImGui::BeginCombo("##presets", "Presets", ImGuiComboFlags_HeightLargest)) {
     for (const Preset& p : s.presets) {
       if (ImGui::Selectable(p.name.c_str())) actions.open_session = p.path.string();
-      remember_rect(rects, "preset:" + p.name);
+      remember(rects, "preset:" + p.name);
       if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", p.description.c_str());
     }
     if (s.presets.empty()) ImGui::TextUnformatted("No presets found (share/pipescope/presets).");
     ImGui::EndCombo();
   }
-  remember_rect(rects, "session:presets");
+  remember(rects, "session:presets");
   ImGui::SameLine();
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 8);
   if (ImGui::BeginCombo("##recent", "Recent", ImGuiComboFlags_HeightLargest)) {
