@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 
 namespace pipescope::app {
 
@@ -70,6 +71,13 @@ void OutputFile::commit() {
     throw OutputError(path_ + ": cannot be written: " + std::strerror(e));
   }
   committed_ = true;
+}
+
+int finish_standard_output(const char* command) {
+  std::cout.flush();
+  if (std::cout) return 0;
+  std::cerr << "pipescope: " << command << ": writing to standard output failed\n";
+  return 1;
 }
 
 void write_whole_file(const std::string& path, std::string_view text) {

@@ -38,6 +38,10 @@ class OutputFile {
   bool in_place_ = false, committed_ = false;
 };
 
+// Flushes standard output; if anything written to it was lost (a full disk,
+// a closed pipe), says so for `command` on standard error and returns 1, else 0.
+int finish_standard_output(const char* command);
+
 // Writes `text` through an OutputFile. Throws OutputError.
 void write_whole_file(const std::string& path, std::string_view text);
 

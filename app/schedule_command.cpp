@@ -165,12 +165,7 @@ int run_trace(const TraceOptions& o) {
       chrome_trace(o.params, make_plan(o.params), o.params.frame_us > 0 ? o.params.frame_us : 1000.0);
   if (o.output == "-") {
     std::cout << json;
-    std::cout.flush();
-    if (!std::cout) {
-      std::cerr << "pipescope: trace: writing to standard output failed\n";
-      return 1;
-    }
-    return 0;
+    return finish_standard_output("trace");
   }
   if (const std::string why = unwritable_reason("-o", o.output); !why.empty()) {
     std::cerr << "pipescope: " << why << "\n";
@@ -208,12 +203,7 @@ int run_schedule(const ScheduleOptions& o) {
   } else {
     print_text(o.params, plan);
   }
-  std::cout.flush();
-  if (!std::cout) {
-    std::cerr << "pipescope: schedule: writing to standard output failed\n";
-    return 1;
-  }
-  return 0;
+  return finish_standard_output("schedule");
 }
 
 }  // namespace pipescope::app

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "output_file.hpp"
 #include "schedule_command.hpp"
 #include "pipescope/analysis/schedule_stats.hpp"
 #include "pipescope/analysis/units.hpp"
@@ -113,12 +114,7 @@ int run_stats(const StatsOptions& o) {
   } else {
     print_text(o.params, plan, st);
   }
-  std::cout.flush();
-  if (!std::cout) {
-    std::cerr << "pipescope: stats: writing to standard output failed\n";
-    return 1;
-  }
-  return 0;
+  return finish_standard_output("stats");
 }
 
 }  // namespace pipescope::app
