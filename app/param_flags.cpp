@@ -6,6 +6,7 @@
 
 #include "input_checks.hpp"
 #include "presets.hpp"
+#include "pipescope/measured/measured_plan.hpp"
 #include "pipescope/model/param_table.hpp"
 
 namespace pipescope::app {
@@ -208,6 +209,44 @@ void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&
       ->excludes("--schedule")
       ->type_name("FILE.csv")
       ->group(schedules);
+  add_measured_flags(cmd, p);
+}
+
+void add_measured_flags(CLI::App& cmd, Params& p) {
+  // Read once the whole command line is parsed: --measured-step may come after it.
+  struct Measured {
+    std::vector<std::string> paths;
+    std::optional<int> step;
+  };
+  auto m = std::make_shared<Measured>();
+  const std::string group = "Measured runs";
+  CLI::Option* measured =
+      cmd.add_option("--measured", m->paths,
+                     "a real step's PyTorch profiler traces: a folder of one trace per rank (Kineto's JSON, "
+                     ".json or .json.gz, as torch.profiler exports them), or the files (repeat the flag); "
+                     "shows the step as it ran beside its ideal (the same order at the median costs) and "
+                     "sets --pp, --microbatches, --chunks, --dp 1 and --time-f/-i/-w per stage")
+          ->type_name("DIR|FILE")
+          ->excludes("--schedule")
+          ->excludes("--schedule-file")
+          ->group(group);
+  for (const char* timed : {"--time-f", "--time-i", "--time-w"}) measured->excludes(timed);
+  cmd.add_option_function<int>(
+         "--measured-step", [m](int n) { m->step = n; },
+         "the ProfilerStep#N of the traces to read (default: the last one every rank recorded)")
+      ->type_name("N")
+      ->needs(measured)
+      ->check(CLI::NonNegativeNumber)
+      ->group(group);
+  cmd.parse_complete_callback([&cmd, &p, m] {
+    if (m->paths.empty()) return;
+    try {
+      apply_measured_run(p, load_measured_run(m->paths, m->step), cmd.count("--pp") > 0,
+                         cmd.count("--microbatches") > 0, cmd.count("--layers") > 0);
+    } catch (const MeasuredRunError& e) {
+      throw CLI::ValidationError("--measured", e.what());
+    }
+  });
 }
 
 void apply_schedule_file_shape(Params& p, bool pp_given, bool microbatches_given, bool chunks_given,

@@ -21,6 +21,10 @@ namespace pipescope::app {
 void add_param_flags(CLI::App& cmd, Params& params, std::function<void(const Session&)> on_session = {},
                      bool file_argument = false);
 
+// --measured DIR|FILE (repeatable) and --measured-step N: read the traces once
+// the command line is parsed and apply the run (measured_plan.hpp).
+void add_measured_flags(CLI::App& cmd, Params& params);
+
 // The flag that sets a notebook parameter: "dp_gpu_delta" -> "--dp-gap".
 std::string flag_for(const std::string& notebook_name);
 

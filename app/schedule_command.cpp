@@ -15,6 +15,7 @@
 #include "pipescope/schedule/simulate.hpp"
 #include "pipescope/analysis/trace.hpp"
 #include "pipescope/analysis/units.hpp"
+#include "pipescope/measured/measured_plan.hpp"
 
 namespace pipescope::app {
 
@@ -161,8 +162,9 @@ void add_trace_command(CLI::App& cli, TraceOptions& trace, CLI::App*& trace_cmd)
 }
 
 int run_trace(const TraceOptions& o) {
+  // A measured run: all ranks' traces merged on one clock, sends as flows.
   const std::string json =
-      chrome_trace(o.params, make_plan(o.params), o.params.frame_us > 0 ? o.params.frame_us : 1000.0);
+      chrome_trace(o.params, o.params.measured ? measured_plan(o.params) : make_plan(o.params), o.params.frame_us > 0 ? o.params.frame_us : 1000.0);
   if (o.output == "-") {
     std::cout << json;
     return finish_standard_output("trace");
@@ -195,7 +197,8 @@ int run_trace(const TraceOptions& o) {
 }
 
 int run_schedule(const ScheduleOptions& o) {
-  const SchedulePlan plan = make_plan(o.params);
+  // A measured run's order and timing are the step as it ran.
+  const SchedulePlan plan = o.params.measured ? measured_plan(o.params) : make_plan(o.params);
   if (o.format == "csv") {
     std::cout << to_csv(plan.program);
   } else if (o.format == "json") {

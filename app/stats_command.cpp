@@ -7,8 +7,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "measured_stats.hpp"
 #include "output_file.hpp"
 #include "schedule_command.hpp"
+#include "pipescope/analysis/analysis.hpp"
 #include "pipescope/analysis/schedule_stats.hpp"
 #include "pipescope/analysis/units.hpp"
 
@@ -107,12 +109,15 @@ void print_text(const Params& p, const SchedulePlan& plan, const ScheduleStats& 
 }  // namespace
 
 int run_stats(const StatsOptions& o) {
-  const SchedulePlan plan = make_plan(o.params);
-  const ScheduleStats st = schedule_stats(o.params, plan);
+  // With --measured the figures above are the ideal's, and "measured" the step as it ran.
+  const auto a = analyse(o.params);
   if (o.json) {
-    std::cout << stats_json(o.params, plan, st).dump(1) << "\n";
+    nlohmann::json j = stats_json(o.params, a->plan, a->stats);
+    if (a->measured) j["measured"] = measured_json(*a);
+    std::cout << j.dump(1) << "\n";
   } else {
-    print_text(o.params, plan, st);
+    print_text(o.params, a->plan, a->stats);
+    if (a->measured) print_measured_text(*a);
   }
   return finish_standard_output("stats");
 }

@@ -9,6 +9,15 @@ std::shared_ptr<const ScheduleAnalysis> analyse(const Params& p) {
   a->lanes = make_lanes(a->plan);
   a->stats = schedule_stats(p, a->plan);
   a->memory = activation_memory(p, a->plan);
+  if (p.measured) {
+    auto m = std::make_shared<MeasuredAnalysis>();
+    m->plan = measured_plan(p);
+    m->lanes = make_lanes(m->plan);
+    m->stats = schedule_stats(p, m->plan);
+    m->memory = activation_memory(p, m->plan);
+    m->split = split_difference(*p.measured, a->plan);
+    a->measured = std::move(m);
+  }
   return a;
 }
 

@@ -10,9 +10,20 @@
 #include "pipescope/analysis/lanes.hpp"
 #include "pipescope/model/params.hpp"
 #include "pipescope/analysis/schedule_stats.hpp"
+#include "pipescope/measured/measured_plan.hpp"
 #include "pipescope/schedule/simulate.hpp"
 
 namespace pipescope {
+
+// A measured step as every view reads it: the plan that replays it as it
+// ran, its lanes and figures, and where its difference from the ideal went.
+struct MeasuredAnalysis {
+  SchedulePlan plan;
+  std::vector<Lane> lanes;
+  ScheduleStats stats;
+  std::vector<std::vector<MemoryPoint>> memory;
+  MeasuredSplit split;
+};
 
 struct ScheduleAnalysis {
   Params params;
@@ -20,6 +31,11 @@ struct ScheduleAnalysis {
   std::vector<Lane> lanes;
   ScheduleStats stats;
   std::vector<std::vector<MemoryPoint>> memory;  // activation bytes per rank over time
+  // With --measured: the step as it ran (`plan` above is its ideal: the
+  // same order at the median costs). The scene replays this one.
+  std::shared_ptr<const MeasuredAnalysis> measured;
+  // The plan the scene animates: the measured step's when there is one.
+  const SchedulePlan& scene_plan() const { return measured ? measured->plan : plan; }
 };
 
 // Requires validate(p) to be empty.

@@ -16,6 +16,8 @@
 
 namespace pipescope {
 
+struct MeasuredRun;  // measured/measured_run.hpp
+
 // What the costs and memory come from.
 enum class CostModel : std::uint8_t {
   Notebook,     // the notebook's MLP: sizes are drawing units, time is animation frames
@@ -47,6 +49,9 @@ struct Params {
   // and pp, microbatches and chunks must be the file's. Shared: a file's
   // program is never changed once read.
   std::shared_ptr<const ScheduleFile> schedule_file;
+  // A measured step (--measured): its order is schedule_file, its median
+  // costs time_f/i/w; the views put the step as it ran beside that ideal.
+  std::shared_ptr<const MeasuredRun> measured;
 
   // Real units (cost_model.hpp). The transformer's shape: d_model is its
   // hidden size h, d_hidden its FFN width (4h unless given), B the global

@@ -1,0 +1,118 @@
+#include "measured_stats.hpp"
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "pipescope/analysis/units.hpp"
+#include "pipescope/measured/measured_run.hpp"
+
+namespace pipescope::app {
+
+namespace {
+
+double us(std::int64_t ns) { return static_cast<double>(ns) / 1000; }
+std::string time(std::int64_t ns) { return duration_text(TimeUnit::Nanoseconds, static_cast<double>(ns)); }
+
+const char* labels_text(MeasuredLabels l) {
+  switch (l) {
+    case MeasuredLabels::Pipelining: return "PP: labels";
+    case MeasuredLabels::GPipe: return "GPipe's Forward/Backward labels";
+    case MeasuredLabels::Inferred: return "none: matched between sends and receives";
+  }
+  return "";
+}
+
+}  // namespace
+
+nlohmann::json measured_json(const ScheduleAnalysis& a) {
+  const MeasuredRun& run = *a.params.measured;
+  const MeasuredAnalysis& m = *a.measured;
+  nlohmann::json j;
+  j["source"] = run.source;
+  j["schedule"] = run.matched_schedule.empty() ? nlohmann::json(nullptr) : nlohmann::json(run.matched_schedule);
+  j["labels"] = labels_text(run.labels);
+  j["timed_by"] = run.gpu ? "gpu kernels" : "cpu";
+  j["step"] = run.step;
+  j["pp"] = run.program.ranks;
+  j["microbatches"] = run.program.microbatches;
+  j["chunks"] = run.program.stages_per_rank();
+  j["makespan_us"] = us(run.makespan);
+  j["ideal_makespan_us"] = us(a.plan.timing.makespan);
+  j["bubble"] = {{"idle_over_compute", m.stats.bubble_idle_over_compute},
+                 {"idle_over_wall", m.stats.bubble_idle_over_wall},
+                 {"playground", m.stats.bubble_playground}};
+  j["ideal_bubble"] = {{"idle_over_compute", a.stats.bubble_idle_over_compute},
+                       {"idle_over_wall", a.stats.bubble_idle_over_wall},
+                       {"playground", a.stats.bubble_playground}};
+  j["straggler"] = m.split.straggler >= 0 ? nlohmann::json(m.split.straggler) : nlohmann::json(nullptr);
+  if (m.split.straggler >= 0) j["straggler_compute_over_median"] = m.split.straggler_ratio;
+  j["most_waited_on"] = m.split.most_waited_on >= 0 ? nlohmann::json(m.split.most_waited_on) : nlohmann::json(nullptr);
+  j["notes"] = run.notes;
+  nlohmann::json ranks = nlohmann::json::array();
+  for (std::size_t r = 0; r < run.ranks.size(); ++r) {
+    const MeasuredRank& mr = run.ranks[r];
+    const RankSplit& s = m.split.ranks[r];
+    nlohmann::json actions = nlohmann::json::array();
+    for (const MeasuredAction& act : mr.actions) {
+      actions.push_back({{"action", to_string(act.action)}, {"start_us", us(act.start)}, {"end_us", us(act.end)}});
+    }
+    nlohmann::json waiting = nlohmann::json::object();
+    for (std::size_t q = 0; q < s.waiting_on.size(); ++q) {
+      if (s.waiting_on[q] > 0) waiting[std::to_string(q)] = us(s.waiting_on[q]);
+    }
+    ranks.push_back({{"rank", mr.rank},
+                     {"file", mr.file},
+                     {"busy_us", us(mr.busy)},
+                     {"idle_us", us(s.idle)},
+                     {"ideal_busy_us", us(s.ideal_busy)},
+                     {"ideal_idle_us", us(s.ideal_idle)},
+                     {"waiting_on_peers_us", us(s.waiting_on_peers)},
+                     {"waiting_on_us", waiting},
+                     {"comm_needed_us", us(s.comm_needed)},
+                     {"comm_beyond_us", us(s.comm_beyond)},
+                     {"nothing_us", us(s.nothing)},
+                     {"drain_us", us(s.drain)},
+                     {"clock_shift_us", us(mr.clock_shift)},
+                     {"actions", actions}});
+  }
+  j["ranks"] = ranks;
+  return j;
+}
+
+void print_measured_text(const ScheduleAnalysis& a) {
+  const MeasuredRun& run = *a.params.measured;
+  const MeasuredAnalysis& m = *a.measured;
+  const double gap = run.makespan > 0 ? 1 - static_cast<double>(a.plan.timing.makespan) / static_cast<double>(run.makespan) : 0;
+  std::cout << fmt::format("\nmeasured {} (ProfilerStep#{}, {}, labels: {}; timed on the {})\n", run.source, run.step,
+                           run.schedule_label(), labels_text(run.labels), run.gpu ? "GPU's kernels" : "CPU");
+  std::cout << fmt::format("makespan               {} measured, {} ideal (the same order at the median costs): "
+                           "{:.1f} % of the step lost to waiting and variation\n",
+                           time(run.makespan), time(a.plan.timing.makespan), 100 * gap);
+  std::cout << fmt::format("bubble, idle / compute {:.1f} % measured, {:.1f} % ideal\n",
+                           100 * m.stats.bubble_idle_over_compute, 100 * a.stats.bubble_idle_over_compute);
+  std::cout << fmt::format("\n{:>5} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11}  {}\n", "rank", "busy",
+                           "ideal busy", "idle", "ideal idle", "on peers", "comm", "beyond", "nothing", "waited most on");
+  for (std::size_t r = 0; r < run.ranks.size(); ++r) {
+    const RankSplit& s = m.split.ranks[r];
+    std::size_t peer = 0;
+    for (std::size_t q = 0; q < s.waiting_on.size(); ++q) {
+      if (s.waiting_on[q] > s.waiting_on[peer]) peer = q;
+    }
+    std::cout << fmt::format("{:>5} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11}  {}\n", s.rank,
+                             time(s.busy), time(s.ideal_busy), time(s.idle), time(s.ideal_idle),
+                             time(s.waiting_on_peers), time(s.comm_needed), time(s.comm_beyond), time(s.nothing + s.drain),
+                             s.waiting_on_peers > 0 ? fmt::format("rank {} ({})", peer, time(s.waiting_on[peer])) : "-");
+  }
+  std::cout << "  on peers: idle until an input from another rank was made; comm: inside sends and receives, as\n"
+               "  long as the fastest one; beyond: the rest of them; nothing: gaps the trace shows nothing in\n";
+  if (m.split.straggler >= 0) {
+    std::cout << fmt::format("straggler: rank {} computes {:.2f} x the median rank's time\n", m.split.straggler,
+                             m.split.straggler_ratio);
+  } else {
+    std::cout << "straggler: none (every rank computes within 10 % of the median rank)\n";
+  }
+  for (const std::string& n : run.notes) std::cout << "note: " << n << "\n";
+}
+
+}  // namespace pipescope::app

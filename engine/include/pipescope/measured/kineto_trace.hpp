@@ -1,0 +1,63 @@
+#pragma once
+// One rank's PyTorch profiler trace (Kineto's Chrome-trace JSON, as
+// torch.profiler's export_chrome_trace writes it, plain or gzipped), read as a
+// stream: the JSON is never held whole, only the few fields of each event
+// pipescope needs (traces reach hundreds of MB). What a trace holds:
+//   distributedInfo     {rank, world_size, backend, pg_config}
+//   baseTimeNanoseconds where the trace's clock starts, on the host's clock
+//   traceEvents         complete events ("ph": "X") with a category: cpu_op
+//                       (aten ops; autograd's "evaluate_function: ..." for
+//                       backward), user_annotation (record_function labels:
+//                       ProfilerStep#N, PP:0F3, gloo:send, nccl:recv),
+//                       gpu_user_annotation (those labels on the GPU's
+//                       timeline), kernel (CUDA kernels, with a correlation
+//                       id), cuda_runtime (the launches, the same id).
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace pipescope {
+
+enum class EventCategory : std::uint8_t {
+  CpuOp,
+  UserAnnotation,
+  GpuUserAnnotation,
+  Kernel,
+  Runtime,  // cuda_runtime / cuda_driver: a kernel's launch on the CPU
+  Other,
+};
+
+struct TraceEvent {
+  std::int64_t start_ns = 0, end_ns = 0;  // on the trace's own clock (ts, ts + dur)
+  std::int32_t name = 0;                  // index into KinetoTrace::names
+  std::int32_t thread = 0;                // index into KinetoTrace::threads
+  std::int64_t correlation = -1;          // args.correlation (kernels and their launches)
+  EventCategory category = EventCategory::Other;
+};
+
+struct KinetoTrace {
+  std::string path;
+  int rank = -1, world_size = -1;  // distributedInfo; -1 when the trace has none
+  std::string backend;             // "nccl", "gloo", ...
+  std::int64_t base_time_ns = 0;   // baseTimeNanoseconds (0 when absent)
+  std::vector<std::string> names;  // every distinct event name, once
+  std::vector<std::string> threads;  // "pid/tid" of each thread seen
+  std::vector<TraceEvent> events;    // complete events, in the file's order
+};
+
+// "PATH: is not a PyTorch profiler trace: ...", "PATH: ends early (truncated?) ...".
+struct TraceError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Caps: a file's text (after gunzip) and its events. Past them the reader
+// stops with a TraceError naming the cap, having held no more than it.
+inline constexpr std::uint64_t kMaxTraceTextBytes = 2ull << 30;  // 2 GiB
+inline constexpr std::size_t kMaxTraceEvents = 50'000'000;
+
+// Reads the file (gzipped or not: the first bytes tell). Throws TraceError.
+KinetoTrace read_kineto_trace(const std::string& path);
+
+}  // namespace pipescope

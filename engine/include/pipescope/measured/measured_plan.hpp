@@ -1,0 +1,60 @@
+#pragma once
+// A measured step beside its ideal: the parameters it sets (its order as the
+// schedule, the median cost of each kind and stage), the plan that replays
+// the step exactly as it ran, and where the difference between the two went.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipescope/measured/measured_run.hpp"
+#include "pipescope/model/params.hpp"
+#include "pipescope/schedule/simulate.hpp"
+
+namespace pipescope {
+
+// Sets p.measured and what the run fixes: pp, microbatches, chunks (except
+// those given, so that validation names both), dp 1 (one pipeline's
+// traces), its order as p.schedule_file ("measured 1f1b"), every stage's
+// median F, I and W in microseconds (a fused B's median split evenly
+// between I and W), and L rounded up to a multiple of its stages.
+void apply_measured_run(Params& p, std::shared_ptr<const MeasuredRun> run, bool pp_given = false,
+                        bool microbatches_given = false, bool layers_given = false);
+
+// The step as it ran, as a plan every view reads (lanes, stats, the scene,
+// traces): its programs, the ideal's costs, and its measured timing (ns
+// from the first action's start), sends where the ranks sent.
+// Requires p.measured and validate(p) to be empty.
+SchedulePlan measured_plan(const Params& p);
+
+// Where a rank's time went, measured against the ideal (ns).
+struct RankSplit {
+  int rank = 0;
+  std::int64_t busy = 0, ideal_busy = 0;  // computing (measured: the union of its compute)
+  std::int64_t idle = 0, ideal_idle = 0;  // the step's makespan minus busy
+  // Idle before a pass whose input comes from another rank, until that
+  // input was made: waiting on a peer, by peer rank.
+  std::int64_t waiting_on_peers = 0;
+  std::vector<std::int64_t> waiting_on;  // per rank
+  // Inside sends and receives once the input was made (or with nothing to
+  // wait for): the fastest such transfer of the step is what the bytes need,
+  // the rest of each is beyond it (a SendRecv kernel's time includes waiting).
+  std::int64_t comm_needed = 0, comm_beyond = 0;
+  std::int64_t nothing = 0;  // gaps where the trace shows nothing at all
+  std::int64_t drain = 0;    // after its last pass, until the step ends
+};
+
+struct MeasuredSplit {
+  std::int64_t makespan = 0, ideal_makespan = 0;
+  std::vector<RankSplit> ranks;
+  // The rank that computes longest, when it is over 10 % above the median
+  // rank's compute (-1: none), and the rank the others waited on most.
+  int straggler = -1;
+  double straggler_ratio = 1;  // its compute / the median rank's
+  int most_waited_on = -1;
+};
+
+MeasuredSplit split_difference(const MeasuredRun& run, const SchedulePlan& ideal);
+
+}  // namespace pipescope

@@ -1,0 +1,78 @@
+#pragma once
+// A measured training step: per-rank PyTorch profiler traces of one
+// torch.distributed.pipelining step, read back as pipescope's actions on one
+// clock. What ran is recovered from, in order of trust:
+//   - "PP:<stage><F|I|B|W><mb>" labels (newer PyTorch's runtime wraps every
+//     action in one; "PP:<stage>SEND_F<mb>" and friends are its sends);
+//   - "Forward i" / "Backward i" (PyTorch's GPipe);
+//   - nothing (PyTorch's 1F1B): the rank's compute between its sends and
+//     receives, forward where no autograd function runs, matched against the
+//     zoo's programs for the same pp and microbatches.
+// On GPUs an action's time is its kernels' (the labels on the GPU timeline,
+// or the kernels its launches correlate with), not the CPU's launch spans.
+// Clocks: baseTimeNanoseconds puts each file on its host's clock; where
+// hosts disagree, ranks are shifted (the least shift) so that no receive ends
+// before its send starts and no action starts before its input was made.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "pipescope/schedule/program.hpp"
+
+namespace pipescope {
+
+struct MeasuredAction {
+  Action action;
+  std::int64_t start = 0, end = 0;  // ns from the step's start (the first action anywhere)
+  std::int64_t busy = 0;            // compute inside [start, end): its kernels' union on a GPU
+};
+
+struct MeasuredComm {
+  std::int64_t start = 0, end = 0;  // ns, as actions
+  bool send = false;                // a send, else a receive
+};
+
+struct MeasuredRank {
+  int rank = 0;  // the pipeline rank (distributedInfo's rank)
+  std::string file;
+  std::vector<MeasuredAction> actions;  // in the order they ran
+  std::vector<MeasuredComm> comms;      // sends and receives, by start
+  std::int64_t clock_shift = 0;         // ns added to the file's clock to align it
+  std::int64_t busy = 0;                // the union of its compute, ns
+};
+
+// Where the actions were read from.
+enum class MeasuredLabels : std::uint8_t { Pipelining, GPipe, Inferred };
+
+struct MeasuredRun {
+  std::string source;  // what the user named (a folder, or the first file)
+  // The zoo schedule the order equals ("1f1b"), or "" when it is none of them.
+  std::string matched_schedule;
+  MeasuredLabels labels = MeasuredLabels::Pipelining;
+  bool gpu = false;  // compute timed by kernels
+  int step = 0;      // N of the ProfilerStep#N read
+  Program program;   // the order that ran
+  std::vector<MeasuredRank> ranks;
+  std::int64_t makespan = 0;       // first action's start to the last one's end, ns
+  std::vector<std::string> notes;  // what the reader assumed or corrected, for the user
+
+  // "1f1b" or "measured order"; for titles and the schedule's name.
+  std::string schedule_label() const { return matched_schedule.empty() ? "measured order" : matched_schedule; }
+};
+
+// One line naming the file (or the folder) and what is wrong with it.
+struct MeasuredRunError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Reads `paths`: one folder of per-rank traces (*.json, *.json.gz), or the
+// files themselves. `step`: the ProfilerStep#N to read; unset, the last one
+// every rank recorded. Throws MeasuredRunError.
+std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::string>& paths,
+                                                     std::optional<int> step = std::nullopt);
+
+}  // namespace pipescope

@@ -1,0 +1,106 @@
+#include "clock_alignment.hpp"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+namespace pipescope::detail {
+
+namespace {
+
+struct Place {
+  int rank;
+  std::size_t index;  // into the rank's actions
+};
+
+// The pass (stage, microbatch, kind) each action carries, both halves of an overlapped pair.
+using PassKey = std::tuple<int, int, char>;  // stage, microbatch, 'F' or 'b' (I or B: the backward that sends)
+
+struct Edge {
+  int from, to;
+  std::int64_t weight;  // shift[to] >= shift[from] + weight
+};
+
+}  // namespace
+
+std::vector<std::int64_t> align_clocks(const std::vector<RankRecord>& records, const Program& program) {
+  const auto ranks = records.size();
+  std::map<PassKey, Place> where;
+  for (std::size_t r = 0; r < ranks; ++r) {
+    const auto& acts = records[r].actions;
+    for (std::size_t i = 0; i < acts.size(); ++i) {
+      const Action& a = acts[i].action;
+      auto note = [&](const Step& s) {
+        if (s.op == Op::F) where[{s.stage, s.microbatch, 'F'}] = {static_cast<int>(r), i};
+        if (s.op == Op::I || s.op == Op::B) where[{s.stage, s.microbatch, 'b'}] = {static_cast<int>(r), i};
+      };
+      note(a.first);
+      if (a.op == Op::Overlap) note(a.second);
+    }
+  }
+  // The time a producer's data left its rank: the first send after it,
+  // before its rank's next pass; and when the consumer had it: the end of
+  // the last receive before it, after its rank's previous pass.
+  auto sent_at = [&](const Place& p) {
+    const auto& rec = records[static_cast<std::size_t>(p.rank)];
+    const std::int64_t end = rec.actions[p.index].end;
+    const std::int64_t next = p.index + 1 < rec.actions.size() ? rec.actions[p.index + 1].start : INT64_MAX;
+    auto it = std::lower_bound(rec.comms.begin(), rec.comms.end(), end,
+                               [](const MeasuredComm& c, std::int64_t t) { return c.start < t; });
+    for (; it != rec.comms.end() && it->start < next; ++it) {
+      if (it->send) return it->start;
+    }
+    return end;
+  };
+  auto received_at = [&](const Place& p) {
+    const auto& rec = records[static_cast<std::size_t>(p.rank)];
+    const std::int64_t start = rec.actions[p.index].start;
+    const std::int64_t prev = p.index > 0 ? rec.actions[p.index - 1].end : INT64_MIN;
+    std::int64_t best = start;
+    bool found = false;
+    for (const MeasuredComm& c : rec.comms) {
+      if (c.start >= start) break;
+      if (!c.send && c.end <= start && c.end > prev && (!found || c.end > best)) {
+        best = c.end;
+        found = true;
+      }
+    }
+    return best;
+  };
+  std::vector<Edge> edges;
+  auto depend = [&](const PassKey& producer, const PassKey& consumer) {
+    const auto p = where.find(producer), c = where.find(consumer);
+    if (p == where.end() || c == where.end() || p->second.rank == c->second.rank) return;
+    edges.push_back({p->second.rank, c->second.rank, sent_at(p->second) - received_at(c->second)});
+  };
+  for (int s = 0; s < program.stages; ++s) {
+    for (int m = 0; m < program.microbatches; ++m) {
+      if (s > 0) depend({s - 1, m, 'F'}, {s, m, 'F'});
+      if (s + 1 < program.stages) depend({s + 1, m, 'b'}, {s, m, 'b'});
+    }
+  }
+  std::vector<std::int64_t> shift(ranks, 0);
+  if (std::none_of(edges.begin(), edges.end(), [](const Edge& e) { return e.weight > 0; })) return shift;
+  // Longest paths from all-zero shifts (Bellman-Ford): the least shifts that
+  // satisfy every constraint. Clocks that no shift can reconcile (a cycle
+  // of constraints that add up positive) are left as the files have them.
+  for (std::size_t round = 0; round <= ranks; ++round) {
+    bool changed = false;
+    for (const Edge& e : edges) {
+      const std::int64_t want = shift[static_cast<std::size_t>(e.from)] + e.weight;
+      if (want > shift[static_cast<std::size_t>(e.to)]) {
+        shift[static_cast<std::size_t>(e.to)] = want;
+        changed = true;
+      }
+    }
+    if (!changed) {
+      // Shift as little as possible overall: the smallest shift becomes 0.
+      const std::int64_t least = *std::min_element(shift.begin(), shift.end());
+      for (auto& s : shift) s -= least;
+      return shift;
+    }
+  }
+  return std::vector<std::int64_t>(ranks, 0);
+}
+
+}  // namespace pipescope::detail

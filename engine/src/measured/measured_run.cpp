@@ -1,0 +1,272 @@
+#include "pipescope/measured/measured_run.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "clock_alignment.hpp"
+#include "rank_actions.hpp"
+#include "pipescope/io/input_file.hpp"
+#include "pipescope/schedule/program_csv.hpp"
+#include "pipescope/schedule/simulate.hpp"
+#include "pipescope/schedule/zoo.hpp"
+
+namespace pipescope {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t kMaxFiles = 4096;
+
+bool is_trace_name(const std::string& name) { return name.ends_with(".json") || name.ends_with(".json.gz"); }
+
+std::vector<std::string> trace_files(const std::vector<std::string>& paths) {
+  std::vector<std::string> files;
+  for (const std::string& path : paths) {
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (ec || !fs::exists(status)) throw MeasuredRunError(path + ": does not exist (give a folder of per-rank traces or the traces themselves)");
+    if (!fs::is_directory(status)) {
+      files.push_back(path);
+      continue;
+    }
+    std::vector<std::string> found;
+    for (fs::directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+      const std::string name = it->path().filename().string();
+      if (is_trace_name(name) && it->is_regular_file(ec)) found.push_back(it->path().string());
+      if (found.size() > kMaxFiles) break;
+    }
+    if (ec) throw MeasuredRunError(fmt::format("{}: cannot be listed: {}", path, ec.message()));
+    if (found.empty()) throw MeasuredRunError(path + ": holds no profiler traces (*.json or *.json.gz files)");
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  if (files.size() > kMaxFiles) {
+    throw MeasuredRunError(fmt::format("{}: holds more than {} traces; pipescope reads one pipeline's ranks", paths.front(), kMaxFiles));
+  }
+  return files;
+}
+
+std::string steps_text(const std::set<int>& steps) {
+  if (steps.empty()) return "none";
+  std::vector<std::string> s;
+  for (int n : steps) s.push_back(fmt::format("#{}", n));
+  if (s.size() > 8) s.erase(s.begin() + 3, s.end() - 3), s.insert(s.begin() + 3, "...");
+  return fmt::format("{}", fmt::join(s, ", "));
+}
+
+std::string who(const detail::RankRecord& r) { return fmt::format("{} (rank {})", r.file, r.rank); }
+
+const char* labels_name(MeasuredLabels l) {
+  switch (l) {
+    case MeasuredLabels::Pipelining: return "PP: labels";
+    case MeasuredLabels::GPipe: return "GPipe's Forward/Backward labels";
+    case MeasuredLabels::Inferred: return "no labels";
+  }
+  return "";
+}
+
+// The step every rank recorded: the one asked for, or the last they share.
+std::optional<int> choose_step(const std::vector<KinetoTrace>& traces, std::optional<int> wanted) {
+  std::vector<std::set<int>> steps;
+  for (const KinetoTrace& t : traces) steps.push_back(detail::profiler_steps(t));
+  const bool none = std::all_of(steps.begin(), steps.end(), [](const auto& s) { return s.empty(); });
+  if (none && !wanted) return std::nullopt;  // no ProfilerStep marks: each file is one step
+  for (std::size_t i = 0; i < traces.size(); ++i) {
+    if (wanted && !steps[i].contains(*wanted)) {
+      throw MeasuredRunError(fmt::format("{} (rank {}): has no ProfilerStep#{} (it has {}): choose a step every rank "
+                                         "recorded with --measured-step",
+                                         traces[i].path, traces[i].rank, *wanted, steps_text(steps[i])));
+    }
+    if (steps[i].empty()) {
+      throw MeasuredRunError(fmt::format("{} (rank {}): has no ProfilerStep#N mark, but other ranks' traces do: were "
+                                         "they all profiled the same way?",
+                                         traces[i].path, traces[i].rank));
+    }
+  }
+  if (wanted) return wanted;
+  std::set<int> common = steps[0];
+  for (const auto& s : steps) {
+    std::set<int> both;
+    std::set_intersection(common.begin(), common.end(), s.begin(), s.end(), std::inserter(both, both.end()));
+    common = std::move(both);
+  }
+  if (common.empty()) {
+    throw MeasuredRunError(fmt::format("{} (rank {}) has steps {}, {} (rank {}) has {}: no step every rank recorded",
+                                       traces[0].path, traces[0].rank, steps_text(steps[0]), traces[1].path,
+                                       traces[1].rank, steps_text(steps[1])));
+  }
+  return *common.rbegin();
+}
+
+// The zoo schedule whose program is exactly this one, if any.
+std::string matching_schedule(const Program& program) {
+  for (const ScheduleInfo& info : schedule_catalog()) {
+    if (info.placement != program.placement) continue;
+    const int v = program.stages_per_rank();
+    if (schedule_rule_broken(info.kind, program.ranks, program.microbatches, v)) continue;
+    const Program zoo = build_program(info.kind, program.ranks, program.microbatches, v);
+    if (zoo.per_rank == program.per_rank) return std::string(info.name);
+  }
+  return "";
+}
+
+}  // namespace
+
+std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::string>& paths, std::optional<int> step) {
+  if (paths.empty()) throw MeasuredRunError("--measured: give a folder of per-rank traces or the traces themselves");
+  auto run = std::make_shared<MeasuredRun>();
+  run->source = paths.front();
+  std::vector<KinetoTrace> traces;
+  for (const std::string& f : trace_files(paths)) {
+    try {
+      traces.push_back(read_kineto_trace(f));
+    } catch (const TraceError& e) {
+      throw MeasuredRunError(e.what());
+    }
+  }
+  // Ranks come from the traces, not their names.
+  std::map<int, std::string> file_of_rank;
+  for (const KinetoTrace& t : traces) {
+    if (t.rank < 0 || t.world_size < 1) {
+      throw MeasuredRunError(t.path + ": has no distributedInfo (rank, world_size): not a trace of a torch.distributed "
+                                      "run (profile after init_process_group)");
+    }
+    if (t.world_size != traces.front().world_size) {
+      throw MeasuredRunError(fmt::format("{} says world_size {}, {} says {}: the traces are of different runs",
+                                         traces.front().path, traces.front().world_size, t.path, t.world_size));
+    }
+    if (t.rank >= t.world_size) {
+      throw MeasuredRunError(fmt::format("{}: is rank {} of world_size {}: a rank must be below the world size", t.path,
+                                         t.rank, t.world_size));
+    }
+    const auto [it, fresh] = file_of_rank.emplace(t.rank, t.path);
+    if (!fresh) {
+      throw MeasuredRunError(fmt::format("{} and {} are both rank {} (distributedInfo): give each rank's trace once",
+                                         it->second, t.path, t.rank));
+    }
+  }
+  const int world = traces.front().world_size;
+  if (world == 1) {
+    throw MeasuredRunError(traces.front().path + ": is a run of one rank (world_size 1), with no pipeline to show");
+  }
+  if (static_cast<int>(traces.size()) != world) {
+    std::vector<int> missing;
+    for (int r = 0; r < world && missing.size() < 8; ++r) {
+      if (!file_of_rank.contains(r)) missing.push_back(r);
+    }
+    throw MeasuredRunError(fmt::format("{}: has {} of the {} ranks' traces (world_size {}); missing: rank {}",
+                                       run->source, traces.size(), world, world, fmt::join(missing, ", rank ")));
+  }
+  std::sort(traces.begin(), traces.end(), [](const KinetoTrace& a, const KinetoTrace& b) { return a.rank < b.rank; });
+
+  const std::optional<int> chosen = choose_step(traces, step);
+  run->step = chosen.value_or(0);
+  if (!chosen) run->notes.push_back("the traces have no ProfilerStep#N marks: each file is read as one step");
+  std::vector<detail::RankRecord> records;
+  for (const KinetoTrace& t : traces) records.push_back(detail::rank_actions(t, chosen));
+  traces.clear();  // the events are no longer needed
+
+  for (const auto& r : records) {
+    if (r.labels != records.front().labels) {
+      throw MeasuredRunError(fmt::format("the labels contradict each other: {} has {}, {} has {}", who(records.front()),
+                                         labels_name(records.front().labels), who(r), labels_name(r.labels)));
+    }
+    if (r.actions.empty()) {
+      throw MeasuredRunError(fmt::format("{}: ran no forward or backward in {}: a run with no pipeline?", who(r),
+                                         chosen ? fmt::format("ProfilerStep#{}", *chosen) : "its trace"));
+    }
+  }
+  run->labels = records.front().labels;
+  run->gpu = std::any_of(records.begin(), records.end(), [](const auto& r) { return r.gpu; });
+
+  // The order as PyTorch's CSV: its reader checks that it is a whole
+  // schedule (every pass once, each stage on one rank, loop or V placement).
+  std::string csv;
+  for (auto& r : records) {
+    std::vector<std::string> cells;
+    for (MeasuredAction& a : r.actions) {
+      if (a.action.first.stage < 0) a.action = Action::single(a.action.op, r.rank, a.action.first.microbatch);
+      cells.push_back(to_string(a.action));
+    }
+    csv += fmt::format("{}\n", fmt::join(cells, ","));
+  }
+  try {
+    run->program = parse_schedule_csv(csv).program;
+  } catch (const CsvError& e) {
+    const std::string what = run->labels == MeasuredLabels::Inferred
+                                 ? "the compute found between sends and receives is not a whole schedule"
+                                 : "the labels do not make a whole schedule";
+    throw MeasuredRunError(fmt::format("{}: {} (as a CSV, one line a rank: {}){}", run->source, what, e.what(),
+                                       run->labels == MeasuredLabels::Inferred
+                                           ? "; label the step's actions with record_function(\"PP:0F3\") as newer PyTorch does"
+                                           : ""));
+  }
+  if (run->program.ranks != world) {
+    throw MeasuredRunError(fmt::format("{}: the labels name stages on {} ranks, but the run has {}", run->source,
+                                       run->program.ranks, world));
+  }
+  try {
+    (void)simulate(run->program, Costs{});
+  } catch (const Deadlock& e) {
+    throw MeasuredRunError(fmt::format("{}: the labels' order can never run (they contradict each other): {}",
+                                       run->source, e.what()));
+  }
+  run->matched_schedule = matching_schedule(run->program);
+  if (run->labels == MeasuredLabels::Inferred && run->matched_schedule.empty()) {
+    run->notes.push_back("the unlabelled order matches no built-in schedule for these pp and microbatches");
+  }
+
+  // One clock for all ranks, time 0 the first action's start.
+  const std::vector<std::int64_t> shift = detail::align_clocks(records, run->program);
+  std::int64_t t0 = INT64_MAX, t1 = INT64_MIN;
+  for (std::size_t r = 0; r < records.size(); ++r) {
+    t0 = std::min(t0, records[r].actions.front().start + shift[r]);
+    for (const MeasuredAction& a : records[r].actions) t1 = std::max(t1, a.end + shift[r]);
+  }
+  for (std::size_t r = 0; r < records.size(); ++r) {
+    detail::RankRecord& rec = records[r];
+    MeasuredRank mr;
+    mr.rank = rec.rank;
+    mr.file = rec.file;
+    mr.clock_shift = shift[r];
+    if (shift[r] != 0) {
+      run->notes.push_back(fmt::format("rank {}'s clock moved {:+.1f} us: its receives ended before the matching "
+                                       "sends started, or its passes before their inputs were made",
+                                       rec.rank, static_cast<double>(shift[r]) / 1000));
+    }
+    for (MeasuredAction a : rec.actions) {
+      a.start += shift[r] - t0;
+      a.end += shift[r] - t0;
+      mr.busy += rec.gpu ? a.busy : 0;
+      mr.actions.push_back(a);
+    }
+    if (!rec.gpu) {
+      // Compute on one CPU thread: the union of its spans.
+      std::int64_t covered_to = INT64_MIN;
+      for (const MeasuredAction& a : mr.actions) {
+        const std::int64_t from = std::max(a.start, covered_to);
+        if (a.end > from) mr.busy += a.end - from;
+        covered_to = std::max(covered_to, a.end);
+      }
+    }
+    for (MeasuredComm c : rec.comms) {
+      c.start += shift[r] - t0;
+      c.end += shift[r] - t0;
+      if (c.end <= 0 || c.start >= t1 - t0) continue;  // before the first action or after the last: not the step's
+      c.start = std::max<std::int64_t>(c.start, 0);
+      c.end = std::min(c.end, t1 - t0);
+      mr.comms.push_back(c);
+    }
+    run->ranks.push_back(std::move(mr));
+  }
+  run->makespan = t1 - t0;
+  return run;
+}
+
+}  // namespace pipescope
