@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <tuple>
 
 namespace pipescope::detail {
@@ -23,7 +24,7 @@ struct Edge {
 
 }  // namespace
 
-std::vector<std::int64_t> align_clocks(const std::vector<RankRecord>& records, const Program& program) {
+std::optional<std::vector<std::int64_t>> align_clocks(const std::vector<RankRecord>& records, const Program& program) {
   const auto ranks = records.size();
   std::map<PassKey, Place> where;
   for (std::size_t r = 0; r < ranks; ++r) {
@@ -94,13 +95,17 @@ std::vector<std::int64_t> align_clocks(const std::vector<RankRecord>& records, c
       }
     }
     if (!changed) {
-      // Shift as little as possible overall: the smallest shift becomes 0.
-      const std::int64_t least = *std::min_element(shift.begin(), shift.end());
-      for (auto& s : shift) s -= least;
+      // Shifting every rank alike changes nothing: move as little as
+      // possible overall (the median shift, which minimises the sum of
+      // |shift|, becomes 0: one host's clock is off, not all the others').
+      std::vector<std::int64_t> sorted = shift;
+      std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(ranks / 2), sorted.end());
+      const std::int64_t median = sorted[ranks / 2];
+      for (auto& s : shift) s -= median;
       return shift;
     }
   }
-  return std::vector<std::int64_t>(ranks, 0);
+  return std::nullopt;
 }
 
 }  // namespace pipescope::detail

@@ -7,6 +7,7 @@
 // without them, the consumer cannot start before its producer ended).
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "rank_actions.hpp"
@@ -14,7 +15,8 @@
 
 namespace pipescope::detail {
 
-// ns to add to each record's times (records[i] is rank i).
-std::vector<std::int64_t> align_clocks(const std::vector<RankRecord>& records, const Program& program);
+// ns to add to each record's times (records[i] is rank i); nothing when no
+// shift satisfies them all (constraints that contradict each other).
+std::optional<std::vector<std::int64_t>> align_clocks(const std::vector<RankRecord>& records, const Program& program);
 
 }  // namespace pipescope::detail

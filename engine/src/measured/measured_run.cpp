@@ -223,7 +223,12 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
   }
 
   // One clock for all ranks, time 0 the first action's start.
-  const std::vector<std::int64_t> shift = detail::align_clocks(records, run->program);
+  const auto aligned = detail::align_clocks(records, run->program);
+  const std::vector<std::int64_t> shift = aligned.value_or(std::vector<std::int64_t>(records.size(), 0));
+  if (!aligned) {
+    run->notes.push_back("the ranks' clocks disagree in a way no shift explains (some receive ends before its send "
+                         "starts whatever the shift): times are as the files have them");
+  }
   std::int64_t t0 = INT64_MAX, t1 = INT64_MIN;
   for (std::size_t r = 0; r < records.size(); ++r) {
     t0 = std::min(t0, records[r].actions.front().start + shift[r]);
@@ -243,17 +248,8 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
     for (MeasuredAction a : rec.actions) {
       a.start += shift[r] - t0;
       a.end += shift[r] - t0;
-      mr.busy += rec.gpu ? a.busy : 0;
+      mr.busy += a.busy;  // the union of its compute: passes on one rank do not overlap
       mr.actions.push_back(a);
-    }
-    if (!rec.gpu) {
-      // Compute on one CPU thread: the union of its spans.
-      std::int64_t covered_to = INT64_MIN;
-      for (const MeasuredAction& a : mr.actions) {
-        const std::int64_t from = std::max(a.start, covered_to);
-        if (a.end > from) mr.busy += a.end - from;
-        covered_to = std::max(covered_to, a.end);
-      }
     }
     for (MeasuredComm c : rec.comms) {
       c.start += shift[r] - t0;

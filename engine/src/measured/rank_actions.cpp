@@ -191,6 +191,7 @@ std::vector<MeasuredAction> inferred_actions(const KinetoTrace& t, const std::ve
   struct Run {
     Op op;
     std::int64_t start = INT64_MAX, end = INT64_MIN;  // of its computing (not glue) operators
+    std::int64_t busy = 0;                            // their time (top-level operators do not overlap)
   };
   std::vector<Run> runs;
   std::int64_t top_end = INT64_MIN;
@@ -210,13 +211,14 @@ std::vector<MeasuredAction> inferred_actions(const KinetoTrace& t, const std::ve
     if (is_glue(name)) continue;
     runs.back().start = std::min(runs.back().start, e->start_ns);
     runs.back().end = std::max(runs.back().end, e->end_ns);
+    runs.back().busy += e->end_ns - e->start_ns;
   }
   std::vector<MeasuredAction> out;
   int forwards = 0, backwards = 0;
   for (const Run& r : runs) {
     if (r.end < r.start) continue;  // glue only
     const int mb = r.op == Op::F ? forwards++ : backwards++;
-    out.push_back({Action::single(r.op, -1, mb), r.start, r.end, r.end - r.start});
+    out.push_back({Action::single(r.op, -1, mb), r.start, r.end, r.busy});
   }
   return out;
 }
@@ -302,8 +304,38 @@ RankRecord rank_actions(const KinetoTrace& t, std::optional<int> step) {
   }
   const KernelIndex kernels(t);
   std::map<std::int32_t, std::size_t> seen_in_step;
+  // A label can hold more than compute: PyTorch's "Forward i" waits for
+  // its input and sends its output inside it. The pass is its operators
+  // outside communication (and outside operators nested in communication).
+  auto compute_span = [&](const TraceEvent& label) {
+    auto it = std::lower_bound(cpu.begin(), cpu.end(), label.start_ns,
+                               [](const TraceEvent* e, std::int64_t t) { return e->start_ns < t; });
+    std::int64_t from = INT64_MAX, to = INT64_MIN, comm_end = INT64_MIN;
+    std::vector<Span> ops;
+    for (; it != cpu.end() && (*it)->start_ns < label.end_ns; ++it) {
+      const TraceEvent& e = **it;
+      if (&e == &label || e.end_ns > label.end_ns) continue;
+      const std::string_view name = t.names[static_cast<std::size_t>(e.name)];
+      if (is_comm_op(name)) {
+        comm_end = std::max(comm_end, e.end_ns);
+        continue;
+      }
+      if (e.category != EventCategory::CpuOp || e.start_ns < comm_end || is_glue(name)) continue;
+      from = std::min(from, e.start_ns);
+      to = std::max(to, e.end_ns);
+      ops.push_back({e.start_ns, e.end_ns});
+    }
+    // Busy: the union of its operators (the interpreter's time between them is not compute).
+    struct Result {
+      Span span;
+      std::int64_t busy;
+    };
+    if (from > to) return Result{{label.start_ns, label.end_ns}, label.end_ns - label.start_ns};
+    return Result{{from, to}, union_length(std::move(ops))};
+  };
   auto timed = [&](const TraceEvent& e, Action a) {
-    MeasuredAction m{a, e.start_ns, e.end_ns, e.end_ns - e.start_ns};
+    const auto [cpu_span, cpu_busy] = compute_span(e);
+    MeasuredAction m{a, cpu_span.start, cpu_span.end, cpu_busy};
     const auto twin = gpu_twins.find(e.name);
     const std::size_t k = seen_before[e.name] + seen_in_step[e.name]++;
     if (twin != gpu_twins.end() && k < twin->second.size()) {
@@ -363,13 +395,13 @@ RankRecord rank_actions(const KinetoTrace& t, std::optional<int> step) {
             rec.gpu = true;
           }
         }
-        m.busy = m.busy ? m.busy : m.end - m.start;
         rec.actions.push_back(m);
       }
     }
   }
-  // Without gloo:/nccl: annotations, c10d's send and receive operators.
-  if (rec.comms.empty()) {
+  // c10d's send and receive operators too: an isend's transfer starts when
+  // c10d::send posts it, before gloo's annotation (its wait) begins.
+  {
     for (const TraceEvent* e : cpu) {
       const std::string_view name = t.names[static_cast<std::size_t>(e->name)];
       if (e->category == EventCategory::CpuOp && name.starts_with("c10d::") &&
