@@ -31,7 +31,11 @@ int Explorer::run() {
 void Explorer::load_scene(const Params& params) {
   analysis_ = analyse(params);
   // The scene animates the plan just made: one simulation per change.
-  scene_ = std::make_unique<Scene>(params, std::shared_ptr<const SchedulePlan>(analysis_, &analysis_->plan));
+  // A measured step replays as it ran; its ideal shows in the lanes beneath.
+  scene_ = std::make_unique<Scene>(params, std::shared_ptr<const SchedulePlan>(analysis_, &analysis_->scene_plan()));
+  ideal_ = {};
+  if (analysis_->measured) ideal_ = {&analysis_->lanes, &analysis_->plan, static_cast<int>(params.stages_per_rank()), ""};
+  ideal_state_.texture = &ideal_texture_;
   // The notebook's phases are one at a time; a pipelined schedule's run
   // together, so its scrubber shows utilisation instead.
   phases_ = params.is_notebook() && !params.real_time() ? phase_spans(scene_->timeline()) : std::vector<PhaseSpan>{};
@@ -50,7 +54,8 @@ void Explorer::load_scene(const Params& params) {
 // The lanes show the whole of the longer schedule.
 void Explorer::fit_lanes() {
   lanes_state_.view.fit(static_cast<double>(
-      std::max(analysis_->plan.timing.makespan, comparison_.active() ? comparison_.plan().timing.makespan : 0)));
+      std::max({analysis_->plan.timing.makespan, analysis_->scene_plan().timing.makespan,
+                comparison_.active() ? comparison_.plan().timing.makespan : 0})));
 }
 
 void Explorer::reset_camera(ViewPreset preset) {
@@ -71,7 +76,7 @@ Explorer::Rect Explorer::scene_viewport() const {
   const glm::ivec2 fb = window_.framebuffer_size();
   const glm::ivec2 win = window_.window_size();
   const float to_fb = win.x > 0 ? static_cast<float>(fb.x) / static_cast<float>(win.x) : 1.0f;
-  const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, analysis_->lanes.size()), comparison_.lane_count());
+  const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, analysis_->lanes.size()), compared_lane_rows());
   const int left = static_cast<int>(layout.side_width * to_fb);
   const int bottom = static_cast<int>(layout.timeline_height * to_fb);
   return {{left, bottom}, {std::max(fb.x - left, 1), std::max(fb.y - bottom, 1)}};
@@ -84,23 +89,29 @@ void Explorer::frame(double dt) {
 
   UiActions actions;
   rects_.clear();  // only what this frame draws
-  const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, analysis_->lanes.size()), comparison_.lane_count());
-  const MetricsInput metrics{analysis_->stats,
-                             analysis_->memory,
-                             analysis_->plan.frame_length,
+  const PanelLayout layout = panel_layout(ui_scale_, lanes_rows(lanes_state_, analysis_->lanes.size()), compared_lane_rows());
+  // Measured: the step as it ran, beside its ideal (unless another schedule is compared).
+  const MeasuredAnalysis* measured = analysis_->measured.get();
+  const bool vs_ideal = measured != nullptr && !comparison_.active();
+  const MetricsInput metrics{measured ? measured->stats : analysis_->stats,
+                             measured ? measured->memory : analysis_->memory,
+                             analysis_->scene_plan().frame_length,
                              timeline_.frame,
                              timeline_.last,
-                             comparison_.active() ? &comparison_.stats() : nullptr,
-                             scene_->params().schedule_name(),
-                             comparison_.name(),
-                             comparison_.active() ? &comparison_.memory() : nullptr};
+                             vs_ideal ? &analysis_->stats : comparison_.active() ? &comparison_.stats() : nullptr,
+                             measured ? "measured" : scene_->params().schedule_name(),
+                             vs_ideal ? "ideal" : comparison_.name(),
+                             vs_ideal ? &analysis_->memory : comparison_.active() ? &comparison_.memory() : nullptr,
+                             0,
+                             measured ? &measured->split : nullptr};
   side_panel(layout,
              {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics,
               session_panel_, sections_},
              actions, rects_);
   timeline_panel(layout, timeline_, phases_,
-                 {analysis_->lanes, analysis_->plan, static_cast<int>(scene_->params().stages_per_rank()), ui_scale_,
-                  comparison_.lanes()},
+                 {measured ? measured->lanes : analysis_->lanes, analysis_->scene_plan(),
+                  static_cast<int>(scene_->params().stages_per_rank()), ui_scale_, comparison_.lanes(),
+                  measured ? &ideal_ : nullptr, &ideal_state_},
                  lanes_state_, comparison_.lanes_state(), comparison_.choice, rects_);
   if (const bool was = comparison_.active(); comparison_.refresh(scene_->params(), false),
       comparison_.active() != was) {

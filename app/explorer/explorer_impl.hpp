@@ -154,6 +154,14 @@ class Explorer {
   SceneRenderer renderer_;
   LanesTexture lanes_texture_;  // the lanes' blocks, painted once per view
   Comparison comparison_;
+  // A measured step's ideal lanes (the analysis owns them), their view and paint.
+  CompareLanes ideal_;
+  LanesState ideal_state_;
+  LanesTexture ideal_texture_;
+  // Rows the lanes under the scene's take: the ideal's and the compared schedule's.
+  std::size_t compared_lane_rows() const {
+    return comparison_.lane_count() + (ideal_.lanes != nullptr ? ideal_.lanes->size() : 0);
+  }
   std::unique_ptr<Scene> scene_;
   std::vector<PhaseSpan> phases_;
   // The scene's schedule analysed once: plan, lanes, figures, memory.

@@ -12,6 +12,50 @@ namespace pipescope::app {
 
 namespace {
 
+// Where a measured step's time went, per rank: computing, waiting on a
+// peer (which one most), inside sends and receives beyond the fastest one,
+// and gaps with nothing in the trace; the straggler named.
+void split_table(const MeasuredSplit& split) {
+  const auto t = [](std::int64_t ns) { return duration_text(TimeUnit::Nanoseconds, static_cast<double>(ns)); };
+  ImGui::TextUnformatted("where the measured step's time went");
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("busy: computing (ideal: at the median costs)\non peers: idle until an input from another rank "
+                      "was made\nbeyond: inside sends and receives, past the fastest transfer of the step\n"
+                      "nothing: gaps the trace shows nothing in, and the drain after the rank's last pass");
+  }
+  if (ImGui::BeginTable("split", 5, ImGuiTableFlags_SizingFixedFit)) {
+    for (const char* h : {"rank", "busy (ideal)", "on peers", "beyond", "nothing"}) ImGui::TableSetupColumn(h);
+    ImGui::TableHeadersRow();
+    for (const RankSplit& r : split.ranks) {
+      ImGui::TableNextRow();
+      ImGui::TableNextColumn();
+      ImGui::Text("%d", r.rank);
+      ImGui::TableNextColumn();
+      ImGui::Text("%s (%s)", t(r.busy).c_str(), t(r.ideal_busy).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(t(r.waiting_on_peers).c_str());
+      if (ImGui::IsItemHovered() && r.waiting_on_peers > 0) {
+        std::string most;
+        for (std::size_t q = 0; q < r.waiting_on.size(); ++q) {
+          if (r.waiting_on[q] > 0) most += "rank " + std::to_string(q) + ": " + t(r.waiting_on[q]) + "\n";
+        }
+        ImGui::SetTooltip("waited on\n%s", most.c_str());
+      }
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(t(r.comm_beyond).c_str());
+      ImGui::TableNextColumn();
+      ImGui::TextUnformatted(t(r.nothing + r.drain).c_str());
+    }
+    ImGui::EndTable();
+  }
+  if (split.straggler >= 0) {
+    ImGui::TextColored(ImVec4(0.75f, 0.1f, 0.1f, 1), "straggler: rank %d computes %.2f x the median rank", split.straggler,
+                       split.straggler_ratio);
+  } else {
+    ImGui::TextDisabled("no straggler: every rank computes within 10 %% of the median");
+  }
+}
+
 void figure(const char* name, double share, const char* explanation) {
   ImGui::Text("%-24s %5.1f %%", name, 100.0 * share);
   if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", explanation);
@@ -117,6 +161,7 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
     row("peak memory", bytes(peak(st)), bytes(peak(b)), (dp >= 0 ? "+" : "") + bytes(dp));
     ImGui::EndTable();
   }
+  if (in.split != nullptr) split_table(*in.split);
   ImGui::Text("pipeline %lld msgs, %s", static_cast<long long>(st.pipeline_messages), bytes(st.pipeline_bytes).c_str());
   ImGui::Text("data parallel %lld msgs, %s", static_cast<long long>(st.dp_messages), bytes(st.dp_bytes).c_str());
 

@@ -13,6 +13,7 @@
 
 #include "explorer_state.hpp"
 #include "pipescope/analysis/schedule_stats.hpp"
+#include "pipescope/measured/measured_plan.hpp"
 
 namespace pipescope::app {
 
@@ -27,6 +28,8 @@ struct MetricsInput {
   std::string name, compare_name;
   const std::vector<std::vector<MemoryPoint>>* compare_memory = nullptr;
   std::int64_t axis_time = 0;  // the plots' time axis; 0: this schedule's makespan
+  // A measured step: where its difference from the ideal went, per rank.
+  const MeasuredSplit* split = nullptr;
 };
 
 // A frame to seek to, if the memory plot was clicked.

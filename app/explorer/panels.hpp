@@ -52,6 +52,10 @@ struct LanesInput {
   int stages_per_rank;
   float ui_scale;
   const CompareLanes& compare;
+  // A measured step's ideal (the same order at the median costs), drawn
+  // under the measured lanes on their time axis; none without --measured.
+  const CompareLanes* ideal = nullptr;
+  LanesState* ideal_state = nullptr;
 };
 
 // Returns true if the shown frame was changed by the user.

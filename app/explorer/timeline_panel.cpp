@@ -186,6 +186,21 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
     t.seek(*to);
     t.playing = false;
   }
+  if (lanes.ideal != nullptr && lanes.ideal->lanes != nullptr && lanes.ideal_state != nullptr) {
+    ImGui::TextDisabled("ideal: the same order at each stage's median costs, on the same time axis (above: as it ran)");
+    lanes.ideal_state->view = lanes_state.view;
+    const glm::vec4 main_lanes = rects["lanes"];
+    ImGui::PushID("ideal");
+    if (const auto to = lanes_view(*lanes.ideal->lanes, *lanes.ideal->plan, lanes.ideal->stages_per_rank,
+                                   *lanes.ideal_state, t.frame, t.last, lanes.ui_scale, rects)) {
+      t.seek(*to);
+      t.playing = false;
+    }
+    ImGui::PopID();
+    rects["ideal:lanes"] = rects["lanes"];
+    rects["lanes"] = main_lanes;
+    lanes_state.view = lanes.ideal_state->view;
+  }
   if (compare_choice >= 0) {
     const std::string name(schedule_catalog()[static_cast<std::size_t>(compare_choice)].name);
     if (lanes.compare.lanes == nullptr) {
