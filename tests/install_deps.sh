@@ -7,7 +7,7 @@ packages=(
   # toolchain
   g++ cmake make pkg-config
   # engine and command line
-  libfmt-dev libcli11-dev nlohmann-json3-dev
+  libfmt-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
   # rendering and the explorer
   libgl-dev libopengl-dev libegl-dev libglfw3-dev libglm-dev libimgui-dev libfreetype-dev libfontconfig-dev
   libpng-dev libstb-dev python3-glad fonts-dejavu-core help2man

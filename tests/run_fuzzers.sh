@@ -11,10 +11,10 @@ command -v clang++-14 >/dev/null || { echo "run_fuzzers: clang++-14 is missing (
 
 CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPIPESCOPE_FUZZ=ON \
   -DPIPESCOPE_BUILD_TESTS=OFF -DPIPESCOPE_BUILD_BENCHMARKS=OFF >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_command_line fuzz_schedule_csv fuzz_png fuzz_session
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_command_line fuzz_schedule_csv fuzz_png fuzz_session fuzz_trace
 
 mkdir -p build-fuzz/artifacts
-for target in command_line schedule_csv png session; do
+for target in command_line schedule_csv png session trace; do
   # New inputs go to a scratch corpus: the committed seeds stay as they are.
   work=$(mktemp -d "${TMPDIR:-/tmp}/pipescope-fuzz-$target.XXXXXX")
   echo "== fuzz_$target, ${seconds} s"

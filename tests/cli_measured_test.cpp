@@ -1,0 +1,111 @@
+// `--measured` on the command line, run as a user would: stats (text and
+// JSON), schedule --format csv, trace, and bad input.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <set>
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+namespace pipescope {
+namespace {
+
+using testing::kExe;
+using testing::TempDir;
+using testing::run_command;
+
+const std::string kData = std::string(PIPESCOPE_TEST_DATA) + "/measured/";
+
+std::string stdout_of(const std::string& args) {
+  const auto r = run_command(kExe + " " + args + " 2>/dev/null");
+  EXPECT_EQ(r.exit_code, 0) << args << "\n" << r.output;
+  return r.output;
+}
+
+TEST(CliMeasured, StatsJsonCarriesTheMeasuredStepBesideItsIdeal) {
+  const auto j = nlohmann::json::parse(stdout_of("stats --json --measured " + kData + "1f1b-p4-m8"));
+  const auto& m = j.at("measured");
+  EXPECT_EQ(m.at("schedule"), "1f1b");
+  EXPECT_EQ(m.at("pp"), 4);
+  EXPECT_EQ(m.at("microbatches"), 8);
+  EXPECT_EQ(m.at("chunks"), 1);
+  EXPECT_LE(m.at("ideal_makespan_us").get<double>(), m.at("makespan_us").get<double>());
+  EXPECT_EQ(j.at("makespan_us"), m.at("ideal_makespan_us"));  // the top level is the ideal's
+  EXPECT_EQ(j.at("pp"), 4);
+  EXPECT_EQ(j.at("dp"), 1);
+  ASSERT_EQ(m.at("ranks").size(), 4u);
+  double last_end = 0;
+  for (const auto& r : m.at("ranks")) {
+    EXPECT_EQ(r.at("actions").size(), 16u);
+    EXPECT_GT(r.at("busy_us").get<double>(), 0);
+    EXPECT_LE(r.at("busy_us").get<double>(), m.at("makespan_us").get<double>());
+    for (const auto& a : r.at("actions")) last_end = std::max(last_end, a.at("end_us").get<double>());
+  }
+  EXPECT_DOUBLE_EQ(last_end, m.at("makespan_us").get<double>());
+}
+
+TEST(CliMeasured, TheSlowRankIsNamed) {
+  // Rank 2's stage is twice as wide (pp_trace.py heavy=2:2.0).
+  const auto j = nlohmann::json::parse(stdout_of("stats --json --measured " + kData + "1f1b-p4-m8-rank2-heavy"));
+  EXPECT_EQ(j.at("measured").at("straggler"), 2);
+  EXPECT_EQ(j.at("measured").at("schedule"), "1f1b");
+  const std::string text = stdout_of("stats --measured " + kData + "1f1b-p4-m8-rank2-heavy");
+  EXPECT_NE(text.find("straggler: rank 2 computes"), std::string::npos) << text;
+  EXPECT_EQ(nlohmann::json::parse(stdout_of("stats --json --measured " + kData + "1f1b-p4-m8")).at("measured").at("straggler"), 3);
+}
+
+TEST(CliMeasured, ScheduleCsvIsTheOrderAsItRanInPyTorchsForm) {
+  std::ifstream f(std::string(PIPESCOPE_TEST_DATA) + "/pytorch-schedules/1F1B-p4-m8.compute_only.csv");
+  std::string pytorch((std::istreambuf_iterator<char>(f)), {});
+  std::erase(pytorch, '\r');  // PyTorch writes CRLF
+  EXPECT_EQ(stdout_of("schedule --format csv --measured " + kData + "1f1b-p4-m8"), pytorch);
+  // A smaller run: pp 2, 4 microbatches, two stages a rank, labelled: it ran
+  // PyTorch's interleaved 1F1B, which the zoo's equals.
+  const std::string csv = stdout_of("schedule --format csv --measured " + kData + "interleaved-1f1b-p2-m4-v2");
+  EXPECT_EQ(csv, stdout_of("schedule --format csv --schedule interleaved-1f1b --pp 2 --microbatches 4 --layers 4"));
+  // Replayed as a schedule file, it is a whole schedule of its own.
+  const TempDir dir("measured_csv");
+  std::ofstream(dir / "order.csv") << csv;
+  EXPECT_NE(stdout_of("stats --schedule-file " + (dir / "order.csv")).find("schedule order.csv"), std::string::npos);
+}
+
+TEST(CliMeasured, TraceMergesAllRanksWithSendFlows) {
+  const TempDir dir("measured_trace");
+  stdout_of("trace --measured " + kData + "gpipe-p4-m8 -o " + (dir / "t.json"));
+  std::ifstream f(dir / "t.json");
+  const auto j = nlohmann::json::parse(f);
+  std::set<int> threads;
+  int flows = 0, complete = 0;
+  for (const auto& e : j.at("traceEvents")) {
+    if (e.value("ph", "") == "X" && e.contains("args") && e["args"].contains("stage")) {
+      threads.insert(e.at("tid").get<int>());
+      ++complete;
+    }
+    if (e.value("ph", "") == "s") ++flows;
+  }
+  EXPECT_EQ(complete, 64);  // 4 ranks x 8 microbatches x F and B
+  EXPECT_EQ(threads.size(), 4u);
+  EXPECT_EQ(flows, 48);  // 3 links x 8 microbatches x both directions
+}
+
+TEST(CliMeasured, BadInputIsOneLineNamingTheFile) {
+  const TempDir dir("measured_cli_bad");
+  std::ofstream(dir / "rank0.json") << "{\"traceEvents\": [";
+  for (const std::string& args : std::vector<std::string>{"stats --measured " + dir.path().string(), "stats --measured /nowhere",
+                                  "schedule --measured " + kData + "1f1b-p4-m8 --schedule zb-h1",
+                                  "stats --measured " + kData + "1f1b-p4-m8 --time-f 3",
+                                  "stats --measured " + kData + "1f1b-p4-m8 --measured-step 4"}) {
+    const auto r = run_command(kExe + " " + args + " 2>&1 >/dev/null");
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_EQ(testing::line_count(r.output), 1u) << args << "\n" << r.output;
+  }
+  const auto r = run_command(kExe + " stats --measured " + dir.path().string() + " 2>&1 >/dev/null");
+  EXPECT_NE(r.output.find("rank0.json: ends early"), std::string::npos) << r.output;
+  const auto step = run_command(kExe + " stats --measured " + kData + "1f1b-p4-m8 --measured-step 4 2>&1 >/dev/null");
+  EXPECT_NE(step.output.find("has no ProfilerStep#4 (it has #1)"), std::string::npos) << step.output;
+}
+
+}  // namespace
+}  // namespace pipescope
