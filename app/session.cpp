@@ -11,8 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "pipescope/io/input_file.hpp"
+#include "pipescope/measured/measured_plan.hpp"
 #include "pipescope/model/param_table.hpp"
 #include "param_flags.hpp"
+#include "pipescope/measured/measured_plan.hpp"
 #include "output_file.hpp"
 
 namespace pipescope::app {
@@ -196,6 +198,22 @@ Params read_params(Object& o, const fs::path& folder, bool trusted) {
     // session left out comes from it, what it gave must agree.
     apply_schedule_file_shape(p, o.has("pp"), o.has("microbatches"), o.has("chunks"), o.has("L"));
   }
+  if (const auto measured = o.string("measured")) {
+    // A measured step's traces: beside the session, as a schedule file is.
+    if (!trusted && !inside(*measured)) {
+      throw UntrustedPath(o.at("measured") + ": " + shown(json(*measured)) + " lies outside the session's folder: "
+                              "a session may read only files beside it unless you trust it (the explorer asks; "
+                              "on the command line, --trust-session)",
+                          "", *measured);
+    }
+    const fs::path path = fs::path(*measured).is_absolute() ? fs::path(*measured) : folder / *measured;
+    try {
+      apply_measured_run(p, load_measured_run({path.lexically_normal().string()}), o.has("pp"), o.has("microbatches"),
+                         o.has("L"));
+    } catch (const MeasuredRunError& e) {
+      refuse(o.at("measured"), e.what());
+    }
+  }
   for (const ParamError& e : validate(p)) refuse(o.at(e.field), e.message);  // the first rule broken
   return p;
 }
@@ -369,7 +387,15 @@ std::string session_json(const Session& s, const fs::path& folder) {
     }
   }
   params["model"] = std::string(model_name(s.params.model));
-  if (s.params.schedule_file) {
+  if (s.params.measured) {
+    // The traces, named as a schedule file is; the measured costs are in
+    // time_f/i/w above, and the order's zoo name (if it is one) beside them,
+    // so that without "measured" the session replays the ideal.
+    const fs::path file = fs::absolute(s.params.measured->source).lexically_normal();
+    const fs::path relative = folder.empty() ? fs::path() : file.lexically_relative(fs::absolute(folder).lexically_normal());
+    params["measured"] = !relative.empty() && inside(relative) ? relative.string() : file.string();
+    if (!s.params.measured->matched_schedule.empty()) params["schedule"] = s.params.measured->matched_schedule;
+  } else if (s.params.schedule_file) {
     // Beside the session (or below it): relative, so the two can move
     // together and the session opens without a question; else absolute.
     const fs::path file = fs::absolute(s.params.schedule_file->path).lexically_normal();

@@ -12,6 +12,9 @@
 #include "presets.hpp"
 #include "session.hpp"
 #include "pipescope/animate/scene.hpp"
+#include "pipescope/measured/measured_plan.hpp"
+#include "support.hpp"
+#include <nlohmann/json.hpp>
 
 namespace {
 
@@ -207,3 +210,36 @@ TEST(Presets, EachPresetLoadsAndBuilds) {
 }
 
 }  // namespace
+
+namespace pipescope::app {
+namespace {
+
+// A measured step saved as a session: the traces named beside it, the
+// measured costs per stage and the order's zoo name; it opens as it was.
+TEST(SessionMeasured, SavesTheTracesBesideItAndItsCostsPerStage) {
+  const testing::TempDir dir("session_measured");
+  std::filesystem::copy(std::string(PIPESCOPE_TEST_DATA) + "/measured/1f1b-p4-m8", dir / "run",
+                        std::filesystem::copy_options::recursive);
+  Session s;
+  apply_measured_run(s.params, load_measured_run({dir / "run"}));
+  const std::string text = session_json(s, dir.path());
+  const auto j = nlohmann::json::parse(text);
+  EXPECT_EQ(j["params"]["measured"], "run");
+  EXPECT_EQ(j["params"]["schedule"], "1f1b");
+  EXPECT_EQ(j["params"]["time_f"].size(), 4u);
+  EXPECT_FALSE(j["params"].contains("schedule_file"));
+  const LoadedSession back = parse_session(text, dir.path());
+  ASSERT_TRUE(back.session.params.measured);
+  EXPECT_EQ(back.session.params.time_f, s.params.time_f);
+  EXPECT_EQ(back.session.params.measured->program.per_rank, s.params.measured->program.per_rank);
+  // Without "measured" it is the ideal: the zoo's order at the measured costs.
+  auto ideal = j;
+  ideal["params"].erase("measured");
+  const LoadedSession costs = parse_session(ideal.dump(), dir.path());
+  EXPECT_FALSE(costs.session.params.measured);
+  EXPECT_EQ(costs.session.params.schedule, ScheduleKind::OneFOneB);
+  EXPECT_EQ(costs.session.params.time_w, s.params.time_w);
+}
+
+}  // namespace
+}  // namespace pipescope::app

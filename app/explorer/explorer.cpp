@@ -1,5 +1,7 @@
 #include "explorer_impl.hpp"
 
+#include <filesystem>
+
 // The explorer's frame loop: input, panels, the scene, and the state log
 // scripted tests read.
 
@@ -144,9 +146,15 @@ void Explorer::frame(double dt) {
     }
     if (key == (GLFW_KEY_O | GlfwWindow::kCtrl)) session_panel_.open_browser.request_open = true;
   }
-  // A schedule CSV dropped on the window is a schedule; anything else a session.
+  // Dropped on the window: traces, a schedule CSV or a session.
   for (const std::string& path : window_.take_dropped_paths()) {
-    (path.ends_with(".csv") ? actions.schedule_file : actions.open_session) = path;
+    // A folder or a gzipped trace is a measured step; a .csv a schedule; else a session.
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec) || path.ends_with(".json.gz")) {
+      actions.measured = path;
+    } else {
+      (path.ends_with(".csv") ? actions.schedule_file : actions.open_session) = path;
+    }
   }
   const InputResult input = handle_viewport_input(camera_, timeline_, vp_origin_win, vp_size_win, keys);
   pick_under_mouse(vp_origin_win, vp_size_win, keys);
@@ -205,7 +213,16 @@ void Explorer::apply(const UiActions& a) {
     }
     if (options_.log_state) std::cout << "schedule-file " << (editor_.file_error.empty() ? *a.schedule_file : editor_.file_error) << std::endl;
   }
-  if (a.params_edited || (a.schedule_file && editor_.file_error.empty())) {
+  if (a.measured) {
+    try {
+      apply_measured_run(editor_.edited, load_measured_run({*a.measured}));
+      editor_.file_error.clear();
+    } catch (const MeasuredRunError& e) {
+      editor_.file_error = e.what();  // the scene stays as it was
+    }
+    if (options_.log_state) std::cout << "measured " << (editor_.file_error.empty() ? *a.measured : editor_.file_error) << std::endl;
+  }
+  if (a.params_edited || ((a.schedule_file || a.measured) && editor_.file_error.empty())) {
     editor_.errors = validate(editor_.edited);
     if (editor_.errors.empty() && !(editor_.edited == scene_->params())) {
       load_scene(editor_.edited);

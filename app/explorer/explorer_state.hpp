@@ -72,6 +72,7 @@ struct UiActions {
   bool cancel_video = false;
   std::optional<std::uint32_t> seek;  // a frame chosen outside the timeline (the memory plot)
   std::optional<std::string> schedule_file;  // a schedule CSV chosen in the Parameters panel
+  std::optional<std::string> measured;       // a measured step's traces (a folder or a .json.gz) dropped
   std::optional<std::string> open_session;   // a session (.json or PNG) or preset to open
   bool open_trusted = false;                 // ...letting it read a file outside its folder (the user said so)
   std::optional<std::string> save_session;   // where to save the session

@@ -126,6 +126,7 @@ bool schedule_fields(ParamsEditor& ed, UiActions& actions, WidgetRects& rects) {
         if (!selected) {
           p.schedule = info.kind;
           p.schedule_file.reset();
+          p.measured.reset();  // the measured costs stay: the zoo at them
           p.chunks.reset();  // the new schedule's own default
           changed = true;
         }
