@@ -16,22 +16,32 @@ namespace {
 // peer (which one most), inside sends and receives beyond the fastest one,
 // and gaps with nothing in the trace; the straggler named.
 void split_table(const MeasuredSplit& split) {
-  const auto t = [](std::int64_t ns) { return duration_text(TimeUnit::Nanoseconds, static_cast<double>(ns)); };
+  // Three figures a time, so that five columns fit the side panel.
+  const auto t = [](std::int64_t ns) {
+    const double us = static_cast<double>(ns) / 1000;
+    char buf[32];
+    if (us < 1000) std::snprintf(buf, sizeof buf, "%.0f us", us);
+    else if (us < 100'000) std::snprintf(buf, sizeof buf, "%.1f ms", us / 1000);
+    else if (us < 1'000'000) std::snprintf(buf, sizeof buf, "%.0f ms", us / 1000);
+    else std::snprintf(buf, sizeof buf, "%.2f s", us / 1e6);
+    return std::string(buf);
+  };
   ImGui::TextUnformatted("where the measured step's time went");
-  if (ImGui::IsItemHovered()) {
-    ImGui::SetTooltip("busy: computing (ideal: at the median costs)\non peers: idle until an input from another rank "
-                      "was made\nbeyond: inside sends and receives, past the fastest transfer of the step\n"
-                      "nothing: gaps the trace shows nothing in, and the drain after the rank's last pass");
-  }
+  const char* legend =
+      "busy: computing (ideal: the same passes at the median costs)\non peers: idle until an input from another rank "
+      "was made\nbeyond: inside sends and receives, past the fastest transfer of the step\nnothing: gaps the trace "
+      "shows nothing in, and the drain after the rank's last pass";
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", legend);
   if (ImGui::BeginTable("split", 5, ImGuiTableFlags_SizingFixedFit)) {
-    for (const char* h : {"rank", "busy (ideal)", "on peers", "beyond", "nothing"}) ImGui::TableSetupColumn(h);
+    for (const char* h : {"rank", "busy", "on peers", "beyond", "nothing"}) ImGui::TableSetupColumn(h);
     ImGui::TableHeadersRow();
     for (const RankSplit& r : split.ranks) {
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
       ImGui::Text("%d", r.rank);
       ImGui::TableNextColumn();
-      ImGui::Text("%s (%s)", t(r.busy).c_str(), t(r.ideal_busy).c_str());
+      ImGui::TextUnformatted(t(r.busy).c_str());
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("ideal %s", t(r.ideal_busy).c_str());
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(t(r.waiting_on_peers).c_str());
       if (ImGui::IsItemHovered() && r.waiting_on_peers > 0) {
@@ -49,10 +59,11 @@ void split_table(const MeasuredSplit& split) {
     ImGui::EndTable();
   }
   if (split.straggler >= 0) {
-    ImGui::TextColored(ImVec4(0.75f, 0.1f, 0.1f, 1), "straggler: rank %d computes %.2f x the median rank", split.straggler,
-                       split.straggler_ratio);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
+    ImGui::TextWrapped("straggler: rank %d computes %.2f x the median rank", split.straggler, split.straggler_ratio);
+    ImGui::PopStyleColor();
   } else {
-    ImGui::TextDisabled("no straggler: every rank computes within 10 %% of the median");
+    ImGui::TextWrapped("no straggler: every rank computes within 10 %% of the median");
   }
 }
 
