@@ -13,6 +13,7 @@
 #include "pipescope/analysis/analysis.hpp"
 #include "pipescope/analysis/schedule_stats.hpp"
 #include "pipescope/analysis/units.hpp"
+#include "pipescope/schedule/auto_schedule.hpp"
 
 namespace pipescope::app {
 
@@ -62,12 +63,42 @@ nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const Sched
                      {"over_memory", rs.over_memory}});
   }
   j["ranks"] = ranks;
+  if (plan.auto_result) {
+    // What --schedule auto found, among what, and what stops it going faster.
+    const AutoResult& a = *plan.auto_result;
+    nlohmann::json zoo = nlohmann::json::array();
+    for (const AutoCandidate& z : a.zoo) {
+      zoo.push_back({{"schedule", z.name}, {"makespan" + suffix, time(z.makespan)}, {"fits", z.fits}});
+    }
+    j["auto"] = {{"found_by", a.best.name},
+                 {"evaluated", a.evaluated},
+                 {"binding", a.binding_rank >= 0 ? "memory" : "dependencies"},
+                 {"binding_rank", a.binding_rank >= 0 ? nlohmann::json(a.binding_rank) : nlohmann::json(nullptr)},
+                 {"uncapped_makespan" + suffix, a.binding_rank >= 0 ? time(a.uncapped_makespan) : time(st.makespan)},
+                 {"zoo", zoo}};
+  }
   j["gpu_memory_bytes"] = st.gpu_memory_bytes;
   j["over_memory_ranks"] = std::count_if(st.ranks.begin(), st.ranks.end(), [](const RankStats& r) { return r.over_memory; });
   j["dtype_bytes"] = p.dtype_bytes;
   j["traffic"] = {{"pipeline_messages", st.pipeline_messages}, {"pipeline_bytes", st.pipeline_bytes},
                   {"dp_messages", st.dp_messages}, {"dp_bytes", st.dp_bytes}};
   return j;
+}
+
+// --schedule auto: what was found, what it beat, and what binds.
+void print_auto_text(const SchedulePlan& plan, const AutoResult& a) {
+  const TimeUnit u = plan.costs.unit;
+  std::cout << fmt::format("auto: {} ({} orders tried)\n", a.best.name, a.evaluated);
+  for (const AutoCandidate& z : a.zoo) {
+    std::cout << fmt::format("  {:<18} {:>12}  {}\n", z.name, duration_text(u, static_cast<double>(z.makespan)),
+                             z.fits ? "fits" : "OVER the GPU's memory");
+  }
+  if (a.binding_rank >= 0) {
+    std::cout << fmt::format("binding: memory on rank {} (without the cap it could take {})\n", a.binding_rank,
+                             duration_text(u, static_cast<double>(a.uncapped_makespan)));
+  } else {
+    std::cout << "binding: the dependencies (nothing found without the cap is faster)\n";
+  }
 }
 
 void print_text(const Params& p, const SchedulePlan& plan, const ScheduleStats& st) {
@@ -97,6 +128,7 @@ void print_text(const Params& p, const SchedulePlan& plan, const ScheduleStats& 
                              bytes_text(rs.static_memory_bytes), bytes_text(rs.peak_activation_bytes),
                              bytes_text(rs.peak_memory_bytes), rs.over_memory ? "  OVER" : "");
   }
+  if (plan.auto_result) print_auto_text(plan, *plan.auto_result);
   std::cout << fmt::format("memory per GPU {}: {}\n", bytes_text(st.gpu_memory_bytes),
                            over == 0 ? std::string("every rank fits")
                                      : fmt::format("{} rank{} over it (OVER)", over, over == 1 ? " is" : "s are"));

@@ -107,7 +107,7 @@ std::optional<int> choose_step(const std::vector<KinetoTrace>& traces, std::opti
 // The zoo schedule whose program is exactly this one, if any.
 std::string matching_schedule(const Program& program) {
   for (const ScheduleInfo& info : schedule_catalog()) {
-    if (info.placement != program.placement) continue;
+    if (info.kind == ScheduleKind::Auto || info.placement != program.placement) continue;
     const int v = program.stages_per_rank();
     if (schedule_rule_broken(info.kind, program.ranks, program.microbatches, v)) continue;
     const Program zoo = build_program(info.kind, program.ranks, program.microbatches, v);

@@ -1,5 +1,7 @@
 #include "pipescope/model/params.hpp"
 
+#include "pipescope/schedule/auto_schedule.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
@@ -267,6 +269,20 @@ std::vector<ParamError> validate(const Params& p) {
   }
   if (out.empty()) {
     for (const auto& e : real_units_rules(p)) out.push_back(e);
+  }
+  if (out.empty() && !p.schedule_file && p.schedule == ScheduleKind::Auto) {
+    // Every order holds at least one microbatch on each of a rank's stages.
+    const std::vector<double> least = least_auto_memory_bytes(p);
+    const auto worst = std::max_element(least.begin(), least.end());
+    const double gib = *worst / (1024.0 * 1024 * 1024);
+    if (*worst > p.gpu_memory_gib * 1024 * 1024 * 1024) {
+      out.push_back({"gpu_memory_gib",
+                     fmt::format("gpu_memory_gib is {}, but no order fits: rank {} needs at least {:.3g} GiB (its "
+                                 "static memory and one microbatch's activations on each of its stages); give "
+                                 "--gpu-memory-gib {:.3g} or more, or more pipeline ranks",
+                                 number_text(p.gpu_memory_gib), worst - least.begin(), gib,
+                                 std::ceil(gib * 1000) / 1000)});
+    }
   }
   if (out.empty() && p.real_time()) {
     // A bound, not a simulation: validation stays cheap at any size.

@@ -1,5 +1,7 @@
 #include "pipescope/schedule/simulate.hpp"
 
+#include "pipescope/schedule/auto_schedule.hpp"
+
 #include <algorithm>
 #include <deque>
 #include <cmath>
@@ -364,11 +366,18 @@ std::int64_t frame_length_for(const Params& p, std::int64_t makespan) {
 
 SchedulePlan make_plan(const Params& p) {
   if (p.is_notebook() && !p.real_time()) return detail::notebook_plan(p);
-  SchedulePlan plan{p.schedule_file ? p.schedule_file->program
-                                    : build_program(p.schedule, static_cast<int>(p.pp),
-                                                    static_cast<int>(p.microbatches),
-                                                    static_cast<int>(p.stages_per_rank())),
-                    costs_for(p), {}};
+  SchedulePlan plan;
+  plan.costs = costs_for(p);
+  if (p.schedule_file) {
+    plan.program = p.schedule_file->program;
+  } else if (p.schedule == ScheduleKind::Auto) {
+    auto found = std::make_shared<AutoResult>(auto_schedule(auto_problem(p)));
+    plan.program = found->best.program;
+    plan.auto_result = std::move(found);
+  } else {
+    plan.program = build_program(p.schedule, static_cast<int>(p.pp), static_cast<int>(p.microbatches),
+                                 static_cast<int>(p.stages_per_rank()));
+  }
   plan.timing = simulate(plan.program, plan.costs);
   plan.frame_length = frame_length_for(p, plan.timing.makespan);
   return plan;

@@ -5,6 +5,8 @@
 
 #include "pipescope/schedule/zoo.hpp"
 
+#include "pipescope/schedule/auto_schedule.hpp"
+
 #include <algorithm>
 #include <array>
 #include <deque>
@@ -16,7 +18,7 @@ namespace pipescope {
 
 namespace {
 
-constexpr std::array<ScheduleInfo, 10> kCatalog{{
+constexpr std::array<ScheduleInfo, 11> kCatalog{{
     {ScheduleKind::Notebook, "notebook", "", Placement::Loop, 1, 1, 1,
      "the seed notebook's: every forward, then every backward through activations, then the "
      "weight gradients, then the gradient exchange"},
@@ -37,6 +39,9 @@ constexpr std::array<ScheduleInfo, 10> kCatalog{{
      "zero bubble V: two stages per rank in a V, 1F1B's memory"},
     {ScheduleKind::DualPipeV, "dualpipe-v", "DualPipeV", Placement::V, 2, 2, 2,
      "DeepSeek's DualPipeV: two stages per rank in a V, forwards and backwards overlapped"},
+    {ScheduleKind::Auto, "auto", "", Placement::Loop, 1, 2, 1,
+     "the fastest order found for these costs that fits in --gpu-memory-gib (zoo, greedy rules, search); "
+     "--chunks 2 places the stages in a V"},
 }};
 
 using Ops = std::vector<Action>;
@@ -329,12 +334,29 @@ std::optional<ScheduleRule> schedule_rule_broken(ScheduleKind kind, std::int64_t
   return std::nullopt;
 }
 
+Placement schedule_placement(ScheduleKind kind, std::int64_t v) {
+  if (kind == ScheduleKind::Auto) return v == 2 ? Placement::V : Placement::Loop;
+  return schedule_info(kind).placement;
+}
+
 Program build_program(ScheduleKind kind, int p, int m, int v) {
   Program prog;
   prog.ranks = p;
   prog.stages = p * v;
   prog.microbatches = m;
-  prog.placement = schedule_info(kind).placement;
+  prog.placement = schedule_placement(kind, v);
+  if (kind == ScheduleKind::Auto) {
+    // Without costs or a cap: the greedy's default rule at unit costs
+    // (make_plan searches with the parameters' own).
+    AutoProblem unit;
+    unit.ranks = p;
+    unit.microbatches = m;
+    unit.chunks = v;
+    unit.activation_bytes.assign(static_cast<std::size_t>(p * v), 1);
+    unit.kept_for_w_bytes.assign(static_cast<std::size_t>(p * v), 0.5);
+    unit.budget_bytes.assign(static_cast<std::size_t>(p), std::numeric_limits<double>::infinity());
+    return *greedy_program(unit);
+  }
   if (kind == ScheduleKind::ZBH2) {
     prog.per_rank = zb_h2(p, m);
     return prog;
@@ -350,7 +372,8 @@ Program build_program(ScheduleKind kind, int p, int m, int v) {
       case ScheduleKind::InterleavedZB: prog.per_rank.push_back(interleaved(p, m, v, r, true)); break;
       case ScheduleKind::ZBV: prog.per_rank.push_back(zb_v(p, m, r)); break;
       case ScheduleKind::DualPipeV: prog.per_rank.push_back(dualpipe_v(p, m, r)); break;
-      case ScheduleKind::ZBH2: break;
+      case ScheduleKind::ZBH2:
+      case ScheduleKind::Auto: break;
     }
   }
   return prog;

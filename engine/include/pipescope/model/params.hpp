@@ -107,7 +107,7 @@ struct Params {
   // Which rank (GPU) of a replica holds a pipeline stage.
   std::int64_t rank_of_stage(std::int64_t stage) const {
     if (schedule_file) return schedule_file->program.rank_of(static_cast<int>(stage));
-    if (schedule_info(schedule).placement == Placement::V && stage >= pp) return 2 * pp - 1 - stage;
+    if (schedule_placement(schedule, stages_per_rank()) == Placement::V && stage >= pp) return 2 * pp - 1 - stage;
     return stage % pp;
   }
 

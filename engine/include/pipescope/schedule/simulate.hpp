@@ -112,7 +112,11 @@ Timing simulate(const Program& program, const Costs& costs);
 
 }  // namespace pipescope
 
+#include <memory>
+
 namespace pipescope {
+
+struct AutoResult;  // auto_schedule.hpp
 
 // A parameter set's schedule, made whole: each rank's program, the costs it
 // ran with and its timing. What the animator, `pipescope schedule` and
@@ -129,6 +133,8 @@ struct SchedulePlan {
   // The notebook's own animation (notebook_plan): its weight gradients free
   // activations face by face across all microbatches, not one W at a time.
   bool notebook = false;
+  // --schedule auto: what the search found and why (its best is `program`).
+  std::shared_ptr<const AutoResult> auto_result;
   // The animation frame showing time t (simulation time t is frame t + 1
   // at one unit a frame: frame 0 is the scene before any step).
   std::int64_t frame_of(std::int64_t t) const { return t / frame_length + 1; }

@@ -24,6 +24,7 @@ enum class ScheduleKind : std::uint8_t {
   InterleavedZB,   // PyTorch's InterleavedZeroBubble
   ZBV,             // zero bubble V (ZBVZeroBubble), 2 stages per rank
   DualPipeV,       // DeepSeek's DualPipeV, 2 stages per rank
+  Auto,            // searched for the costs and the memory cap (auto_schedule.hpp)
 };
 
 struct ScheduleInfo {
@@ -49,6 +50,10 @@ struct ScheduleRule {
 };
 std::optional<ScheduleRule> schedule_rule_broken(ScheduleKind kind, std::int64_t p, std::int64_t m,
                                                  std::int64_t v);
+
+// Which rank holds a stage under this schedule with v stages per rank
+// (auto places 2 in a V).
+Placement schedule_placement(ScheduleKind kind, std::int64_t v);
 
 // Each rank's program. Requires schedule_rule_broken(...) to be "".
 Program build_program(ScheduleKind kind, int p, int m, int v);

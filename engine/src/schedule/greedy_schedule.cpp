@@ -1,0 +1,146 @@
+#include "greedy_schedule.hpp"
+
+#include <algorithm>
+#include <deque>
+
+namespace pipescope::detail {
+
+namespace {
+
+constexpr std::int64_t kUnknown = -1;
+
+}  // namespace
+
+std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule) {
+  const int P = pb.ranks, M = pb.microbatches, V = pb.chunks, S = P * V;
+  Program prog;
+  prog.ranks = P;
+  prog.stages = S;
+  prog.microbatches = M;
+  prog.placement = V == 2 ? Placement::V : Placement::Loop;
+  prog.per_rank.assign(static_cast<std::size_t>(P), {});
+  const Costs& c = pb.costs;
+  auto idx = [M](int s, int m) { return static_cast<std::size_t>(s) * static_cast<std::size_t>(M) + static_cast<std::size_t>(m); };
+  std::vector<std::int64_t> f_end(static_cast<std::size_t>(S) * M, kUnknown), i_end(f_end);
+  std::vector<int> next_f(static_cast<std::size_t>(S), 0), next_i(next_f);
+  std::vector<std::deque<int>> pending_w(static_cast<std::size_t>(S));
+  std::vector<std::vector<int>> local(static_cast<std::size_t>(P));
+  for (int s = 0; s < S; ++s) local[static_cast<std::size_t>(prog.rank_of(s))].push_back(s);
+  std::vector<std::int64_t> free_at(static_cast<std::size_t>(P), 0);
+  std::vector<double> mem(static_cast<std::size_t>(P), 0);
+  std::vector<int> held(static_cast<std::size_t>(P), 0), left(static_cast<std::size_t>(P), 3 * V * M);
+  const double eps = 1e-9;
+
+  auto send = [&](int from, int to) { return prog.rank_of(from) == prog.rank_of(to) ? 0 : c.send; };
+  // When F(s, m)'s input is here, or kUnknown.
+  auto f_ready = [&](int s, int m) -> std::int64_t {
+    if (s == 0) return 0;
+    const std::int64_t e = f_end[idx(s - 1, m)];
+    return e == kUnknown ? kUnknown : e + send(s - 1, s);
+  };
+  auto i_ready = [&](int s, int m) -> std::int64_t {
+    if (s == S - 1) return f_end[idx(s, m)];
+    const std::int64_t e = i_end[idx(s + 1, m)];
+    return e == kUnknown ? kUnknown : e + send(s + 1, s);
+  };
+
+  int remaining = 3 * S * M;
+  int stalls = 0;
+  while (remaining > 0) {
+    // The rank that is free first decides (ties: the lowest rank).
+    int r = -1;
+    for (int q = 0; q < P; ++q) {
+      if (left[static_cast<std::size_t>(q)] > 0 && (r < 0 || free_at[static_cast<std::size_t>(q)] < free_at[static_cast<std::size_t>(r)])) r = q;
+    }
+    const auto R = static_cast<std::size_t>(r);
+    const std::int64_t t = free_at[R];
+    std::int64_t next_event = INT64_MAX;
+    int f_stage = -1, i_stage = -1, w_stage = -1;
+    bool f_blocked_by_memory = false;
+    std::int64_t best_i_arrival = INT64_MAX;
+    for (int s : local[R]) {
+      const auto Su = static_cast<std::size_t>(s);
+      if (next_f[Su] < M) {
+        const std::int64_t a = f_ready(s, next_f[Su]);
+        if (a != kUnknown && a > t) next_event = std::min(next_event, a);
+        if (a != kUnknown && a <= t) {
+          const bool room = mem[R] + pb.activation_bytes[Su] <= pb.budget_bytes[R] * (1 + eps) + eps;
+          const bool under_hold = rule.hold.empty() || held[R] < rule.hold[R];
+          if (!room) f_blocked_by_memory = true;
+          if (room && under_hold) {
+            if (f_stage < 0 || (rule.later_stage_first ? s > f_stage : s < f_stage)) f_stage = s;
+          }
+        }
+      }
+      if (next_i[Su] < next_f[Su]) {
+        const std::int64_t a = i_ready(s, next_i[Su]);
+        if (a != kUnknown && a > t) next_event = std::min(next_event, a);
+        if (a != kUnknown && a <= t && a < best_i_arrival) {
+          best_i_arrival = a;
+          i_stage = s;
+        }
+      }
+      if (!pending_w[Su].empty() && w_stage < 0) w_stage = s;
+    }
+    // The choice: W eagerly, or when memory blocks a forward or nothing else
+    // is ready (a bubble); else I and F in the rule's order.
+    enum class Pick { None, F, I, W } pick = Pick::None;
+    if (w_stage >= 0 && (rule.eager_w || (f_blocked_by_memory && i_stage < 0))) pick = Pick::W;
+    else if (rule.prefer_i && i_stage >= 0) pick = Pick::I;
+    else if (f_stage >= 0) pick = Pick::F;
+    else if (i_stage >= 0) pick = Pick::I;
+    else if (w_stage >= 0) pick = Pick::W;
+    if (pick == Pick::None) {
+      // Wait for the next arrival here, or for another rank to move on.
+      for (int q = 0; q < P; ++q) {
+        if (q != r && left[static_cast<std::size_t>(q)] > 0 && free_at[static_cast<std::size_t>(q)] > t) {
+          next_event = std::min(next_event, free_at[static_cast<std::size_t>(q)]);
+        }
+      }
+      if (next_event == INT64_MAX) {
+        // Every other rank is at t too, or none can run: if this goes round
+        // all ranks without progress, memory or the hold limits deadlock.
+        if (++stalls > 2 * P) return std::nullopt;
+        free_at[R] = t + 1;  // let the others at t decide first
+        continue;
+      }
+      free_at[R] = next_event;
+      continue;
+    }
+    stalls = 0;
+    Action a{};
+    std::int64_t length = 0;
+    if (pick == Pick::F) {
+      const auto Su = static_cast<std::size_t>(f_stage);
+      const int m = next_f[Su]++;
+      a = Action::single(Op::F, f_stage, m);
+      length = c.f_of(f_stage);
+      f_end[idx(f_stage, m)] = t + length;
+      mem[R] += pb.activation_bytes[Su];
+      ++held[R];
+    } else if (pick == Pick::I) {
+      const auto Su = static_cast<std::size_t>(i_stage);
+      const int m = next_i[Su]++;
+      a = Action::single(Op::I, i_stage, m);
+      length = c.i_of(i_stage);
+      i_end[idx(i_stage, m)] = t + length;
+      mem[R] -= pb.activation_bytes[Su] - pb.kept_for_w_bytes[Su];
+      pending_w[Su].push_back(m);
+    } else {
+      const auto Su = static_cast<std::size_t>(w_stage);
+      const int m = pending_w[Su].front();
+      pending_w[Su].pop_front();
+      a = Action::single(Op::W, w_stage, m);
+      length = c.w_of(w_stage);
+      mem[R] -= pb.kept_for_w_bytes[Su];
+      --held[R];
+    }
+    prog.per_rank[R].push_back(a);
+    free_at[R] = t + length;
+    --left[R];
+    --remaining;
+  }
+  return GreedyOrder{std::move(prog), *std::max_element(free_at.begin(), free_at.end())};
+}
+
+}  // namespace pipescope::detail
