@@ -45,13 +45,18 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule)
   };
 
   int remaining = 3 * S * M;
-  int stalls = 0;
+  // A rank with nothing to run and nothing it knows to wait for parks until
+  // some rank commits an action (which may make its input or free memory).
+  constexpr std::int64_t kParked = INT64_MAX;
+  std::vector<std::int64_t> busy_until(static_cast<std::size_t>(P), 0);  // end of its last action
   while (remaining > 0) {
     // The rank that is free first decides (ties: the lowest rank).
     int r = -1;
     for (int q = 0; q < P; ++q) {
-      if (left[static_cast<std::size_t>(q)] > 0 && (r < 0 || free_at[static_cast<std::size_t>(q)] < free_at[static_cast<std::size_t>(r)])) r = q;
+      const auto Q = static_cast<std::size_t>(q);
+      if (left[Q] > 0 && free_at[Q] != kParked && (r < 0 || free_at[Q] < free_at[static_cast<std::size_t>(r)])) r = q;
     }
+    if (r < 0) return std::nullopt;  // every rank waits on another: memory or the hold limits deadlock
     const auto R = static_cast<std::size_t>(r);
     const std::int64_t t = free_at[R];
     std::int64_t next_event = INT64_MAX;
@@ -64,7 +69,14 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule)
         const std::int64_t a = f_ready(s, next_f[Su]);
         if (a != kUnknown && a > t) next_event = std::min(next_event, a);
         if (a != kUnknown && a <= t) {
-          const bool room = mem[R] + pb.activation_bytes[Su] <= pb.budget_bytes[R] * (1 + eps) + eps;
+          // Room for it, and for this microbatch on the rank's other stages
+          // that have not yet run it (in a V, the later stage's forward must
+          // come before this microbatch can ever be freed).
+          double need = pb.activation_bytes[Su];
+          for (int o : local[R]) {
+            if (o != s && next_f[static_cast<std::size_t>(o)] <= next_f[Su]) need += pb.activation_bytes[static_cast<std::size_t>(o)];
+          }
+          const bool room = mem[R] + need <= pb.budget_bytes[R] * (1 + eps) + eps;
           const bool under_hold = rule.hold.empty() || held[R] < rule.hold[R];
           if (!room) f_blocked_by_memory = true;
           if (room && under_hold) {
@@ -91,23 +103,14 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule)
     else if (i_stage >= 0) pick = Pick::I;
     else if (w_stage >= 0) pick = Pick::W;
     if (pick == Pick::None) {
-      // Wait for the next arrival here, or for another rank to move on.
+      // Wait for the next arrival here, or the next action to end elsewhere.
       for (int q = 0; q < P; ++q) {
-        if (q != r && left[static_cast<std::size_t>(q)] > 0 && free_at[static_cast<std::size_t>(q)] > t) {
-          next_event = std::min(next_event, free_at[static_cast<std::size_t>(q)]);
-        }
+        const auto Q = static_cast<std::size_t>(q);
+        if (q != r && busy_until[Q] > t) next_event = std::min(next_event, busy_until[Q]);
       }
-      if (next_event == INT64_MAX) {
-        // Every other rank is at t too, or none can run: if this goes round
-        // all ranks without progress, memory or the hold limits deadlock.
-        if (++stalls > 2 * P) return std::nullopt;
-        free_at[R] = t + 1;  // let the others at t decide first
-        continue;
-      }
-      free_at[R] = next_event;
+      free_at[R] = next_event == INT64_MAX ? kParked : next_event;
       continue;
     }
-    stalls = 0;
     Action a{};
     std::int64_t length = 0;
     if (pick == Pick::F) {
@@ -126,6 +129,7 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule)
       i_end[idx(i_stage, m)] = t + length;
       mem[R] -= pb.activation_bytes[Su] - pb.kept_for_w_bytes[Su];
       pending_w[Su].push_back(m);
+      --held[R];
     } else {
       const auto Su = static_cast<std::size_t>(w_stage);
       const int m = pending_w[Su].front();
@@ -133,10 +137,12 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule)
       a = Action::single(Op::W, w_stage, m);
       length = c.w_of(w_stage);
       mem[R] -= pb.kept_for_w_bytes[Su];
-      --held[R];
     }
     prog.per_rank[R].push_back(a);
-    free_at[R] = t + length;
+    free_at[R] = busy_until[R] = t + length;
+    for (auto& f : free_at) {
+      if (f == kParked) f = t;  // parked ranks decide again
+    }
     --left[R];
     --remaining;
   }

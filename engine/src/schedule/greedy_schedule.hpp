@@ -15,7 +15,8 @@ struct GreedyRule {
   bool prefer_i = true;          // an I before an F when both are ready
   bool eager_w = false;          // W right after its I; else only to fill a bubble or free memory
   bool later_stage_first = true; // in a V: the forward of the rank's later stage first
-  // Per rank: stage-microbatches it may hold (F done, W not yet); empty: no limit.
+  // Per rank: stage-microbatches it may have in flight (F done, I not yet),
+  // as 1F1B counts them (W's lag is memory's to bound); empty: no limit.
   std::vector<int> hold;
 };
 
