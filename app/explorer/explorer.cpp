@@ -25,6 +25,11 @@ int Explorer::run() {
     const auto frame_start = Clock::now();
     frame(dt);
     stats_.ui_frame_ms = std::chrono::duration<double, std::milli>(Clock::now() - frame_start).count();
+    // While auto-schedule searches on its thread, each frame's time (the
+    // benchmark in tests/bench/auto_explorer_bench.sh reads it).
+    if (options_.log_state && auto_search_.snapshot().running) {
+      std::cout << "auto-search frame_ms=" << stats_.ui_frame_ms << std::endl;
+    }
     --settle_frames;
   }
   return 0;
@@ -46,6 +51,7 @@ void Explorer::load_scene(const Params& params) {
   lanes_state_.texture = &lanes_texture_;
   highlighted_ = 0;
   comparison_.refresh(params, true);
+  auto_search_.start(params, analysis_->plan.timing.makespan);
   fit_lanes();
   timeline_.rebase(scene_->timeline().last_frame());  // the same relative point on the new timeline
   scene_->playhead().seek(timeline_.frame);
@@ -106,9 +112,11 @@ void Explorer::frame(double dt) {
                              vs_ideal ? &analysis_->memory : comparison_.active() ? &comparison_.memory() : nullptr,
                              0,
                              measured ? &measured->split : nullptr};
+  const AutoSearch::Snapshot auto_found = auto_search_.snapshot();
+  const AutoPanelInput auto_panel{analysis_->plan, auto_found, scene_->params().gpu_memory_gib};
   side_panel(layout,
              {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics,
-              session_panel_, sections_},
+              session_panel_, sections_, analysis_->plan.auto_result ? &auto_panel : nullptr},
              actions, rects_);
   timeline_panel(layout, timeline_, phases_,
                  {measured ? measured->lanes : analysis_->lanes, analysis_->scene_plan(),
@@ -222,7 +230,22 @@ void Explorer::apply(const UiActions& a) {
     }
     if (options_.log_state) std::cout << "measured " << (editor_.file_error.empty() ? *a.measured : editor_.file_error) << std::endl;
   }
-  if (a.params_edited || ((a.schedule_file || a.measured) && editor_.file_error.empty())) {
+  bool edited = a.params_edited;
+  if (a.auto_cap) {
+    editor_.edited.gpu_memory_gib = std::ceil(*a.auto_cap * 1000) / 1000;  // as the field shows it, still fitting
+    edited = true;
+  }
+  if (a.load_auto_search) {
+    if (const auto found = auto_search_.snapshot().better) {
+      auto file = std::make_shared<ScheduleFile>();
+      file->path = "auto-search.csv";
+      file->name = "auto search";
+      file->program = found->program;
+      editor_.edited.schedule_file = std::move(file);
+      edited = true;
+    }
+  }
+  if (edited || ((a.schedule_file || a.measured) && editor_.file_error.empty())) {
     editor_.errors = validate(editor_.edited);
     if (editor_.errors.empty() && !(editor_.edited == scene_->params())) {
       load_scene(editor_.edited);

@@ -19,6 +19,7 @@
 #include <iostream>
 #include <memory>
 
+#include "auto_search.hpp"
 #include "comparison.hpp"
 #include "explorer_state.hpp"
 #include "lanes_image.hpp"
@@ -154,6 +155,9 @@ class Explorer {
   SceneRenderer renderer_;
   LanesTexture lanes_texture_;  // the lanes' blocks, painted once per view
   Comparison comparison_;
+  // --schedule auto's curve over caps and longer search, on a thread of its
+  // own; its results wake the idle window.
+  AutoSearch auto_search_{[] { glfwPostEmptyEvent(); }};
   // A measured step's ideal lanes (the analysis owns them), their view and paint.
   CompareLanes ideal_;
   LanesState ideal_state_;

@@ -76,6 +76,8 @@ struct UiActions {
   std::optional<std::string> open_session;   // a session (.json or PNG) or preset to open
   bool open_trusted = false;                 // ...letting it read a file outside its folder (the user said so)
   std::optional<std::string> save_session;   // where to save the session
+  std::optional<double> auto_cap;            // a cap picked on the auto-schedule curve, GiB
+  bool load_auto_search = false;             // use the longer search's order as the schedule
 };
 
 }  // namespace pipescope::app

@@ -336,7 +336,8 @@ void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, Wid
     const char* name;
     bool default_open;
   } kSections[] = {{"Session", true},       {"Parameters", true}, {"View", true},  {"Export", true},
-                   {"Export video", false}, {"Stats", true},      {"Schedule metrics", true}};
+                   {"Export video", false}, {"Stats", true},      {"Schedule metrics", true},
+                   {"Auto-schedule", true}};
   ImGuiStorage* storage = ImGui::GetStateStorage();
   if (s.sections.restore) {
     for (const auto& sec : kSections) {
@@ -347,6 +348,7 @@ void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, Wid
   }
   session_section(s.session, actions, rects);
   parameters_section(s.params, actions, rects);
+  if (s.auto_panel != nullptr) auto_section(*s.auto_panel, actions, rects);
   view_section(s.view, actions);
   export_section(s.exports, actions, rects);
   video_section(s.video, s.last_frame, actions, rects);

@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "auto_panel.hpp"
 #include "explorer_state.hpp"
 #include "session_panel.hpp"
 #include "lanes_panel.hpp"
@@ -34,6 +35,7 @@ struct PanelState {
   const MetricsInput& metrics;
   SessionPanel& session;
   Sections& sections;
+  const AutoPanelInput* auto_panel = nullptr;  // --schedule auto: what it found
 };
 
 void side_panel(const PanelLayout& layout, PanelState state, UiActions& actions, WidgetRects& rects);

@@ -188,6 +188,7 @@ AutoResult auto_schedule(const AutoProblem& pb, const AutoOptions& options,
     detail::GreedyRule current = rule;
     std::int64_t current_makespan = best->makespan;
     for (int e = 0; e < search_evaluations; ++e) {
+      if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) break;
       detail::GreedyRule next = current;
       const auto r = static_cast<std::size_t>(pick_rank(rng));
       const int delta = std::array<int, 4>{-2, -1, 1, 2}[static_cast<std::size_t>(pick_step(rng))];
@@ -210,7 +211,7 @@ AutoResult auto_schedule(const AutoProblem& pb, const AutoOptions& options,
     }
   }
   out.best = std::move(*best);
-  if (!options.explain) return out;
+  if (!options.explain || (options.cancel != nullptr && options.cancel->load())) return out;
   // What binds: the same search without the cap.
   AutoProblem free = pb;
   std::fill(free.budget_bytes.begin(), free.budget_bytes.end(), kNoCap);

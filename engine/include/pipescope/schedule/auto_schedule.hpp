@@ -12,6 +12,7 @@
 // memory counted as schedule_stats counts it: a result never deadlocks,
 // breaks a dependency or exceeds the cap.
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -63,6 +64,8 @@ struct AutoOptions {
   bool zoo = true;              // tier 1
   int search_evaluations = 64;  // tier 3's budget (0: none)
   bool explain = true;          // find what binds (the greedy tier again, without the cap)
+  // Set from another thread to end the search early (it returns the best so far).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // `on_better`: called with each improvement the search finds (for a view
