@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "auto_exact.hpp"
 #include "input_checks.hpp"
 #include "interrupts.hpp"
 #include "output_file.hpp"
@@ -16,6 +17,7 @@
 #include "pipescope/analysis/trace.hpp"
 #include "pipescope/analysis/units.hpp"
 #include "pipescope/measured/measured_plan.hpp"
+#include "pipescope/schedule/auto_milp.hpp"
 
 namespace pipescope::app {
 
@@ -121,7 +123,15 @@ void add_schedule_commands(CLI::App& cli, ScheduleOptions& schedule, StatsOption
   schedule_cmd->add_option("--format", schedule.format,
                            "text (programs and timed actions), csv (PyTorch's compute-only schedule CSV, one "
                            "row per rank) or json (programs, timed actions, sends, exchanges)")
-      ->check(CLI::IsMember({"text", "csv", "json"}))
+      ->check(CLI::IsMember({"text", "csv", "json", "lp"}))
+      ->capture_default_str();
+  schedule_cmd->add_flag("--exact", schedule.exact,
+                         "with --schedule auto: also solve it exactly as a mixed-integer program with GLPK's "
+                         "glpsol (small cases: at most " + std::to_string(kMaxExactPasses / 3) +
+                             " stage-microbatches), say how far the heuristic is, and use the better order "
+                             "(--format lp writes that program for any solver instead)");
+  schedule_cmd->add_option("--exact-seconds", schedule.exact_seconds, "glpsol's time limit for --exact")
+      ->check(CLI::Range(1, 86400))
       ->capture_default_str();
 
   stats_cmd = cli.add_subcommand("stats", "Print the schedule's figures: makespan, bubble, memory, traffic.");
@@ -198,7 +208,48 @@ int run_trace(const TraceOptions& o) {
 
 int run_schedule(const ScheduleOptions& o) {
   // A measured run's order and timing are the step as it ran.
-  const SchedulePlan plan = o.params.measured ? measured_plan(o.params) : make_plan(o.params);
+  SchedulePlan plan = o.params.measured ? measured_plan(o.params) : make_plan(o.params);
+  if ((o.exact || o.format == "lp") && !plan.auto_result) {
+    std::cerr << "pipescope: " << (o.exact ? "--exact" : "--format lp") << ": the exact tier is --schedule auto's; "
+              << "give --schedule auto\n";
+    return 2;
+  }
+  if (o.exact || o.format == "lp") {
+    const AutoProblem problem = auto_problem(o.params);
+    const int passes = 3 * problem.ranks * problem.chunks * problem.microbatches;
+    if (passes > kMaxExactPasses) {
+      std::cerr << fmt::format("pipescope: {}: pp {} x chunks {} x microbatches {} is {} passes; the exact tier "
+                               "takes at most {} (a solver says nothing in reasonable time past that)\n",
+                               o.exact ? "--exact" : "--format lp", problem.ranks, problem.chunks,
+                               problem.microbatches, passes, kMaxExactPasses);
+      return 2;
+    }
+    if (o.format == "lp") {
+      std::cout << auto_milp_lp(problem, plan.timing.makespan);
+      return finish_standard_output("schedule");
+    }
+    const ExactResult exact = solve_exact(problem, plan.timing.makespan, o.exact_seconds);
+    if (!exact.error.empty()) {
+      std::cerr << "pipescope: --exact: " << exact.error << "\n";
+      return 1;
+    }
+    const TimeUnit u = plan.costs.unit;
+    const std::int64_t heuristic = plan.timing.makespan;
+    if (exact.solution) {
+      const std::int64_t solved = simulate(exact.solution->program, plan.costs).makespan;
+      std::cerr << fmt::format("exact ({}): {}; the heuristic's {} is {:.1f} % slower\n",
+                               exact.solution->optimal ? "optimal" : fmt::format("best in {} s", o.exact_seconds),
+                               duration_text(u, static_cast<double>(solved)), duration_text(u, static_cast<double>(heuristic)),
+                               solved > 0 ? 100.0 * static_cast<double>(heuristic - solved) / static_cast<double>(solved) : 0.0);
+      if (solved < heuristic) {
+        plan.program = exact.solution->program;
+        plan.timing = simulate(plan.program, plan.costs);
+      }
+    } else {
+      std::cerr << fmt::format("exact: nothing faster than the heuristic's {} within {} s\n",
+                               duration_text(u, static_cast<double>(heuristic)), o.exact_seconds);
+    }
+  }
   if (o.format == "csv") {
     std::cout << to_csv(plan.program);
   } else if (o.format == "json") {

@@ -15,6 +15,8 @@ namespace pipescope::app {
 struct ScheduleOptions {
   Params params;
   std::string format = "text";
+  bool exact = false;      // --schedule auto: also solve it exactly (glpsol), for small cases
+  int exact_seconds = 60;  // the solver's time limit
 };
 
 struct StatsOptions {

@@ -11,6 +11,7 @@
 
 #include "pipescope/analysis/schedule_stats.hpp"
 #include "pipescope/model/params.hpp"
+#include "pipescope/schedule/auto_milp.hpp"
 #include "pipescope/schedule/auto_schedule.hpp"
 #include "pipescope/schedule/program_csv.hpp"
 #include "pipescope/schedule/schedule_file.hpp"
@@ -172,6 +173,28 @@ TEST(AutoSchedule, SaysWhatBinds) {
   const SchedulePlan tight = make_plan(p);
   EXPECT_EQ(tight.auto_result->binding_rank, 0);
   EXPECT_LT(tight.auto_result->uncapped_makespan, tight.timing.makespan);
+}
+
+}  // namespace
+}  // namespace pipescope
+
+namespace pipescope {
+namespace {
+
+TEST(AutoMilp, TheLpHasAStartPerPassAndABinaryPerPairAndReadsBackSolutionsOnly) {
+  Params p = transformer(1024, 8, 512, 4, 2, 2);
+  p.schedule = ScheduleKind::Auto;
+  const AutoProblem pb = auto_problem(p);
+  const std::string lp = auto_milp_lp(pb, 1'000'000'000);
+  // 2 ranks x 2 microbatches x F, I, W: 6 passes a rank, 15 pairs a rank.
+  EXPECT_NE(lp.find(" s11 >= 0"), std::string::npos);
+  EXPECT_EQ(lp.find(" s12 >= 0"), std::string::npos);
+  EXPECT_NE(lp.find(" x29\n"), std::string::npos);
+  EXPECT_EQ(lp.find(" x30\n"), std::string::npos);
+  EXPECT_NE(lp.find("c <= 1000000"), std::string::npos);  // only orders better than the heuristic's
+  EXPECT_THROW(read_glpsol_solution(pb, "hello"), MilpError);
+  EXPECT_FALSE(read_glpsol_solution(pb, "Status:     INTEGER UNDEFINED\n"));
+  EXPECT_THROW(read_glpsol_solution(pb, "Status:     INTEGER OPTIMAL\n"), MilpError);  // no starts
 }
 
 }  // namespace

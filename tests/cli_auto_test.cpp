@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <nlohmann/json.hpp>
 
 #include "support.hpp"
@@ -32,6 +33,43 @@ TEST(CliAuto, StatsSaysWhatWasFoundAndTheCsvReplays) {
   EXPECT_EQ(low.exit_code, 2);
   EXPECT_EQ(testing::line_count(low.output), 1u) << low.output;
   EXPECT_NE(low.output.find("--gpu-memory-gib: gpu_memory_gib is 20, but no order fits"), std::string::npos) << low.output;
+}
+
+}  // namespace
+}  // namespace pipescope
+
+namespace pipescope {
+namespace {
+
+// The exact tier: glpsol solves the LP; on this small case the optimum is
+// faster than the heuristic, replays to what it says and fits.
+TEST(CliAuto, ExactTierSolvesSmallCasesAndSaysTheGap) {
+  using testing::kExe;
+  if (testing::run_command("command -v glpsol").exit_code != 0) GTEST_SKIP() << "glpsol (glpk-utils) is not installed";
+  const std::string shape =
+      " --schedule auto --model transformer --d-model 4096 --heads 32 --seq-len 2048 --layers 24 --pp 3"
+      " --microbatches 3 --batch 3 --dp 1 --gpu-memory-gib 45";
+  const testing::TempDir dir("cli_exact");
+  const auto r = testing::run_command(kExe + " schedule --exact --exact-seconds 120 --format csv" + shape + " > " +
+                                      (dir / "exact.csv") + " 2> " + (dir / "err.txt"));
+  ASSERT_EQ(r.exit_code, 0);
+  std::ifstream err(dir / "err.txt");
+  const std::string said((std::istreambuf_iterator<char>(err)), {});
+  EXPECT_NE(said.find("exact (optimal)"), std::string::npos) << said;
+  const auto heuristic = nlohmann::json::parse(testing::run_command(kExe + " stats --json" + shape + " 2>/dev/null").output);
+  const std::string replay_shape =
+      " --model transformer --d-model 4096 --heads 32 --seq-len 2048 --layers 24 --batch 3 --dp 1 --gpu-memory-gib 45";
+  const auto exact = nlohmann::json::parse(
+      testing::run_command(kExe + " stats --json --schedule-file " + (dir / "exact.csv") + replay_shape + " 2>/dev/null").output);
+  EXPECT_LE(exact.at("makespan_us").get<double>(), heuristic.at("makespan_us").get<double>());
+  EXPECT_EQ(exact.at("over_memory_ranks"), 0);
+  // --format lp writes the program for any solver; too large a case is refused in one line.
+  const auto lp = testing::run_command(kExe + " schedule --format lp" + shape + " 2>/dev/null");
+  EXPECT_EQ(lp.output.rfind("\\ pipescope auto-schedule", 0), 0u);
+  EXPECT_NE(lp.output.find("Binary"), std::string::npos);
+  const auto big = testing::run_command(kExe + " schedule --exact --schedule auto --pp 8 --microbatches 32 --layers 8 2>&1 >/dev/null");
+  EXPECT_EQ(big.exit_code, 2);
+  EXPECT_EQ(testing::line_count(big.output), 1u) << big.output;
 }
 
 }  // namespace

@@ -13,6 +13,8 @@ packages=(
   libpng-dev libstb-dev python3-glad fonts-dejavu-core help2man
   # tests and benchmarks
   libgtest-dev libbenchmark-dev
+  # the exact tier of --schedule auto (glpsol), which its tests run
+  glpk-utils
   # video export, and the window system the end-to-end tests drive
   ffmpeg xvfb xauth xdotool
   # the fresh-machine check (tests/fresh_machine.sh)
