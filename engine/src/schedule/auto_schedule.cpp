@@ -187,7 +187,8 @@ AutoResult auto_schedule(const AutoProblem& pb, const AutoOptions& options,
     std::uniform_int_distribution<int> pick_rank(0, pb.ranks - 1), pick_step(0, 3);
     detail::GreedyRule current = rule;
     std::int64_t current_makespan = best->makespan;
-    for (int e = 0; e < search_evaluations; ++e) {
+    const int hold_moves = search_evaluations / 2;
+    for (int e = 0; e < hold_moves; ++e) {
       if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) break;
       detail::GreedyRule next = current;
       const auto r = static_cast<std::size_t>(pick_rank(rng));
@@ -205,6 +206,35 @@ AutoResult auto_schedule(const AutoProblem& pb, const AutoOptions& options,
         current_makespan = c->makespan;
       }
       if (better(*c, best)) {
+        best = std::move(c);
+        if (on_better) on_better(*best);
+      }
+    }
+  }
+  // Then the order itself: two neighbouring passes of a rank swapped, kept
+  // when no slower and fitting (plateaus let it wander). Passes of one
+  // (stage, microbatch), and one stage's microbatches of a kind, keep their order.
+  if (search_evaluations > 0) {
+    std::mt19937 rng(54321);
+    AutoCandidate current = *best;
+    std::uniform_int_distribution<int> pick_rank(0, pb.ranks - 1);
+    for (int e = search_evaluations / 2; e < search_evaluations; ++e) {
+      if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) break;
+      const auto r = static_cast<std::size_t>(pick_rank(rng));
+      auto& rank = current.program.per_rank[r];
+      if (rank.size() < 2) continue;
+      const std::size_t i = std::uniform_int_distribution<std::size_t>(0, rank.size() - 2)(rng);
+      const Step a = rank[i].first, b = rank[i + 1].first;
+      if (rank[i].op == Op::Overlap || rank[i + 1].op == Op::Overlap) continue;
+      if (a.stage == b.stage && (a.microbatch == b.microbatch || a.op == b.op)) continue;
+      Program next = current.program;
+      std::swap(next.per_rank[r][i], next.per_rank[r][i + 1]);
+      ++out.evaluated;
+      auto c = evaluate(pb, "search: neighbouring passes swapped, from " + best->name, std::move(next));
+      if (!c || !c->fits || c->makespan > current.makespan) continue;
+      const bool improved = c->makespan < best->makespan;
+      current = *c;
+      if (improved) {
         best = std::move(c);
         if (on_better) on_better(*best);
       }

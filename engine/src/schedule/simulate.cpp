@@ -371,7 +371,12 @@ SchedulePlan make_plan(const Params& p) {
   if (p.schedule_file) {
     plan.program = p.schedule_file->program;
   } else if (p.schedule == ScheduleKind::Auto) {
-    auto found = std::make_shared<AutoResult>(auto_schedule(auto_problem(p)));
+    // The search's budget: more orders tried where each is cheap to time
+    // (a few tens of milliseconds in all, at any size).
+    const AutoProblem problem = auto_problem(p);
+    const int passes = 3 * problem.ranks * problem.chunks * problem.microbatches;
+    const int budget = std::clamp(60'000 / std::max(passes, 1), 64, 2048);
+    auto found = std::make_shared<AutoResult>(auto_schedule(problem, {.search_evaluations = budget}));
     plan.program = found->best.program;
     plan.auto_result = std::move(found);
   } else {
