@@ -223,7 +223,13 @@ void Explorer::apply(const UiActions& a) {
   }
   if (a.measured) {
     try {
-      apply_measured_run(editor_.edited, load_measured_run({*a.measured}));
+      // One trace chosen or dropped stands for its run: the folder it is in.
+      std::error_code ec;
+      const std::filesystem::path chosen(*a.measured);
+      const std::string run = std::filesystem::is_regular_file(chosen, ec) && chosen.has_parent_path()
+                                  ? chosen.parent_path().string()
+                                  : *a.measured;
+      apply_measured_run(editor_.edited, load_measured_run({run}));
       editor_.file_error.clear();
     } catch (const MeasuredRunError& e) {
       editor_.file_error = e.what();  // the scene stays as it was

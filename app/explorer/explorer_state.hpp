@@ -25,6 +25,8 @@ struct ParamsEditor {
   Params edited;
   std::vector<ParamError> errors;  // validate(edited)
   FileBrowser schedule_browser{"Open a PyTorch schedule file", {".csv"}};
+  // A measured step: a folder of per-rank profiler traces, or one of them.
+  FileBrowser measured_browser{"Open a measured run (PyTorch profiler traces)", {".json", ".gz"}, false, true};
   std::string file_error;  // why the last schedule file chosen could not be used
   std::string list_error;  // why the last per-stage list typed could not be read
 };

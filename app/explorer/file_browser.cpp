@@ -87,6 +87,8 @@ std::optional<std::string> file_browser(FileBrowser& b) {
     chosen = (typed.is_absolute() ? typed : b.folder / typed).string();
   }
   ImGui::SameLine();
+  if (b.folders && ImGui::Button("Open this folder")) chosen = b.folder.string();
+  if (b.folders) ImGui::SameLine();
   if (ImGui::Button("Cancel") || ImGui::IsKeyPressed(ImGui::GetKeyIndex(ImGuiKey_Escape))) ImGui::CloseCurrentPopup();
   if (chosen) ImGui::CloseCurrentPopup();
   ImGui::EndPopup();

@@ -14,11 +14,12 @@
 namespace pipescope::app {
 
 struct FileBrowser {
-  FileBrowser(std::string title_, std::vector<std::string> extensions_, bool save_ = false)
-      : title(std::move(title_)), extensions(std::move(extensions_)), save(save_) {}
+  FileBrowser(std::string title_, std::vector<std::string> extensions_, bool save_ = false, bool folders_ = false)
+      : title(std::move(title_)), extensions(std::move(extensions_)), save(save_), folders(folders_) {}
   std::string title;                    // also the popup's id: unique per browser
   std::vector<std::string> extensions;  // ".csv"; a file matches any of them
   bool save = false;                    // a name may be typed for a file that does not exist yet
+  bool folders = false;                 // the folder shown may be chosen too ("Open this folder")
   std::filesystem::path folder;         // empty: the working directory
   std::string name;                     // the file name field
   bool request_open = false;            // set to show the browser on the next frame

@@ -137,6 +137,11 @@ bool schedule_fields(ParamsEditor& ed, UiActions& actions, WidgetRects& rects) {
     ImGui::Separator();
     if (ImGui::Selectable("From a PyTorch CSV file...")) ed.schedule_browser.request_open = true;
     remember(rects, "schedule:file");
+    if (ImGui::Selectable("Measured run (profiler traces)...")) ed.measured_browser.request_open = true;
+    remember(rects, "schedule:measured");
+    if (ImGui::IsItemHovered()) {
+      ImGui::SetTooltip("a folder of one torch.profiler trace per rank: the step as it ran beside its ideal (--measured)");
+    }
     ImGui::EndCombo();
   }
   remember(rects, "param:schedule");
@@ -145,6 +150,7 @@ bool schedule_fields(ParamsEditor& ed, UiActions& actions, WidgetRects& rects) {
                                             : (std::string(current.summary) + " (--schedule)").c_str());
   }
   if (auto path = file_browser(ed.schedule_browser)) actions.schedule_file = std::move(path);
+  if (auto path = file_browser(ed.measured_browser)) actions.measured = std::move(path);
   if (ed.schedule_browser.name_field) rects["schedule-file:name"] = *ed.schedule_browser.name_field;
   if (!ed.file_error.empty()) {
     ImGui::PushTextWrapPos(0.0f);
