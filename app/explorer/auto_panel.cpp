@@ -50,15 +50,11 @@ void curve_plot(const AutoPanelInput& in, UiActions& actions, WidgetRects& rects
     if (over) hovered = static_cast<int>(i);
     draw->AddCircleFilled(p, over ? pad * 0.7f : pad * 0.45f, IM_COL32(40, 40, 140, 255));
   }
-  // Axis ends: the slowest makespan at the top, the caps at either end beneath.
-  const ImU32 grey = IM_COL32(80, 80, 80, 255);
+  // The slowest makespan at the top right; the caps and the fastest beneath.
   const std::string top = duration_text(u, static_cast<double>(y1));
-  draw->AddText(ImVec2(at.x + w - ImGui::CalcTextSize(top.c_str()).x - 2, at.y + 1), grey, top.c_str());
-  const float base = at.y + h - ImGui::GetFontSize() - 1;
-  const std::string left = bytes_text(x0 * 1073741824.0), right = bytes_text(x1 * 1073741824.0);
-  draw->AddText(ImVec2(at.x + 2, base), grey, left.c_str());
-  draw->AddText(ImVec2(at.x + w - ImGui::CalcTextSize(right.c_str()).x - 2, base), grey, right.c_str());
-  ImGui::TextDisabled("fastest %s", duration_text(u, static_cast<double>(y0)).c_str());
+  draw->AddText(ImVec2(at.x + w - ImGui::CalcTextSize(top.c_str()).x - 2, at.y + 1), IM_COL32(80, 80, 80, 255), top.c_str());
+  ImGui::TextDisabled("caps %s to %s; fastest %s", bytes_text(x0 * 1073741824.0).c_str(),
+                      bytes_text(x1 * 1073741824.0).c_str(), duration_text(u, static_cast<double>(y0)).c_str());
   if (hovered >= 0) {
     const CapPoint& c = curve[static_cast<std::size_t>(hovered)];
     ImGui::SetTooltip("cap %s: %s, bubble %.1f %% (idle / compute)\n%s\nclick to use this cap",
