@@ -31,7 +31,8 @@ void curve_plot(const AutoPanelInput& in, UiActions& actions, WidgetRects& rects
   ImGui::TextWrapped("makespan over the GPU's memory (click a cap to use it; red: the scene's)");
   const float w = ImGui::GetContentRegionAvail().x, h = ImGui::GetFontSize() * 6;
   const ImVec2 at = ImGui::GetCursorScreenPos();
-  ImGui::InvisibleButton("auto-curve", ImVec2(w, h));
+  // True on the frame a click on it is released: the point under the mouse is chosen.
+  const bool clicked = ImGui::InvisibleButton("auto-curve", ImVec2(w, h));
   remember(rects, "auto:curve");
   ImDrawList* draw = ImGui::GetWindowDrawList();
   draw->AddRectFilled(at, ImVec2(at.x + w, at.y + h), IM_COL32(245, 245, 245, 255));
@@ -57,10 +58,10 @@ void curve_plot(const AutoPanelInput& in, UiActions& actions, WidgetRects& rects
                       bytes_text(x1 * 1073741824.0).c_str(), duration_text(u, static_cast<double>(y0)).c_str());
   if (hovered >= 0) {
     const CapPoint& c = curve[static_cast<std::size_t>(hovered)];
+    if (clicked) actions.auto_cap = c.cap_gib;
     ImGui::SetTooltip("cap %s: %s, bubble %.1f %% (idle / compute)\n%s\nclick to use this cap",
                       bytes_text(c.cap_gib * 1073741824.0).c_str(), duration_text(u, static_cast<double>(c.makespan)).c_str(),
                       100 * c.bubble, c.found_by.c_str());
-    if (ImGui::IsItemClicked()) actions.auto_cap = c.cap_gib;
   }
 }
 

@@ -182,6 +182,7 @@ AutoResult auto_schedule(const AutoProblem& pb, const AutoOptions& options,
   }
   // Tier 3: from the best greedy rule, each rank's hold limit moved one at a
   // time (a seeded search: the same answer every run).
+  const std::string origin = best->name;  // what the search starts from, for its results' names
   if (search_evaluations > 0) {
     if (rule.hold.empty()) {
       for (int r = 0; r < pb.ranks; ++r) rule.hold.push_back(pb.chunks * pb.microbatches);
@@ -202,7 +203,7 @@ AutoResult auto_schedule(const AutoProblem& pb, const AutoOptions& options,
       ++out.evaluated;
       // Timed by simulate() only when the greedy's own timing is promising.
       if (!order || order->estimate > current_makespan + current_makespan / 50) continue;
-      auto c = evaluate(pb, "search: per-rank hold limits from " + best->name, std::move(order->program));
+      auto c = evaluate(pb, "search: per-rank hold limits, from " + origin, std::move(order->program));
       if (!c || !c->fits) continue;
       if (c->makespan <= current_makespan) {
         current = next;
@@ -233,7 +234,7 @@ AutoResult auto_schedule(const AutoProblem& pb, const AutoOptions& options,
       Program next = current.program;
       std::swap(next.per_rank[r][i], next.per_rank[r][i + 1]);
       ++out.evaluated;
-      auto c = evaluate(pb, "search: neighbouring passes swapped, from " + best->name, std::move(next));
+      auto c = evaluate(pb, "search: neighbouring passes swapped, from " + origin, std::move(next));
       if (!c || !c->fits || c->makespan > current.makespan) continue;
       const bool improved = c->makespan < best->makespan;
       current = *c;
