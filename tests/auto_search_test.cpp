@@ -1,0 +1,78 @@
+// The explorer's auto-schedule worker: off the UI thread it makes the
+// makespan-over-memory curve and a longer search, wakes the window as
+// results come, and stops when asked (or when destroyed).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include "explorer/auto_search.hpp"
+#include "pipescope/schedule/simulate.hpp"
+
+namespace pipescope::app {
+namespace {
+
+Params mid_size() {
+  Params p;
+  p.model = CostModel::Transformer;
+  p.d_model = 4096;
+  p.heads = 32;
+  p.seq_len = 2048;
+  p.L = 32;
+  p.pp = 8;
+  p.dp = 1;
+  p.microbatches = 16;
+  p.B = 16;
+  p.schedule = ScheduleKind::Auto;
+  p.gpu_memory_gib = 20.24;  // 1.3 x the least that fits: memory binds
+  return p;
+}
+
+bool wait_until_done(const AutoSearch& s) {
+  for (int i = 0; i < 600; ++i) {
+    if (!s.snapshot().running) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+TEST(AutoSearch, MakesTheCurveAndOffersOnlyFasterOrdersThatFit) {
+  const Params p = mid_size();
+  const SchedulePlan plan = make_plan(p);
+  std::atomic<int> wakes{0};
+  AutoSearch search([&] { ++wakes; });
+  search.start(p, plan.timing.makespan);
+  ASSERT_TRUE(wait_until_done(search));
+  const AutoSearch::Snapshot s = search.snapshot();
+  ASSERT_GE(s.curve.size(), 6u);
+  EXPECT_GE(wakes.load(), static_cast<int>(s.curve.size()));
+  // By cap, from the least that fits upwards; more memory never makes it slower by much
+  // (a heuristic), and the roomiest cap is much faster than the tightest.
+  for (std::size_t i = 1; i < s.curve.size(); ++i) EXPECT_GT(s.curve[i].cap_gib, s.curve[i - 1].cap_gib);
+  EXPECT_LT(s.curve.back().makespan, s.curve.front().makespan);
+  EXPECT_GT(s.evaluated, 1000);
+  if (s.better) {
+    EXPECT_LT(s.better->makespan, plan.timing.makespan);
+    EXPECT_TRUE(s.better->fits);
+    EXPECT_EQ(simulate(s.better->program, plan.costs).makespan, s.better->makespan);
+  }
+}
+
+TEST(AutoSearch, StopsWhenAskedAndDoesNothingForOtherSchedules) {
+  Params p = mid_size();
+  AutoSearch search([] {});
+  search.start(p, make_plan(p).timing.makespan);
+  const auto t0 = std::chrono::steady_clock::now();
+  search.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(5));
+  EXPECT_FALSE(search.snapshot().running);
+  p.schedule = ScheduleKind::ZBH1;
+  search.start(p, 0);
+  EXPECT_FALSE(search.snapshot().running);
+}
+
+}  // namespace
+}  // namespace pipescope::app
