@@ -14,13 +14,9 @@ namespace {
 double us(std::int64_t ns) { return static_cast<double>(ns) / 1000; }
 std::string time(std::int64_t ns) { return duration_text(TimeUnit::Nanoseconds, static_cast<double>(ns)); }
 
-const char* labels_text(MeasuredLabels l) {
-  switch (l) {
-    case MeasuredLabels::Pipelining: return "PP: labels";
-    case MeasuredLabels::GPipe: return "GPipe's Forward/Backward labels";
-    case MeasuredLabels::Inferred: return "none: matched between sends and receives";
-  }
-  return "";
+// Unlabelled, the order was matched: say so where it is shown.
+std::string labels_text(MeasuredLabels l) {
+  return l == MeasuredLabels::Inferred ? "none: matched between sends and receives" : labels_name(l);
 }
 
 }  // namespace

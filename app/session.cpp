@@ -181,16 +181,20 @@ Params read_params(Object& o, const fs::path& folder, bool trusted) {
     if (!kind) refuse(o.at("schedule"), "\"" + *schedule + "\" is not a schedule; choose one of: " + schedule_names());
     p.schedule = *kind;
   }
-  if (file) {
-    if (!trusted && !inside(*file)) {
-      throw UntrustedPath(o.at("schedule_file") + ": " + shown(json(*file)) + " lies outside the session's folder: "
+  // A file the session names (a schedule, traces): beside it, unless trusted.
+  auto beside = [&](const std::string& key, const std::string& named) {
+    if (!trusted && !inside(named)) {
+      throw UntrustedPath(o.at(key) + ": " + shown(json(named)) + " lies outside the session's folder: "
                               "a session may read only files beside it unless you trust it (the explorer asks; "
                               "on the command line, --trust-session)",
-                          "", *file);
+                          "", named);
     }
-    const fs::path path = fs::path(*file).is_absolute() ? fs::path(*file) : folder / *file;
+    return (fs::path(named).is_absolute() ? fs::path(named) : folder / named).lexically_normal();
+  };
+  if (file) {
+    const fs::path path = beside("schedule_file", *file);
     try {
-      p.schedule_file = load_schedule_file(path.lexically_normal().string());
+      p.schedule_file = load_schedule_file(path.string());
     } catch (const ScheduleFileError& e) {
       refuse(o.at("schedule_file"), e.what());
     }
@@ -200,15 +204,9 @@ Params read_params(Object& o, const fs::path& folder, bool trusted) {
   }
   if (const auto measured = o.string("measured")) {
     // A measured step's traces: beside the session, as a schedule file is.
-    if (!trusted && !inside(*measured)) {
-      throw UntrustedPath(o.at("measured") + ": " + shown(json(*measured)) + " lies outside the session's folder: "
-                              "a session may read only files beside it unless you trust it (the explorer asks; "
-                              "on the command line, --trust-session)",
-                          "", *measured);
-    }
-    const fs::path path = fs::path(*measured).is_absolute() ? fs::path(*measured) : folder / *measured;
+    const fs::path path = beside("measured", *measured);
     try {
-      apply_measured_run(p, load_measured_run({path.lexically_normal().string()}), o.has("pp"), o.has("microbatches"),
+      apply_measured_run(p, load_measured_run({path.string()}), o.has("pp"), o.has("microbatches"),
                          o.has("L"));
     } catch (const MeasuredRunError& e) {
       refuse(o.at("measured"), e.what());

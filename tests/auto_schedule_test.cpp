@@ -16,6 +16,7 @@
 #include "pipescope/schedule/program_csv.hpp"
 #include "pipescope/schedule/schedule_file.hpp"
 #include "pipescope/schedule/simulate.hpp"
+#include "support.hpp"
 
 namespace pipescope {
 namespace {
@@ -62,17 +63,7 @@ std::optional<Figures> best_zoo_that_fits(const Params& p) {
 
 Params transformer(std::int64_t h, std::int64_t heads, std::int64_t seq, std::int64_t L, std::int64_t pp,
                    std::int64_t m) {
-  Params p;
-  p.model = CostModel::Transformer;
-  p.d_model = h;
-  p.heads = heads;
-  p.seq_len = seq;
-  p.L = L;
-  p.pp = pp;
-  p.dp = 1;
-  p.microbatches = m;
-  p.B = m;
-  return p;
+  return testing::gpt(h, heads, seq, L, pp, m);
 }
 
 // The order auto found, written as PyTorch's CSV and read back, runs to the same makespan.

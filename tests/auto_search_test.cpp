@@ -11,21 +11,13 @@
 
 #include "explorer/auto_search.hpp"
 #include "pipescope/schedule/simulate.hpp"
+#include "support.hpp"
 
 namespace pipescope::app {
 namespace {
 
 Params mid_size() {
-  Params p;
-  p.model = CostModel::Transformer;
-  p.d_model = 4096;
-  p.heads = 32;
-  p.seq_len = 2048;
-  p.L = 32;
-  p.pp = 8;
-  p.dp = 1;
-  p.microbatches = 16;
-  p.B = 16;
+  Params p = testing::gpt(4096, 32, 2048, 32, 8, 16);
   p.schedule = ScheduleKind::Auto;
   p.gpu_memory_gib = 20.24;  // 1.3 x the least that fits: memory binds
   return p;

@@ -75,4 +75,21 @@ inline Params small_transformer() {
   return p;
 }
 
+// A GPT-style transformer of hidden size h on the default H100s: one replica
+// (dp 1), one sequence a microbatch.
+inline Params gpt(std::int64_t h, std::int64_t heads, std::int64_t seq, std::int64_t layers, std::int64_t pp,
+                  std::int64_t microbatches) {
+  Params p;
+  p.model = CostModel::Transformer;
+  p.d_model = h;
+  p.heads = heads;
+  p.seq_len = seq;
+  p.L = layers;
+  p.pp = pp;
+  p.dp = 1;
+  p.microbatches = microbatches;
+  p.B = microbatches;
+  return p;
+}
+
 }  // namespace pipescope::testing

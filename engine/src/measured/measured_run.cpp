@@ -62,15 +62,6 @@ std::string steps_text(const std::set<int>& steps) {
 
 std::string who(const detail::RankRecord& r) { return fmt::format("{} (rank {})", r.file, r.rank); }
 
-const char* labels_name(MeasuredLabels l) {
-  switch (l) {
-    case MeasuredLabels::Pipelining: return "PP: labels";
-    case MeasuredLabels::GPipe: return "GPipe's Forward/Backward labels";
-    case MeasuredLabels::Inferred: return "no labels";
-  }
-  return "";
-}
-
 // The step every rank recorded: the one asked for, or the last they share.
 std::optional<int> choose_step(const std::vector<KinetoTrace>& traces, std::optional<int> wanted) {
   std::vector<std::set<int>> steps;
@@ -117,6 +108,15 @@ std::string matching_schedule(const Program& program) {
 }
 
 }  // namespace
+
+const char* labels_name(MeasuredLabels l) {
+  switch (l) {
+    case MeasuredLabels::Pipelining: return "PP: labels";
+    case MeasuredLabels::GPipe: return "GPipe's Forward/Backward labels";
+    case MeasuredLabels::Inferred: return "no labels";
+  }
+  return "";
+}
 
 std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::string>& paths, std::optional<int> step) {
   if (paths.empty()) throw MeasuredRunError("--measured: give a folder of per-rank traces or the traces themselves");

@@ -303,6 +303,17 @@ RankRecord rank_actions(const KinetoTrace& t, std::optional<int> step) {
     if (e.category == EventCategory::UserAnnotation && e.thread == thread && e.end_ns <= s0) ++seen_before[e.name];
   }
   const KernelIndex kernels(t);
+  // On a GPU a pass is its kernels: from the first one's start to the last
+  // one's end, busy while any runs. Without kernels it stays the CPU's span.
+  auto on_kernels = [&](MeasuredAction& m, std::int64_t cpu_start, std::int64_t cpu_end) {
+    if (!kernels.any()) return;
+    const auto ks = kernels.compute_kernels(cpu_start, cpu_end, thread);
+    if (ks.empty()) return;
+    m.start = std::min_element(ks.begin(), ks.end(), [](auto& x, auto& y) { return x.start < y.start; })->start;
+    m.end = std::max_element(ks.begin(), ks.end(), [](auto& x, auto& y) { return x.end < y.end; })->end;
+    m.busy = union_length(ks);
+    rec.gpu = true;
+  };
   std::map<std::int32_t, std::size_t> seen_in_step;
   // A label can hold more than compute: PyTorch's "Forward i" waits for
   // its input and sends its output inside it. The pass is its operators
@@ -343,14 +354,8 @@ RankRecord rank_actions(const KinetoTrace& t, std::optional<int> step) {
       m.end = twin->second[k]->end_ns;
       m.busy = m.end - m.start;
       rec.gpu = true;
-    } else if (kernels.any()) {
-      const auto ks = kernels.compute_kernels(e.start_ns, e.end_ns, thread);
-      if (!ks.empty()) {
-        m.start = std::min_element(ks.begin(), ks.end(), [](auto& x, auto& y) { return x.start < y.start; })->start;
-        m.end = std::max_element(ks.begin(), ks.end(), [](auto& x, auto& y) { return x.end < y.end; })->end;
-        m.busy = union_length(ks);
-        rec.gpu = true;
-      }
+    } else {
+      on_kernels(m, e.start_ns, e.end_ns);
     }
     return m;
   };
@@ -385,17 +390,8 @@ RankRecord rank_actions(const KinetoTrace& t, std::optional<int> step) {
     } else {
       rec.labels = MeasuredLabels::Inferred;
       for (MeasuredAction& a : inferred_actions(t, cpu)) {
-        MeasuredAction m = a;
-        if (kernels.any()) {
-          const auto ks = kernels.compute_kernels(a.start, a.end, thread);
-          if (!ks.empty()) {
-            m.start = std::min_element(ks.begin(), ks.end(), [](auto& x, auto& y) { return x.start < y.start; })->start;
-            m.end = std::max_element(ks.begin(), ks.end(), [](auto& x, auto& y) { return x.end < y.end; })->end;
-            m.busy = union_length(ks);
-            rec.gpu = true;
-          }
-        }
-        rec.actions.push_back(m);
+        on_kernels(a, a.start, a.end);
+        rec.actions.push_back(a);
       }
     }
   }

@@ -47,6 +47,8 @@ struct MeasuredRank {
 
 // Where the actions were read from.
 enum class MeasuredLabels : std::uint8_t { Pipelining, GPipe, Inferred };
+// "PP: labels", "GPipe's Forward/Backward labels", "no labels".
+const char* labels_name(MeasuredLabels labels);
 
 struct MeasuredRun {
   std::string source;  // what the user named (a folder, or the first file)
