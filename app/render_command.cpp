@@ -199,7 +199,8 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
       return fail("--frame: " + std::to_string(o.frame) + " is outside this schedule's frames 0.." + std::to_string(last));
     }
     if (!o.size_given) {  // as tall as the lanes need
-      height = 200 + 20 * static_cast<int>(o.params.pp);
+      // A measured step's ideal lanes go beneath its own.
+      height = 200 + 20 * static_cast<int>(o.params.pp) * (o.params.measured ? 2 : 1) + (o.params.measured ? 40 : 0);
     }
     std::string font_error;
     if (!o.font.empty()) {

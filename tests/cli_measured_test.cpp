@@ -7,6 +7,7 @@
 #include <set>
 #include <nlohmann/json.hpp>
 
+#include "pipescope/export/png.hpp"
 #include "support.hpp"
 
 namespace pipescope {
@@ -88,6 +89,21 @@ TEST(CliMeasured, TraceMergesAllRanksWithSendFlows) {
   EXPECT_EQ(complete, 64);  // 4 ranks x 8 microbatches x F and B
   EXPECT_EQ(threads.size(), 4u);
   EXPECT_EQ(flows, 48);  // 3 links x 8 microbatches x both directions
+}
+
+TEST(CliMeasured, RenderDrawsTheStepAsItRanAboveItsIdeal) {
+  const TempDir dir("measured_render");
+  const std::string run = kData + "1f1b-p4-m8-rank2-heavy";
+  stdout_of("render --lanes --measured " + run + " -o " + (dir / "lanes.png"));
+  const Image lanes = read_png(dir / "lanes.png");
+  EXPECT_EQ(lanes.width, 1600);
+  EXPECT_EQ(lanes.height, 200 + 2 * 20 * 4 + 40);  // two sets of four lanes, and the memory plot
+  // The still and the frame range follow the step as it ran, not its ideal.
+  const auto j = nlohmann::json::parse(stdout_of("stats --json --measured " + run));
+  EXPECT_GT(j.at("measured").at("makespan_us").get<double>(), j.at("makespan_us").get<double>());
+  // Frame 400 is past the ideal's end (about 363 frames) but within the step as it ran (about 437).
+  stdout_of("render --measured " + run + " --frame 400 -o " + (dir / "still.png"));
+  EXPECT_GT(read_png(dir / "still.png").width, 0);
 }
 
 TEST(CliMeasured, BadInputIsOneLineNamingTheFile) {

@@ -8,6 +8,7 @@
 #include "metrics_panel.hpp"
 #include "pipescope/render/offscreen.hpp"
 #include "pipescope/analysis/analysis.hpp"
+#include "pipescope/analysis/units.hpp"
 
 namespace pipescope::app {
 
@@ -30,10 +31,12 @@ struct ImGuiOffscreen {
 LanesImage render_lanes_image(const Params& params, int width, int height, std::uint32_t frame,
                               const std::string& font_file) {
   const auto analysis = analyse(params);
-  const SchedulePlan& plan = analysis->plan;
-  const std::vector<Lane>& lanes = analysis->lanes;
-  const ScheduleStats& stats = analysis->stats;
-  const MetricsInput metrics{stats, analysis->memory, plan.frame_length, frame,
+  // A measured step: the step as it ran, its ideal's lanes beneath on the same axis.
+  const MeasuredAnalysis* measured = analysis->measured.get();
+  const SchedulePlan& plan = analysis->scene_plan();
+  const std::vector<Lane>& lanes = measured ? measured->lanes : analysis->lanes;
+  const ScheduleStats& stats = measured ? measured->stats : analysis->stats;
+  const MetricsInput metrics{stats, measured ? measured->memory : analysis->memory, plan.frame_length, frame,
                              static_cast<std::uint32_t>(plan.frame_of(plan.timing.makespan) + 1)};
 
   ImGuiOffscreen guard;
@@ -50,7 +53,10 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
   LanesState state;
   LanesTexture texture;
   state.texture = &texture;
-  state.view.fit(static_cast<double>(plan.timing.makespan));
+  state.view.fit(static_cast<double>(std::max(plan.timing.makespan, analysis->plan.timing.makespan)));
+  LanesState ideal_state;
+  LanesTexture ideal_texture;
+  ideal_state.texture = &ideal_texture;
   WidgetRects rects;
   // Two frames: the first lays the window out, the second draws it settled.
   for (int pass = 0; pass < 2; ++pass) {
@@ -63,6 +69,18 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
     ImGui::TextUnformatted(lanes_title(params, stats).c_str());
     lanes_view(lanes, plan, static_cast<int>(params.stages_per_rank()), state, frame, metrics.last, scale, rects,
                true);
+    if (measured) {
+      const glm::vec4 main_lanes = rects["lanes"];
+      ImGui::TextDisabled("ideal: the same order at each stage's median costs (%s; above: as it ran, %s)",
+                          duration_text(TimeUnit::Nanoseconds, static_cast<double>(analysis->plan.timing.makespan)).c_str(),
+                          duration_text(TimeUnit::Nanoseconds, static_cast<double>(plan.timing.makespan)).c_str());
+      ideal_state.view = state.view;
+      ImGui::PushID("ideal");
+      lanes_view(analysis->lanes, analysis->plan, static_cast<int>(params.stages_per_rank()), ideal_state, frame,
+                 metrics.last, scale, rects, true);
+      ImGui::PopID();
+      rects["lanes"] = main_lanes;
+    }
     ImGui::TextDisabled("memory per rank, static + activations");
     memory_plot(metrics, std::max(ImGui::GetContentRegionAvail().y - 4, 20.0f), rects, lanes_label_width(scale));
     ImGui::End();

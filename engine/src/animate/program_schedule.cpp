@@ -10,6 +10,7 @@
 
 #include "notebook_helpers.hpp"
 #include "pipescope/animate/schedule.hpp"
+#include "pipescope/measured/measured_plan.hpp"
 #include "pipescope/schedule/simulate.hpp"
 
 namespace pipescope {
@@ -139,7 +140,8 @@ Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::o
     plan.timing = simulate(plan.program, plan.costs);
     plan.frame_length = frame_length_for(p, plan.timing.makespan);
   } else {
-    plan = make_plan(p);
+    // A measured step replays as it ran, in every scene (stills, dumps, videos).
+    plan = p.measured ? measured_plan(p) : make_plan(p);
   }
   const Timing& t = plan.timing;
   const bool real = plan.real_time();

@@ -1,6 +1,7 @@
 #include "pipescope/model/params.hpp"
 
 #include "pipescope/schedule/auto_schedule.hpp"
+#include "pipescope/measured/measured_plan.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -131,8 +132,9 @@ static double frames_at_most(const Params& p) {
 
 double frame_count(const Params& p) {
   if (p.real_time()) {
-    // The animator holds the last frame until the step's end is shown.
-    const SchedulePlan plan = make_plan(p);
+    // The animator holds the last frame until the step's end is shown; a
+    // measured step animates as it ran.
+    const SchedulePlan plan = p.measured ? measured_plan(p) : make_plan(p);
     return static_cast<double>(plan.frame_of(plan.timing.makespan) + 1);
   }
   if (p.is_notebook()) return estimated_frame_count(p);
