@@ -97,9 +97,12 @@ in_root=(chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8
 # The test command first: it installs with tests/install_deps.sh alone, so a
 # package missing there fails here.
 echo "== README, test command: $test_cmd"
+start=$SECONDS
 "${in_root[@]}" "cd /root/pipescope && $test_cmd"
+echo "   the test command passed in $((SECONDS - start)) s"
 
 echo "== README, first command: $open_cmd"
+start=$SECONDS
 # Under Xvfb (the user's display), with --log-state so it says when its first
 # frame is drawn; then closed.
 printf '%s --log-state\n' "$open_cmd" >"$root/tmp/open.sh"
@@ -120,5 +123,5 @@ if [ "$opened" != 1 ]; then
   echo "fresh_machine: the README's first command did not open the explorer on a fresh Debian 12 (output above)" >&2
   exit 1
 fi
-echo "   the explorer opened and drew frame 0"
+echo "   the explorer opened and drew frame 0 ($((SECONDS - start)) s)"
 echo "== The README's two commands pass on a fresh Debian 12 root"
