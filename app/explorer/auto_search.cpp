@@ -11,7 +11,6 @@ namespace pipescope::app {
 namespace {
 
 constexpr double kGiB = 1024.0 * 1024 * 1024;
-constexpr int kCurvePoints = 8;
 
 double bubble_of(const AutoProblem& pb, std::int64_t makespan) {
   // Idle over compute: every order computes the same passes.

@@ -43,8 +43,9 @@ class AutoSearch {
   };
   Snapshot snapshot() const;
 
-  // The search's budget at the current cap (orders tried).
+  // The search's budget at the current cap (orders tried), and the curve's caps.
   static constexpr int kSearchEvaluations = 4000;
+  static constexpr int kCurvePoints = 8;
 
  private:
   void run(Params p, std::int64_t current_makespan);
