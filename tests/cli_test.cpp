@@ -353,8 +353,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"stats --model transformer --heads 3", "--heads: heads is 3, but d_model (8) must be a multiple of heads (3)"},
         BadInput{"stats --model transformer --batch 20", "--batch: B is 20, but a transformer's batch (in sequences) must be "
                                                         "a multiple of dp x microbatches (2 x 12 = 24)"},
-        BadInput{"stats --time-f 100", "--time-i: time_i is not given: with the notebook's model give --time-f, --time-i "
-                                       "and --time-w together"},
+        BadInput{"stats --time-f 100", "--time-i: time_i is not given: give --time-f, --time-i and --time-w together"},
+        BadInput{"stats --model transformer --time-f 100 --time-i 200", "--time-w: time_w is not given: give --time-f"},
         BadInput{"stats --model transformer --frame-us 0.000001", "--frame-us: frame_us is 1e-06, but a step of up to"},
         BadInput{"dump --d-model 0", "--d-model: d_model is 0"},
         BadInput{"dump --d-model 9223372036854775807", "--d-model: d_model is 9223372036854775807"},

@@ -86,6 +86,7 @@ TEST(CostModel, TimesAreFlopsOverAchievedThroughputAndSendsLatencyPlusBytesOverB
 TEST(CostModel, MeasuredTimesOverrideTheModelOneValueOrOnePerStage) {
   Params p = small_gpt();
   p.time_f = {1200, 1500};
+  p.time_i = {2400};
   p.time_w = {700};
   ASSERT_TRUE(validate(p).empty());
   const Costs c = costs_for(p);
@@ -93,7 +94,7 @@ TEST(CostModel, MeasuredTimesOverrideTheModelOneValueOrOnePerStage) {
   EXPECT_EQ(c.f_of(1), 1'500'000);
   EXPECT_EQ(c.w_of(0), 700'000);
   EXPECT_EQ(c.w_of(1), 700'000);
-  EXPECT_NEAR(static_cast<double>(c.i_of(0)), 2 * 30'064'771'072.0 / 5e4, 0.5);  // from the model
+  EXPECT_EQ(c.i_of(1), 2'400'000);
 }
 
 TEST(CostModel, MemoryPerRankIsStaticPlusPeakActivationsAgainstTheGpu) {
@@ -296,6 +297,12 @@ TEST(RealUnitsRules, BadShapesAreRefusedNamingTheParameter) {
          p.time_f = {100};
        },
        "time_i", "give --time-f, --time-i and --time-w together"},
+      // A transformer's too: a measured F beside a modelled W mixes two clocks.
+      {[](Params& p) {
+         p.time_f = {100};
+         p.time_i = {200};
+       },
+       "time_w", "give --time-f, --time-i and --time-w together"},
   };
   for (const Case& c : cases) {
     Params p = small_gpt();
@@ -336,3 +343,115 @@ TEST(Lanes, FusedBackwardsAreOneBlockAndOverlappedPairsAreMarked) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 22's configuration: a 32-layer transformer on pp 8, zb-h1.
+Params bound_case() {
+  Params p = pipescope::testing::gpt(4096, 32, 4096, 32, 8, 16);
+  p.schedule = ScheduleKind::ZBH1;
+  return p;
+}
+
+}  // namespace
+
+TEST(CostBounds, APassPastAnHourIsRefusedNamingTheFlagThatDrivesIt) {
+  struct Case {
+    std::function<void(Params&)> edit;
+    std::string field, says;
+  };
+  // Each once overflowed the simulation's integer nanoseconds into negative
+  // busy times, a 3 ms step or a faster step than the default's.
+  const std::vector<Case> cases = {
+      {[](Params& p) { p.seq_len = 2147483648; }, "seq_len", "lower seq_len"},
+      {[](Params& p) { p.p2p_gbps = 1e-9; }, "p2p_gbps", "raise p2p_gbps"},
+      {[](Params& p) { p.gpu_tflops = 1e-300; }, "gpu_tflops", "raise gpu_tflops"},
+      {[](Params& p) { p.vocab = std::int64_t{1} << 62; }, "vocab", "lower vocab"},
+      {[](Params& p) { p.dp_gbps = 1e-12; p.dp = 2; p.B = 32; }, "dp_gbps", "raise dp_gbps"},
+  };
+  for (const Case& c : cases) {
+    Params p = bound_case();
+    ASSERT_TRUE(validate(p).empty());
+    c.edit(p);
+    const auto errors = validate(p);
+    ASSERT_EQ(errors.size(), 1u) << c.field;
+    EXPECT_EQ(errors[0].field, c.field) << errors[0].message;
+    EXPECT_NE(errors[0].message.find("may take at most an hour"), std::string::npos) << errors[0].message;
+    EXPECT_NE(errors[0].message.find(c.says), std::string::npos) << errors[0].message;
+  }
+}
+
+TEST(CostBounds, TheLongestAcceptedPassSimulatesWithoutOverflow) {
+  // Just under the bound: seq_len where the forward is just under an hour
+  // (F grows with s and s^2), found by bisection on the model itself.
+  Params p = bound_case();
+  std::int64_t lo = 4096, hi = std::int64_t{1} << 31;
+  while (hi - lo > 1) {
+    const std::int64_t mid = lo + (hi - lo) / 2;
+    p.seq_len = mid;
+    (validate(p).empty() ? lo : hi) = mid;
+  }
+  p.seq_len = lo;
+  ASSERT_TRUE(validate(p).empty());
+  const RealCostNanoseconds ns = real_cost_nanoseconds(p);
+  double longest = 0;
+  for (const auto& s : ns.per_stage) longest = std::max({longest, s.f, s.i, s.w, ns.send});
+  EXPECT_GT(longest, 0.9 * kMaxPassNanoseconds);  // the bound, not something else, stopped it
+  const SchedulePlan plan = make_plan(p);
+  // Every figure stays positive and no rank is busier than the step is long.
+  EXPECT_GT(plan.timing.makespan, 0);
+  for (const auto& rank : plan.timing.per_rank) {
+    std::int64_t busy = 0;
+    for (const TimedAction& a : rank) {
+      EXPECT_GT(a.length, 0);
+      busy += a.length;
+    }
+    EXPECT_LE(busy, plan.timing.makespan);
+  }
+}
+
+TEST(CostBounds, AStepPastThirtyDaysIsRefusedNamingItsDriver) {
+  Params p = bound_case();
+  p.time_f = {3.0e9};  // 50 minutes a pass: each is allowed, 16 x 8 x 3 of them are not
+  p.time_i = {3.0e9};
+  p.time_w = {3.0e9};
+  p.microbatches = 1024;
+  p.B = 1024;
+  const auto errors = validate(p);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].message.find("a step may take at most 30 days"), std::string::npos) << errors[0].message;
+  // Any one time put back at the model's leaves it over: the count of passes drives it.
+  EXPECT_EQ(errors[0].field, "microbatches");
+  EXPECT_NE(errors[0].message.find("lower microbatches"), std::string::npos) << errors[0].message;
+}
+
+TEST(CostBounds, LimitsStateBothBoundsAndAdviceIsAccepted) {
+  Params p = bound_case();
+  p.gpu_tflops = 1e10;
+  ASSERT_EQ(validate(p).size(), 1u);
+  EXPECT_EQ(validate(p)[0].message, "gpu_tflops is 1e+10, but it must be above 0 and at most 1e+09");
+  // A refused frame length says the least that works, in a few digits, and that value is accepted.
+  p = bound_case();
+  p.frame_us = 1e-300;
+  const auto errors = validate(p);
+  ASSERT_EQ(errors.size(), 1u);
+  const std::string& m = errors[0].message;
+  EXPECT_EQ(m.find("0000000000"), std::string::npos) << m;
+  const auto at = m.find("give --frame-us ");
+  ASSERT_NE(at, std::string::npos) << m;
+  p.frame_us = std::stod(m.substr(at + 16));
+  EXPECT_TRUE(validate(p).empty()) << validate(p)[0].message;
+}
+
+TEST(CostBounds, TheMemoryCapAdviceIsAcceptedAsGiven) {
+  Params p = bound_case();
+  p.schedule = ScheduleKind::Auto;
+  p.gpu_memory_gib = 1;
+  const auto errors = validate(p);
+  ASSERT_EQ(errors.size(), 1u);
+  const std::string& m = errors[0].message;
+  const auto at = m.find("give --gpu-memory-gib ");
+  ASSERT_NE(at, std::string::npos) << m;
+  p.gpu_memory_gib = std::stod(m.substr(at + 22));
+  EXPECT_TRUE(validate(p).empty()) << m;
+}

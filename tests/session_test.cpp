@@ -37,6 +37,8 @@ Session a_session() {
   s.params.mfu = 0.55;
   s.params.p2p_latency_us = 2.5;
   s.params.time_f = {1200, 1200, 1500, 900};
+  s.params.time_i = {2400};
+  s.params.time_w = {1100};
   s.frame = 17;
   Camera c;
   c.target = {10.5f, -3.0f, 2.0f};

@@ -68,13 +68,13 @@ const std::array<ParamSpec, 29> kTable{{
     {.key = "time_f", .flag = "--time-f", .help = "measured forward of a stage for one microbatch: one value or "
                                                  "one per stage (1200,1200,1500); overrides the model",
      .unit = "us", .min = 0, .group = G::Hardware, .when_unset = "from the model", .per_stage = &Params::time_f,
-     .min_excluded = true, .max = 1e12},
+     .min_excluded = true, .max = 3.6e9},
     {.key = "time_i", .flag = "--time-i", .help = "measured backward through the input, as --time-f", .unit = "us",
      .min = 0, .group = G::Hardware, .when_unset = "from the model", .per_stage = &Params::time_i,
-     .min_excluded = true, .max = 1e12},
+     .min_excluded = true, .max = 3.6e9},
     {.key = "time_w", .flag = "--time-w", .help = "measured weight gradient, as --time-f", .unit = "us", .min = 0,
      .group = G::Hardware, .when_unset = "from the model", .per_stage = &Params::time_w, .min_excluded = true,
-     .max = 1e12},
+     .max = 3.6e9},
     {.key = "frame_us", .flag = "--frame-us",
      .help = "training time one animation frame shows, for real time (0: the whole step in about 480 frames)",
      .unit = "us", .min = 0, .group = G::Hardware, .number = &Params::frame_us, .max = 1e12},
@@ -130,7 +130,7 @@ std::string ParamSpec::out_of_range(double v) const {
   std::string rule;
   if (integer && max == std::numeric_limits<double>::infinity()) {
     rule = min == 0 ? "0 or more" : "at least 1";
-  } else if (max == std::numeric_limits<double>::infinity() || max >= 1e9) {
+  } else if (max == std::numeric_limits<double>::infinity()) {
     rule = fmt::format("{} {}", min_excluded ? "above" : "at least", number_text(min));
   } else {
     rule = fmt::format("{} {} and at most {}", min_excluded ? "above" : "at least", number_text(min),

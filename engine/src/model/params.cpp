@@ -12,6 +12,7 @@
 
 #include "pipescope/model/param_table.hpp"
 #include "pipescope/schedule/simulate.hpp"
+#include "cost_bounds.hpp"
 
 namespace pipescope {
 
@@ -50,6 +51,14 @@ std::string remedy(const Params& p, std::string_view name) {
 // The value of a size parameter by its notebook name, as the user gave it.
 std::int64_t given(const Params& p, std::string_view name) {
   return param_spec(name)->given(p).value_or(0);
+}
+
+// v rounded up at `digits` significant digits, so advice that quotes it is
+// never just under the bound it states ("31.1 or more" where 31.06 is needed).
+double round_up(double v, int digits) {
+  if (!(v > 0) || !std::isfinite(v)) return v;
+  const double scale = std::pow(10.0, digits - 1 - static_cast<int>(std::floor(std::log10(v))));
+  return std::ceil(v * scale * (1 - 1e-12)) / scale;
 }
 
 // The renderer stores coordinates as 32-bit floats: whole units stay exact
@@ -272,6 +281,9 @@ std::vector<ParamError> validate(const Params& p) {
   if (out.empty()) {
     for (const auto& e : real_units_rules(p)) out.push_back(e);
   }
+  if (out.empty()) {
+    for (const auto& e : cost_bound_rules(p)) out.push_back(e);
+  }
   if (out.empty() && !p.schedule_file && p.schedule == ScheduleKind::Auto) {
     // Every order holds at least one microbatch on each of a rank's stages.
     const std::vector<double> least = least_auto_memory_bytes(p);
@@ -281,9 +293,9 @@ std::vector<ParamError> validate(const Params& p) {
       out.push_back({"gpu_memory_gib",
                      fmt::format("gpu_memory_gib is {}, but no order fits: rank {} needs at least {:.3g} GiB (its "
                                  "static memory and one microbatch's activations on each of its stages); give "
-                                 "--gpu-memory-gib {:.3g} or more, or more pipeline ranks",
+                                 "--gpu-memory-gib {} or more, or more pipeline ranks",
                                  number_text(p.gpu_memory_gib), worst - least.begin(), gib,
-                                 std::ceil(gib * 1000) / 1000)});
+                                 number_text(round_up(gib, 3)))});
     }
   }
   if (out.empty() && p.real_time()) {
@@ -291,10 +303,13 @@ std::vector<ParamError> validate(const Params& p) {
     if (p.frame_us > 0) {
       const double frames = serial_nanoseconds(p) / (p.frame_us * 1000) + 2;
       if (frames > kMaxFrames) {
-        out.push_back({"frame_us", fmt::format("frame_us is {}, but a step of up to {:.0f} us would animate up to "
-                                               "{:.0f} frames; the limit is {:.0f}: raise frame_us (0 picks one)",
+        // The step's length bounds frame_us from below: say the least that works.
+        const double least_us = serial_nanoseconds(p) / 1000 / (kMaxFrames - 2);
+        out.push_back({"frame_us", fmt::format("frame_us is {}, but a step of up to {:.4g} us would animate up to "
+                                               "{:.4g} frames; the limit is {:.0f}: give --frame-us {:.4g} or "
+                                               "more (0 picks one)",
                                                number_text(p.frame_us), serial_nanoseconds(p) / 1000, frames,
-                                               kMaxFrames)});
+                                               kMaxFrames, round_up(least_us, 4))});
       }
     }
   } else if (out.empty()) {
@@ -336,16 +351,6 @@ std::vector<ParamError> real_units_rules(const Params& p) {
                                       "microbatches ({} x {} = {}): every microbatch holds whole sequences",
                                       p.B, p.dp, p.microbatches, p.dp * p.microbatches)});
     }
-  } else {
-    // The notebook's frames have no microseconds: measured times replace all three.
-    const bool f = !p.time_f.empty(), i = !p.time_i.empty(), w = !p.time_w.empty();
-    if ((f || i || w) && !(f && i && w)) {
-      const char* missing = !f ? "time_f" : !i ? "time_i" : "time_w";
-      out.push_back({missing, fmt::format("{} is not given: with the notebook's model give --time-f, --time-i and "
-                                          "--time-w together (its frames have no microseconds), or use --model "
-                                          "transformer",
-                                          missing)});
-    }
   }
   for (const auto* key : {"time_f", "time_i", "time_w"}) {
     const auto& list = p.*param_spec(key)->per_stage;
@@ -354,6 +359,15 @@ std::vector<ParamError> real_units_rules(const Params& p) {
                                       "value for all or one per stage",
                                       key, list.size(), p.stages(), p.pp, p.stages_per_rank())});
     }
+  }
+  // Measured times replace all three passes or none: a measured pass beside a
+  // modelled one mixes two clocks (and the notebook's frames have no microseconds).
+  const bool f = !p.time_f.empty(), i = !p.time_i.empty(), w = !p.time_w.empty();
+  if (out.empty() && (f || i || w) && !(f && i && w)) {
+    const char* missing = !f ? "time_f" : !i ? "time_i" : "time_w";
+    out.push_back({missing, fmt::format("{} is not given: give --time-f, --time-i and --time-w together (measured "
+                                        "times replace the model's for all three passes), or none of them",
+                                        missing)});
   }
   return out;
 }
