@@ -123,5 +123,27 @@ TEST(CliMeasured, BadInputIsOneLineNamingTheFile) {
   EXPECT_NE(step.output.find("has no ProfilerStep#4 (it has #1)"), std::string::npos) << step.output;
 }
 
+// Names and values from a user reach the terminal as text, never as control
+// sequences: a trace's file name found in a folder, a --measured argument,
+// a --time-f item, a session's value (issue 22: they retitled and cleared it).
+TEST(CliMeasured, InputsWithTerminalEscapesArePrintedAsText) {
+  const TempDir dir("measured_cli_escapes");
+  const std::string evil = "$(printf 'r\\033]0;owned\\007\\033[2J\\302\\233')";
+  run_command("mkdir -p " + dir.path().string() + "/t && echo x > \"" + dir.path().string() + "/t/" + evil + "1.json\"");
+  std::ofstream(dir / "s.json") << "{\"pipescope_session\": 1, \"params\": {\"measured\": \"t\\u001b[2J\"}}";
+  for (const std::string& args : std::vector<std::string>{
+           "stats --measured " + dir.path().string() + "/t",
+           "stats --measured \"" + dir.path().string() + "/" + evil + "\"",
+           "stats --model transformer --time-f \"" + evil + "\" --time-i 1 --time-w 1",
+           "stats --session " + (dir / "s.json")}) {
+    const auto r = run_command(kExe + " " + args + " 2>&1");
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.find('\x1b'), std::string::npos) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.find('\x07'), std::string::npos) << args << "\n" << r.output;
+    EXPECT_EQ(r.output.find("\xc2\x9b"), std::string::npos) << args << "\n" << r.output;  // C1's CSI
+    EXPECT_NE(r.output.find("\\x1b"), std::string::npos) << args << "\n" << r.output;  // said, as text
+  }
+}
+
 }  // namespace
 }  // namespace pipescope
