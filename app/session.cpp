@@ -1,5 +1,7 @@
 #include "session.hpp"
 
+#include <algorithm>
+
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -135,6 +137,31 @@ bool inside(const fs::path& file) {
   return normal.empty() || *normal.begin() != "..";
 }
 
+// Whether `named` stays inside the session's folder once its links are
+// followed: the path itself and, for a folder (of traces), each entry in it.
+// Only names are resolved here (realpath, readlink): nothing is opened. A
+// path that cannot be resolved (a loop, no such file) cannot read anything
+// either: its loader says what is wrong with it.
+bool resolves_inside(const fs::path& folder, const fs::path& named) {
+  std::error_code ec;
+  const fs::path root = fs::weakly_canonical(folder.empty() ? fs::path(".") : folder, ec);
+  if (ec) return true;
+  auto under_root = [&](const fs::path& path) {
+    std::error_code resolve_error;
+    const fs::path real = fs::weakly_canonical(path, resolve_error);
+    if (resolve_error) return true;
+    return std::mismatch(root.begin(), root.end(), real.begin(), real.end()).first == root.end();
+  };
+  const fs::path target = folder / named;
+  if (!under_root(target)) return false;
+  if (fs::is_directory(target, ec)) {
+    for (fs::directory_iterator it(target, ec), end; !ec && it != end; it.increment(ec)) {
+      if (!under_root(it->path())) return false;
+    }
+  }
+  return true;
+}
+
 Params read_params(Object& o, const fs::path& folder, bool trusted) {
   Params p;
   for (const ParamSpec& spec : param_table()) {
@@ -185,6 +212,12 @@ Params read_params(Object& o, const fs::path& folder, bool trusted) {
   auto beside = [&](const std::string& key, const std::string& named) {
     if (!trusted && !inside(named)) {
       throw UntrustedPath(o.at(key) + ": " + shown(json(named)) + " lies outside the session's folder: "
+                              "a session may read only files beside it unless you trust it (the explorer asks; "
+                              "on the command line, --trust-session)",
+                          "", named);
+    }
+    if (!trusted && !resolves_inside(folder, named)) {
+      throw UntrustedPath(o.at(key) + ": " + shown(json(named)) + " links to files outside the session's folder: "
                               "a session may read only files beside it unless you trust it (the explorer asks; "
                               "on the command line, --trust-session)",
                           "", named);

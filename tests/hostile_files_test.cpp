@@ -189,6 +189,55 @@ TEST(HostileFiles, ASessionReadsOnlyFilesInItsOwnFolderUnlessTrusted) {
             std::string::npos);
 }
 
+// Issue 22: a link beside the session to a file or folder outside it was read
+// (and /etc/passwd parsed) without --trust-session. Containment is checked on
+// the resolved path, before anything is opened.
+TEST(HostileFiles, LinksOutOfASessionsFolderAreRefusedUnlessTrusted) {
+  const pipescope::testing::TempDir temp("hostile_links");
+  const fs::path& dir = temp.path();
+  fs::create_directories(dir / "sent" / "traces");
+  fs::create_directories(dir / "elsewhere");
+  const std::string measured = PIPESCOPE_TEST_DATA "/measured/1f1b-p4-m8";
+  for (const auto& entry : fs::directory_iterator(measured)) fs::copy_file(entry.path(), dir / "elsewhere" / entry.path().filename());
+  fs::copy_file(PIPESCOPE_TEST_DATA "/pytorch-schedules/1F1B-p4-m8.compute_only.csv", dir / "elsewhere" / "other.csv");
+  fs::create_symlink(dir / "elsewhere" / "other.csv", dir / "sent" / "link.csv");
+  fs::create_symlink("/etc/passwd", dir / "sent" / "passwd.csv");
+  fs::create_directory_symlink(dir / "elsewhere", dir / "sent" / "linked-traces");
+  // A folder inside whose one file links out.
+  for (const auto& entry : fs::directory_iterator(measured)) {
+    fs::create_symlink(dir / "elsewhere" / entry.path().filename(), dir / "sent" / "traces" / entry.path().filename());
+  }
+  auto write = [&](const std::string& key, const std::string& file) {
+    std::ofstream(dir / "sent" / "s.json") << R"({"pipescope_session": 1, "params": {")" << key << R"(": ")" << file
+                                           << R"("}})";
+    return (dir / "sent" / "s.json").string();
+  };
+  const std::vector<std::pair<std::string, std::string>> cases = {{"schedule_file", "link.csv"},
+                                                                  {"schedule_file", "passwd.csv"},
+                                                                  {"measured", "linked-traces"},
+                                                                  {"measured", "traces"}};
+  for (const auto& [key, named] : cases) {
+    const std::string session = write(key, named);
+    try {
+      load_session(session);
+      ADD_FAILURE() << key << " " << named << " was read";
+    } catch (const UntrustedPath& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("links to files outside the session's folder"), std::string::npos) << what;
+      EXPECT_NE(what.find("--trust-session"), std::string::npos) << what;
+      EXPECT_EQ(what.find("root:"), std::string::npos) << "nothing of the file is quoted: " << what;
+    } catch (const SessionError& e) {
+      ADD_FAILURE() << key << " " << named << " was opened: " << e.what();
+    }
+  }
+  // Trusted, the same links are read; a link that stays inside needs no trust.
+  EXPECT_TRUE(load_session(write("schedule_file", "link.csv"), true).session.params.schedule_file);
+  EXPECT_TRUE(load_session(write("measured", "linked-traces"), true).session.params.measured);
+  fs::copy_file(dir / "elsewhere" / "other.csv", dir / "sent" / "mine.csv");
+  fs::create_symlink("mine.csv", dir / "sent" / "inside.csv");
+  EXPECT_TRUE(load_session(write("schedule_file", "inside.csv")).session.params.schedule_file);
+}
+
 TEST(HostileFiles, CsvCellsAreQuotedEscapedAndShort) {
   try {
     schedule_from_csv("x.csv", "0F0,\x1b]0;owned\x07" + std::string(5000, 'A') + "\n");
