@@ -1,5 +1,7 @@
 #include "schedule_command.hpp"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -17,6 +19,7 @@
 #include "pipescope/analysis/trace.hpp"
 #include "pipescope/analysis/units.hpp"
 #include "pipescope/measured/measured_plan.hpp"
+#include "pipescope/model/param_table.hpp"
 #include "pipescope/schedule/auto_milp.hpp"
 
 namespace pipescope::app {
@@ -206,7 +209,15 @@ int run_trace(const TraceOptions& o) {
   return 0;
 }
 
+void say_auto_search_on_terminal(const Params& p) {
+  if (p.schedule != ScheduleKind::Auto || p.schedule_file || p.measured || !isatty(STDERR_FILENO)) return;
+  std::cerr << fmt::format("pipescope: searching for the fastest order that fits (at most {} s; --auto-seconds "
+                           "changes it)...\n",
+                           number_text(p.auto_seconds));
+}
+
 int run_schedule(const ScheduleOptions& o) {
+  say_auto_search_on_terminal(o.params);
   // A measured run's order and timing are the step as it ran.
   SchedulePlan plan = o.params.measured ? measured_plan(o.params) : make_plan(o.params);
   if ((o.exact || o.format == "lp") && !plan.auto_result) {

@@ -33,6 +33,10 @@ struct TraceOptions {
 // first line of `schedule` and `stats`.
 std::string schedule_header(const Params& p, const SchedulePlan& plan);
 
+// On a terminal, before --schedule auto's search: that it searches and for
+// how long at most (a search at pp 128 takes its whole bound: no silent wait).
+void say_auto_search_on_terminal(const Params& p);
+
 void add_schedule_commands(CLI::App& cli, ScheduleOptions& schedule, StatsOptions& stats,
                            CLI::App*& schedule_cmd, CLI::App*& stats_cmd);
 void add_trace_command(CLI::App& cli, TraceOptions& trace, CLI::App*& trace_cmd);

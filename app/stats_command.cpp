@@ -13,6 +13,7 @@
 #include "pipescope/analysis/analysis.hpp"
 #include "pipescope/analysis/schedule_stats.hpp"
 #include "pipescope/analysis/units.hpp"
+#include "pipescope/model/param_table.hpp"
 #include "pipescope/schedule/auto_schedule.hpp"
 
 namespace pipescope::app {
@@ -72,7 +73,9 @@ nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const Sched
     }
     j["auto"] = {{"found_by", a.best.name},
                  {"evaluated", a.evaluated},
-                 {"binding", a.binding_rank >= 0 ? "memory" : "dependencies"},
+                 {"stopped_at_time_bound", a.stopped_at_deadline},
+                 // Stopped at its time bound, the search never compared itself with the uncapped one.
+                 {"binding", a.stopped_at_deadline ? "unknown" : a.binding_rank >= 0 ? "memory" : "dependencies"},
                  {"binding_rank", a.binding_rank >= 0 ? nlohmann::json(a.binding_rank) : nlohmann::json(nullptr)},
                  {"uncapped_makespan" + suffix, a.binding_rank >= 0 ? time(a.uncapped_makespan) : time(st.makespan)},
                  {"zoo", zoo}};
@@ -86,14 +89,20 @@ nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const Sched
 }
 
 // --schedule auto: what was found, what it beat, and what binds.
-void print_auto_text(const SchedulePlan& plan, const AutoResult& a) {
+void print_auto_text(const Params& p, const SchedulePlan& plan, const AutoResult& a) {
   const TimeUnit u = plan.costs.unit;
-  std::cout << fmt::format("auto: {} ({} orders tried)\n", a.best.name, a.evaluated);
+  std::cout << fmt::format("auto: {} ({} orders tried{})\n", a.best.name, a.evaluated,
+                           a.stopped_at_deadline ? fmt::format("; stopped at the time bound, --auto-seconds {}: the "
+                                                               "best so far",
+                                                               number_text(p.auto_seconds))
+                                                 : "");
   for (const AutoCandidate& z : a.zoo) {
     std::cout << fmt::format("  {:<18} {:>12}  {}\n", z.name, duration_text(u, static_cast<double>(z.makespan)),
                              z.fits ? "fits" : "OVER the GPU's memory");
   }
-  if (a.binding_rank >= 0) {
+  if (a.stopped_at_deadline) {
+    std::cout << "binding: not known (the search stopped at its time bound before comparing with no cap)\n";
+  } else if (a.binding_rank >= 0) {
     std::cout << fmt::format("binding: memory on rank {} (without the cap it could take {})\n", a.binding_rank,
                              duration_text(u, static_cast<double>(a.uncapped_makespan)));
   } else {
@@ -128,7 +137,7 @@ void print_text(const Params& p, const SchedulePlan& plan, const ScheduleStats& 
                              bytes_text(rs.static_memory_bytes), bytes_text(rs.peak_activation_bytes),
                              bytes_text(rs.peak_memory_bytes), rs.over_memory ? "  OVER" : "");
   }
-  if (plan.auto_result) print_auto_text(plan, *plan.auto_result);
+  if (plan.auto_result) print_auto_text(p, plan, *plan.auto_result);
   std::cout << fmt::format("memory per GPU {}: {}\n", bytes_text(st.gpu_memory_bytes),
                            over == 0 ? std::string("every rank fits")
                                      : fmt::format("{} rank{} over it (OVER)", over, over == 1 ? " is" : "s are"));
@@ -141,6 +150,7 @@ void print_text(const Params& p, const SchedulePlan& plan, const ScheduleStats& 
 }  // namespace
 
 int run_stats(const StatsOptions& o) {
+  say_auto_search_on_terminal(o.params);
   // With --measured the figures above are the ideal's, and "measured" the step as it ran.
   const auto a = analyse(o.params);
   if (o.json) {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 
 #include "pipescope/analysis/schedule_stats.hpp"
@@ -150,6 +151,36 @@ TEST(AutoSchedule, ACapUnderWhatAnyOrderNeedsIsRefusedNamingTheLeast) {
   p.gpu_memory_gib = *std::max_element(least.begin(), least.end()) / kGiB * 1.0001;
   EXPECT_TRUE(validate(p).empty());
   EXPECT_TRUE(figures(p).fits);
+}
+
+// Issue 22: at pp 128 the search ran 76 s without a word. Past its time
+// bound it ends with the best order found so far, and it always has one:
+// a bound already past still yields a valid order that fits.
+TEST(AutoSchedule, ATimeBoundEndsTheSearchWithTheBestOrderSoFar) {
+  Params p = transformer(4096, 32, 2048, 32, 4, 8);
+  p.schedule = ScheduleKind::Auto;
+  const std::vector<double> least = least_auto_memory_bytes(p);
+  p.gpu_memory_gib = *std::max_element(least.begin(), least.end()) * 1.05 / kGiB;  // no zoo schedule fits
+  const AutoProblem pb = auto_problem(p);
+  const AutoResult unbounded = auto_schedule(pb);
+  EXPECT_FALSE(unbounded.stopped_at_deadline);
+  for (const AutoCandidate& z : unbounded.zoo) ASSERT_FALSE(z.fits) << z.name << ": the greedy tier must be needed";
+  const AutoResult past = auto_schedule(pb, {.deadline = std::chrono::steady_clock::now()});
+  EXPECT_TRUE(past.stopped_at_deadline);
+  EXPECT_TRUE(past.best.fits);
+  EXPECT_LT(past.evaluated, unbounded.evaluated);
+  EXPECT_GE(past.best.makespan, unbounded.best.makespan);  // the search went no further than its first answer
+  EXPECT_EQ(simulate(past.best.program, pb.costs).makespan, past.best.makespan);
+  // Through the parameters: a bound of a microsecond is refused nowhere and still answers.
+  p.auto_seconds = 1e-6;
+  ASSERT_TRUE(validate(p).empty());
+  const SchedulePlan plan = make_plan(p);
+  ASSERT_TRUE(plan.auto_result);
+  EXPECT_TRUE(plan.auto_result->stopped_at_deadline);
+  EXPECT_TRUE(plan.auto_result->best.fits);
+  p.auto_seconds = 0;
+  ASSERT_EQ(validate(p).size(), 1u);
+  EXPECT_EQ(validate(p)[0].message, "auto_seconds is 0, but it must be above 0 and at most 3600");
 }
 
 TEST(AutoSchedule, SaysWhatBinds) {

@@ -35,6 +35,23 @@ TEST(CliAuto, StatsSaysWhatWasFoundAndTheCsvReplays) {
   EXPECT_NE(low.output.find("--gpu-memory-gib: gpu_memory_gib is 20, but no order fits"), std::string::npos) << low.output;
 }
 
+// At pp 128 and 256 microbatches the search ends at its time bound with an
+// answer, and says so (it once ran 76 s with no output).
+TEST(CliAuto, ALargeSearchStopsAtItsTimeBoundAndSaysSo) {
+  using testing::kExe;
+  const std::string big = " --preset zb-h1 --schedule auto --pp 128 --layers 128 --microbatches 256 --batch 256 --dp 1"
+                          " --auto-seconds 0.001";
+  const auto r = testing::run_command(kExe + " stats --json" + big + " 2>/dev/null");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto j = nlohmann::json::parse(r.output);
+  EXPECT_TRUE(j.at("auto").at("stopped_at_time_bound").get<bool>());
+  EXPECT_EQ(j.at("auto").at("binding"), "unknown");
+  EXPECT_GT(j.at("makespan_us").get<double>(), 0);
+  const auto text = testing::run_command(kExe + " stats" + big + " 2>/dev/null");
+  EXPECT_NE(text.output.find("stopped at the time bound, --auto-seconds 0.001: the best so far"), std::string::npos)
+      << text.output;
+}
+
 }  // namespace
 }  // namespace pipescope
 

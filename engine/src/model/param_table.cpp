@@ -12,7 +12,7 @@ namespace {
 
 using G = ParamGroup;
 
-const std::array<ParamSpec, 29> kTable{{
+const std::array<ParamSpec, 30> kTable{{
     {"dp", "--dp", "data-parallel replicas", "", 1, G::Scene, &Params::dp},
     {"pp", "--pp", "pipeline-parallel ranks (GPUs per replica)", "", 1, G::Scene, &Params::pp},
     {"microbatches", "--microbatches", "microbatches per replica", "", 1, G::Scene, &Params::microbatches},
@@ -41,6 +41,10 @@ const std::array<ParamSpec, 29> kTable{{
      G::Schedule, &Params::cost_i},
     {"cost_w", "--cost-w", "length of a weight-gradient matmul (the notebook's model)", "frames", 1, G::Schedule,
      &Params::cost_w},
+    {.key = "auto_seconds", .flag = "--auto-seconds",
+     .help = "time bound of --schedule auto's search: past it, the best order found so far (one is always found)",
+     .unit = "s", .min = 0, .group = G::Schedule, .number = &Params::auto_seconds, .min_excluded = true,
+     .max = 3600},
     {.key = "heads", .flag = "--heads", .help = "attention heads; d_model must be a multiple of them", .unit = "",
      .min = 1, .group = G::Model, .optional = &Params::heads, .when_unset = "d_model / 128, at least 1"},
     {.key = "seq_len", .flag = "--seq-len", .help = "sequence length s", .unit = "tokens", .min = 1,

@@ -60,8 +60,18 @@ std::vector<int> hold_limits(const AutoProblem& pb, double k) {
 // Tier 2: every rule, ranked by the greedy's own timing; the few best are
 // timed by simulate() (the authority, and the dearer part) and the best that
 // fits kept. The greedy never exceeds a budget, so every rule's order fits.
+// Whether the search should end now: asked to, or past its time bound with
+// an answer in hand.
+bool time_to_stop(const AutoOptions& o, bool have_answer, AutoResult& out) {
+  if (o.cancel != nullptr && o.cancel->load(std::memory_order_relaxed)) return true;
+  if (!have_answer || o.deadline == std::chrono::steady_clock::time_point::max()) return false;
+  if (std::chrono::steady_clock::now() <= o.deadline) return false;
+  out.stopped_at_deadline = true;
+  return true;
+}
+
 void greedy_tier(const AutoProblem& pb, std::optional<AutoCandidate>& best, int& evaluated,
-                 detail::GreedyRule* best_rule) {
+                 detail::GreedyRule* best_rule, const AutoOptions& options, AutoResult& out) {
   struct Ranked {
     std::int64_t estimate;
     std::string name;
@@ -73,8 +83,10 @@ void greedy_tier(const AutoProblem& pb, std::optional<AutoCandidate>& best, int&
     for (const bool prefer_i : {true, false}) {
       for (const bool eager_w : {false, true}) {
         for (const bool later : pb.chunks == 2 ? std::vector<bool>{true, false} : std::vector<bool>{true}) {
+          if (time_to_stop(options, best.has_value(), out)) break;
           detail::GreedyRule rule{prefer_i, eager_w, later, hold_limits(pb, k)};
-          auto order = detail::greedy(pb, rule);
+          // Bounded only with an answer in hand (the zoo's, or a rule's).
+          auto order = detail::greedy(pb, rule, best ? options.deadline : std::chrono::steady_clock::time_point::max());
           ++evaluated;
           if (!order) continue;
           ranked.push_back({order->estimate,
@@ -176,7 +188,7 @@ AutoResult auto_schedule(const AutoProblem& pb, const AutoOptions& options,
   }
   // Tier 2: the greedy rules.
   detail::GreedyRule rule;
-  greedy_tier(pb, best, out.evaluated, &rule);
+  greedy_tier(pb, best, out.evaluated, &rule, options, out);
   if (!best) {
     throw std::invalid_argument("no order of the passes fits in the GPUs' memory");
   }
@@ -193,13 +205,13 @@ AutoResult auto_schedule(const AutoProblem& pb, const AutoOptions& options,
     std::int64_t current_makespan = best->makespan;
     const int hold_moves = search_evaluations / 2;
     for (int e = 0; e < hold_moves; ++e) {
-      if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) break;
+      if (time_to_stop(options, best.has_value(), out)) break;
       detail::GreedyRule next = current;
       const auto r = static_cast<std::size_t>(pick_rank(rng));
       const int delta = std::array<int, 4>{-2, -1, 1, 2}[static_cast<std::size_t>(pick_step(rng))];
       next.hold[r] = std::clamp(next.hold[r] + delta, 1, pb.chunks * pb.microbatches);
       if (e % 16 == 15) next.prefer_i = !next.prefer_i;  // now and then, the other order too
-      auto order = detail::greedy(pb, next);
+      auto order = detail::greedy(pb, next, options.deadline);
       ++out.evaluated;
       // Timed by simulate() only when the greedy's own timing is promising.
       if (!order || order->estimate > current_makespan + current_makespan / 50) continue;
@@ -223,7 +235,7 @@ AutoResult auto_schedule(const AutoProblem& pb, const AutoOptions& options,
     AutoCandidate current = *best;
     std::uniform_int_distribution<int> pick_rank(0, pb.ranks - 1);
     for (int e = search_evaluations / 2; e < search_evaluations; ++e) {
-      if (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed)) break;
+      if (time_to_stop(options, best.has_value(), out)) break;
       const auto r = static_cast<std::size_t>(pick_rank(rng));
       auto& rank = current.program.per_rank[r];
       if (rank.size() < 2) continue;
@@ -245,13 +257,14 @@ AutoResult auto_schedule(const AutoProblem& pb, const AutoOptions& options,
     }
   }
   out.best = std::move(*best);
-  if (!options.explain || (options.cancel != nullptr && options.cancel->load())) return out;
+  if (!options.explain || time_to_stop(options, true, out)) return out;
   // What binds: the same search without the cap.
   AutoProblem free = pb;
   std::fill(free.budget_bytes.begin(), free.budget_bytes.end(), kNoCap);
   std::optional<AutoCandidate> unbound;
   int ignored = 0;
-  greedy_tier(free, unbound, ignored, nullptr);
+  AutoResult unused;
+  greedy_tier(free, unbound, ignored, nullptr, options, unused);
   for (const AutoCandidate& z : out.zoo) {
     if (!unbound || z.makespan < unbound->makespan) unbound = z;
   }

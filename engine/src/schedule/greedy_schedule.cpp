@@ -11,7 +11,8 @@ constexpr std::int64_t kUnknown = -1;
 
 }  // namespace
 
-std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule) {
+std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule,
+                                  std::chrono::steady_clock::time_point deadline) {
   const int P = pb.ranks, M = pb.microbatches, V = pb.chunks, S = P * V;
   Program prog;
   prog.ranks = P;
@@ -46,10 +47,12 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule)
 
   int remaining = 3 * S * M;
   // A rank with nothing to run and nothing it knows to wait for parks until
-  // some rank commits an action (which may make its input or free memory).
+  // an input of its is made (its producer commits): see the wake below.
   constexpr std::int64_t kParked = INT64_MAX;
   std::vector<std::int64_t> busy_until(static_cast<std::size_t>(P), 0);  // end of its last action
-  while (remaining > 0) {
+  const bool bounded = deadline != std::chrono::steady_clock::time_point::max();
+  for (std::uint32_t decisions = 1; remaining > 0; ++decisions) {
+    if (bounded && decisions % 4096 == 0 && std::chrono::steady_clock::now() > deadline) return std::nullopt;
     // The rank that is free first decides (ties: the lowest rank).
     int r = -1;
     for (int q = 0; q < P; ++q) {
@@ -103,11 +106,11 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule)
     else if (i_stage >= 0) pick = Pick::I;
     else if (w_stage >= 0) pick = Pick::W;
     if (pick == Pick::None) {
-      // Wait for the next arrival here, or the next action to end elsewhere.
-      for (int q = 0; q < P; ++q) {
-        const auto Q = static_cast<std::size_t>(q);
-        if (q != r && busy_until[Q] > t) next_event = std::min(next_event, busy_until[Q]);
-      }
+      // Wait for the next input known to arrive here; an input that becomes
+      // known later (its producer commits) wakes this rank at its arrival.
+      // Only arrivals change what a waiting rank can run (its memory and
+      // holds change by its own actions), so it never wakes for nothing: at
+      // pp 128 waking at every action's end elsewhere was most of the work.
       free_at[R] = next_event == INT64_MAX ? kParked : next_event;
       continue;
     }
@@ -140,8 +143,15 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule)
     }
     prog.per_rank[R].push_back(a);
     free_at[R] = busy_until[R] = t + length;
-    for (auto& f : free_at) {
-      if (f == kParked) f = t;  // parked ranks decide again
+    // What it makes arrives at a neighbour's rank: wake that rank then, if it waits longer.
+    int consumer = -1;
+    if (pick == Pick::F && f_stage + 1 < S) consumer = f_stage + 1;
+    if (pick == Pick::I && i_stage > 0) consumer = i_stage - 1;
+    if (consumer >= 0) {
+      const int producer = pick == Pick::F ? f_stage : i_stage;
+      const auto Q = static_cast<std::size_t>(prog.rank_of(consumer));
+      const std::int64_t arrival = t + length + send(producer, consumer);
+      if (Q != R && free_at[Q] > std::max(arrival, busy_until[Q])) free_at[Q] = std::max(arrival, busy_until[Q]);
     }
     --left[R];
     --remaining;

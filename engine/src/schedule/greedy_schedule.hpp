@@ -4,6 +4,7 @@
 // waits for the next arrival. A forward that would exceed the rank's memory
 // budget, or its in-flight limit, waits.
 
+#include <chrono>
 #include <optional>
 #include <vector>
 
@@ -27,6 +28,10 @@ struct GreedyOrder {
   std::int64_t estimate = 0;
 };
 
-std::optional<GreedyOrder> greedy(const AutoProblem& problem, const GreedyRule& rule);
+// nullopt when the rule deadlocks, or past `deadline` (checked every few
+// thousand decisions: one greedy run at pp 128 takes about a second).
+std::optional<GreedyOrder> greedy(const AutoProblem& problem, const GreedyRule& rule,
+                                  std::chrono::steady_clock::time_point deadline =
+                                      std::chrono::steady_clock::time_point::max());
 
 }  // namespace pipescope::detail

@@ -389,7 +389,10 @@ SchedulePlan make_plan(const Params& p) {
     const AutoProblem problem = auto_problem(p);
     const int passes = 3 * problem.ranks * problem.chunks * problem.microbatches;
     const int budget = std::clamp(60'000 / std::max(passes, 1), 64, 2048);
-    auto found = std::make_shared<AutoResult>(auto_schedule(problem, {.search_evaluations = budget}));
+    const auto bound = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+        std::chrono::duration<double>(p.auto_seconds));
+    auto found = std::make_shared<AutoResult>(
+        auto_schedule(problem, {.search_evaluations = budget, .deadline = std::chrono::steady_clock::now() + bound}));
     plan.program = found->best.program;
     plan.auto_result = std::move(found);
   } else {

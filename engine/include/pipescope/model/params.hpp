@@ -75,6 +75,9 @@ struct Params {
   // Training time one animation frame shows, in microseconds (0: the whole
   // step in about kAutoFrames frames). Only for real time.
   double frame_us = 0;
+  // --schedule auto's search stops after this many seconds with the best
+  // order found so far (it always finds one first, however long that takes).
+  double auto_seconds = 5;
 
   // Time is real (ns in the simulation, us in every view) for a transformer
   // or measured costs; the notebook's MLP alone keeps animation frames.

@@ -13,6 +13,7 @@
 // breaks a dependency or exceeds the cap.
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <limits>
@@ -58,6 +59,7 @@ struct AutoResult {
   // dependencies (nothing found without the cap is faster).
   int binding_rank = -1;
   std::int64_t uncapped_makespan = 0;
+  bool stopped_at_deadline = false;  // the time bound ended it: `best` is the best found by then
 };
 
 struct AutoOptions {
@@ -66,6 +68,9 @@ struct AutoOptions {
   bool explain = true;          // find what binds (the greedy tier again, without the cap)
   // Set from another thread to end the search early (it returns the best so far).
   const std::atomic<bool>* cancel = nullptr;
+  // Past it the search ends with the best order found so far; until one
+  // order fits it goes on regardless (an answer first, then a better one).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // `on_better`: called with each improvement the search finds (for a view
