@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
+#include <csignal>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "interrupts.hpp"
 
 extern char** environ;
 
@@ -38,6 +41,7 @@ struct ScratchDir {
 
 ExactResult solve_exact(const AutoProblem& problem, std::int64_t heuristic_makespan_ns, int seconds) {
   ExactResult out;
+  const InterruptWatch interrupts;  // before the folder and glpsol exist: no signal is missed
   const ScratchDir dir;
   if (dir.path.empty()) {
     out.error = "cannot make a temporary folder for the LP file";
@@ -63,8 +67,22 @@ ExactResult solve_exact(const AutoProblem& problem, std::int64_t heuristic_makes
     out.error = "glpsol (GLPK's solver) is not installed: apt-get install glpk-utils";
     return out;
   }
+  // Polled, not a blocking wait: a signal to us must stop glpsol too (a
+  // SIGTERM reaches only this process, not its group as a terminal's Ctrl-C does).
   int status = 0;
-  waitpid(pid, &status, 0);
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (interrupts.raised()) {
+      kill(pid, SIGTERM);
+      for (int i = 0; i < 50 && waitpid(pid, &status, WNOHANG) == 0; ++i) usleep(10'000);
+      if (waitpid(pid, &status, WNOHANG) == 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+      }
+      out.interrupted = true;
+      return out;  // the scratch folder goes with `dir`
+    }
+    usleep(20'000);
+  }
   std::ifstream in(sol);
   if (!in) {
     std::ifstream l(log);

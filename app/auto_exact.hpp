@@ -13,8 +13,11 @@ namespace pipescope::app {
 struct ExactResult {
   std::optional<MilpSolution> solution;  // none: nothing better than the heuristic within the time limit
   std::string error;                     // why it could not run ("" when it ran)
+  bool interrupted = false;              // Ctrl-C, kill or a closed terminal: glpsol was stopped
 };
 
+// Signals (SIGINT, SIGTERM, SIGHUP) stop glpsol too, and its scratch folder
+// is removed whatever happens.
 ExactResult solve_exact(const AutoProblem& problem, std::int64_t heuristic_makespan_ns, int seconds);
 
 }  // namespace pipescope::app

@@ -240,6 +240,10 @@ int run_schedule(const ScheduleOptions& o) {
       return finish_standard_output("schedule");
     }
     const ExactResult exact = solve_exact(problem, plan.timing.makespan, o.exact_seconds);
+    if (exact.interrupted) {
+      std::cerr << "pipescope: interrupted: --exact stopped glpsol; nothing was written\n";
+      return kExitInterrupted;
+    }
     if (!exact.error.empty()) {
       std::cerr << "pipescope: --exact: " << exact.error << "\n";
       return 1;

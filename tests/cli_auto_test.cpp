@@ -2,13 +2,22 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "support.hpp"
 
 namespace pipescope {
 namespace {
+
+namespace fs = std::filesystem;
 
 // --schedule auto on the command line: its figures, what binds, and its CSV
 // replaying to the same makespan through --schedule-file.
@@ -88,6 +97,53 @@ TEST(CliAuto, ExactTierSolvesSmallCasesAndSaysTheGap) {
   EXPECT_EQ(big.exit_code, 2);
   EXPECT_EQ(testing::line_count(big.output), 1u) << big.output;
 }
+
+// A signal to pipescope while glpsol runs stops glpsol too and leaves no
+// scratch folder (a SIGTERM once left glpsol running for --exact-seconds).
+class CliExactSignal : public ::testing::TestWithParam<int> {};
+
+TEST_P(CliExactSignal, StopsGlpsolAndRemovesItsScratchFolder) {
+  using testing::kExe;
+  const testing::TempDir dir("cli_exact_signal");
+  fs::create_directories(dir / "bin");
+  fs::create_directories(dir / "tmp");
+  const std::string pidfile = dir / "glpsol.pid";
+  // A solver that never finishes.
+  std::ofstream(dir / "bin/glpsol") << "#!/bin/sh\necho $$ > " << pidfile << "\nexec sleep 60\n";
+  fs::permissions(dir / "bin/glpsol", fs::perms::owner_all);
+  const std::string cmd = "PATH=" + (dir / "bin") + ":/usr/bin:/bin TMPDIR=" + (dir / "tmp") + " exec " + kExe +
+                          " schedule --exact --schedule auto --model transformer --d-model 4096 --heads 32"
+                          " --seq-len 2048 --layers 24 --pp 3 --microbatches 3 --batch 3 --dp 1 > /dev/null 2> " +
+                          (dir / "err.txt");
+  const pid_t pid = fork();
+  if (pid == 0) {
+    execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  // Waits for the stand-in to start: a condition, not a guess at a duration.
+  for (int i = 0; i < 600 && !fs::exists(pidfile); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ASSERT_TRUE(fs::exists(pidfile)) << "the stand-in glpsol never started";
+  pid_t glpsol = 0;
+  for (int i = 0; i < 100 && glpsol == 0; ++i) {
+    std::ifstream(pidfile) >> glpsol;
+    if (glpsol == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  kill(pid, GetParam());
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  EXPECT_NE(kill(glpsol, 0), 0) << "glpsol was stopped";
+  EXPECT_TRUE(fs::is_empty(dir / "tmp")) << "the scratch folder is removed";
+  std::string err;
+  std::getline(std::ifstream(dir / "err.txt"), err);
+  EXPECT_NE(err.find("interrupted"), std::string::npos) << err;
+}
+
+INSTANTIATE_TEST_SUITE_P(Signals, CliExactSignal, ::testing::Values(SIGINT, SIGTERM, SIGHUP),
+                         [](const ::testing::TestParamInfo<int>& info) {
+                           return std::string(info.param == SIGINT ? "SIGINT" : info.param == SIGTERM ? "SIGTERM" : "SIGHUP");
+                         });
 
 }  // namespace
 }  // namespace pipescope
