@@ -50,6 +50,7 @@ class TraceTextBuffer : public std::streambuf {
                                    "(profile fewer steps: torch.profiler's schedule(active=1))",
                                    path_, size_limit_text(kMaxTraceTextBytes)));
     }
+    check_tokens(n);
     setg(text_.data(), text_.data(), text_.data() + n);
     return traits_type::to_int_type(text_[0]);
   }
@@ -97,6 +98,49 @@ class TraceTextBuffer : public std::streambuf {
     }
   }
 
+  // A lexer's view of the text, just enough to see how long the current
+  // token (a string, or a run of spaces or of other bytes) has grown:
+  // nlohmann's lexer would hold one of gigabytes whole before the text cap.
+  void check_tokens(std::size_t n) {
+    for (std::size_t k = 0; k < n; ++k) {
+      const char c = text_[k];
+      RunKind kind;
+      if (in_string_) {
+        if (escaped_) {
+          escaped_ = false;
+        } else if (c == '\\') {
+          escaped_ = true;
+        } else if (c == '"') {
+          in_string_ = false;
+        }
+        kind = RunKind::String;
+      } else if (c == '"') {
+        in_string_ = true;
+        kind = RunKind::String;
+        run_ = 0;
+      } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+        kind = RunKind::Space;
+      } else if (c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':') {
+        kind = RunKind::None;
+      } else {
+        kind = RunKind::Word;  // numbers, true/false/null, and whatever else
+      }
+      run_ = kind == run_kind_ ? run_ + 1 : 1;
+      run_kind_ = kind;
+      if (run_ > kMaxTraceTokenBytes && kind != RunKind::None) {
+        const char* what = kind == RunKind::String ? "string" : kind == RunKind::Space ? "run of spaces" : "number or word";
+        throw TraceError(fmt::format("{}: has a {} of more than {} (at byte {}); no profiler trace holds one: is "
+                                     "this a trace?",
+                                     path_, what, size_limit_text(kMaxTraceTokenBytes), text_bytes_ - n + k));
+      }
+    }
+  }
+
+  enum class RunKind : std::uint8_t { None, String, Space, Word };
+  bool in_string_ = false, escaped_ = false;
+  RunKind run_kind_ = RunKind::None;
+  std::uint64_t run_ = 0;
+
   InputFile& file_;
   std::string path_;
   std::array<char, 1 << 16> raw_{};
@@ -127,7 +171,7 @@ class TraceSax {
   using string_t = nlohmann::json::string_t;
   using binary_t = nlohmann::json::binary_t;
 
-  explicit TraceSax(KinetoTrace& out) : out_(out) {}
+  TraceSax(KinetoTrace& out, std::size_t max_events) : out_(out), max_events_(max_events) {}
 
   bool null() { return scalar(std::nullopt, nullptr); }
   bool boolean(bool) { return scalar(std::nullopt, nullptr); }
@@ -206,9 +250,29 @@ class TraceSax {
       // Clamped to ~2096 so that adding it to any timestamp cannot overflow.
       out_.base_time_ns = std::clamp<std::int64_t>(integer ? *integer : static_cast<std::int64_t>(std::clamp(*number, -4e18, 4e18)), 0, 4'000'000'000'000'000'000);
     } else if (depth_ == 2 && key1_ == "distributedInfo") {
-      if (key2_ == "rank" && integer) out_.rank = static_cast<int>(std::clamp<std::int64_t>(*integer, -1, INT32_MAX));
-      if (key2_ == "world_size" && integer) out_.world_size = static_cast<int>(std::clamp<std::int64_t>(*integer, -1, INT32_MAX));
-      if (key2_ == "backend" && text) out_.backend = *text;
+      if (key2_ == "rank" || key2_ == "world_size") {
+        const bool rank = key2_ == "rank";
+        const std::int64_t least = rank ? 0 : 1;
+        int& field = rank ? out_.rank : out_.world_size;
+        field = -1;
+        // 3.0 is a whole number written as a float: read as 3.
+        if (!integer && number && std::floor(*number) == *number && std::abs(*number) < 4e18) {
+          integer = static_cast<std::int64_t>(*number);
+        }
+        // Said as written, so "has no distributedInfo" is never said of one that is there but wrong.
+        if (!integer) {
+          const std::string shown = text ? "\"" + printable(*text, 20) + "\" (a string)"
+                                         : number ? fmt::format("{} (not a whole number)", *number) : "not a number";
+          out_.distributed_problem = fmt::format("distributedInfo's {} is {}: it must be a whole number {}", key2_,
+                                                 shown, rank ? "0 or more" : "1 or more");
+        } else if (*integer < least || *integer > INT32_MAX) {
+          out_.distributed_problem = fmt::format("distributedInfo's {} is {}: it must be {}", key2_, *integer,
+                                                 rank ? "0 or more" : "1 or more");
+        } else {
+          field = static_cast<int>(*integer);
+        }
+      }
+      if (key2_ == "backend" && text) out_.backend = printable(*text, 40);
     } else if (depth_ == 3 && in_events_) {
       if (key3_ == "ph") event_.complete = text && *text == "X";
       else if (key3_ == "ts" && number) event_.ts = *number;
@@ -228,6 +292,7 @@ class TraceSax {
     const auto it = index.find(s);
     if (it != index.end()) return it->second;
     const auto id = static_cast<std::int32_t>(list.size());
+    name_bytes_ += 2 * s.size() + 64;  // the list's copy, the index's and their overhead
     index.emplace(s, id);
     list.push_back(std::move(s));
     return id;
@@ -241,9 +306,14 @@ class TraceSax {
         event_.dur > 1e15) {
       return;  // an instant without a span, or a time no clock gives: nothing to place
     }
-    if (out_.events.size() >= kMaxTraceEvents) {
-      refusal_ = fmt::format("holds more than {} events; pipescope reads traces up to that many (profile fewer steps)",
-                             kMaxTraceEvents);
+    if (out_.events.size() >= max_events_) {
+      refusal_ = max_events_ < kMaxTraceEvents
+                     ? fmt::format("brings the run's traces past {} events in all; pipescope reads runs up to that "
+                                   "many (profile fewer steps: torch.profiler's schedule(active=1))",
+                                   kMaxRunEvents)
+                     : fmt::format("holds more than {} events; pipescope reads traces up to that many (profile fewer "
+                                   "steps: torch.profiler's schedule(active=1))",
+                                   kMaxTraceEvents);
       stop_ = true;
       return;
     }
@@ -255,6 +325,12 @@ class TraceSax {
     e.name = intern(name_index_, out_.names, std::move(event_.name));
     e.thread = intern(thread_index_, out_.threads, event_.pid + "/" + event_.tid);
     out_.events.push_back(e);
+    if (name_bytes_ > kMaxTraceNameBytes) {
+      refusal_ = fmt::format("holds more than {} of distinct event names and threads; real traces repeat a few "
+                             "thousand names: is this a trace?",
+                             size_limit_text(kMaxTraceNameBytes));
+      stop_ = true;
+    }
   }
 
  public:
@@ -262,6 +338,8 @@ class TraceSax {
 
  private:
   KinetoTrace& out_;
+  std::size_t max_events_;
+  std::uint64_t name_bytes_ = 0;
   int depth_ = 0;
   bool root_is_object_ = false, in_events_ = false, saw_events_ = false, stop_ = false;
   std::string key1_, key2_, key3_, key4_;
@@ -273,14 +351,14 @@ class TraceSax {
 
 }  // namespace
 
-KinetoTrace read_kineto_trace(const std::string& path) {
+KinetoTrace read_kineto_trace(const std::string& path, std::size_t max_events) {
   KinetoTrace trace;
   trace.path = path;
   try {
     InputFile file(path, "a profiler trace");
     TraceTextBuffer buffer(file, path);
     std::istream in(&buffer);
-    TraceSax sax(trace);
+    TraceSax sax(trace, std::min(max_events, kMaxTraceEvents));
     // Exceptions from the buffer (gzip damage, the size cap) come through
     // the parser unchanged.
     in.exceptions(std::ios::badbit);

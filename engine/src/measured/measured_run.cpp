@@ -30,6 +30,9 @@ std::vector<std::string> trace_files(const std::vector<std::string>& paths) {
   for (const std::string& path : paths) {
     std::error_code ec;
     const auto status = fs::status(path, ec);
+    if (path.empty()) throw MeasuredRunError("--measured is empty: give a folder of per-rank traces or the traces themselves");
+    // A link loop, or a folder it may not enter, is said as the system says it, not as "does not exist".
+    if (ec && ec != std::errc::no_such_file_or_directory) throw MeasuredRunError(fmt::format("{}: cannot be read: {}", path, ec.message()));
     if (ec || !fs::exists(status)) throw MeasuredRunError(path + ": does not exist (give a folder of per-rank traces or the traces themselves)");
     if (!fs::is_directory(status)) {
       files.push_back(path);
@@ -62,35 +65,86 @@ std::string steps_text(const std::set<int>& steps) {
 
 std::string who(const detail::RankRecord& r) { return fmt::format("{} (rank {})", r.file, r.rank); }
 
+// One file, read and reduced before the next is read: its rank and steps,
+// and its RankRecord for each step that may be chosen (the one asked for,
+// or its last few: the run's choice, the last step every rank shares, is
+// nearly always among them; otherwise the file is read again).
+struct ReducedTrace {
+  std::string path;
+  int rank = -1, world_size = -1;
+  std::string distributed_problem;
+  std::set<int> steps;
+  std::map<int, detail::RankRecord> by_step;  // key -1: a trace without ProfilerStep marks
+  std::map<int, std::string> errors_by_step;  // what its labels broke in a step, said if that step is chosen
+  std::size_t events = 0;
+};
+
+constexpr std::size_t kStepsKept = 4;
+
+// `wanted`: the step asked for, if any. Throws MeasuredRunError.
+ReducedTrace reduce_trace(const std::string& path, std::optional<int> wanted, std::size_t events_left) {
+  KinetoTrace t;
+  try {
+    t = read_kineto_trace(path, events_left);
+  } catch (const TraceError& e) {
+    throw MeasuredRunError(e.what());
+  }
+  ReducedTrace r;
+  r.path = t.path;
+  r.rank = t.rank;
+  r.world_size = t.world_size;
+  r.distributed_problem = t.distributed_problem;
+  r.steps = detail::profiler_steps(t);
+  r.events = t.events.size();
+  if (r.rank < 0 || r.world_size < 1) return r;  // refused by the caller, which names the problem
+  auto reduce = [&](int key, std::optional<int> step) {
+    try {
+      r.by_step.emplace(key, detail::rank_actions(t, step));
+    } catch (const MeasuredRunError& e) {
+      r.errors_by_step.emplace(key, e.what());
+    }
+  };
+  if (r.steps.empty()) {
+    if (!wanted) reduce(-1, std::nullopt);
+  } else if (wanted) {
+    if (r.steps.contains(*wanted)) reduce(*wanted, *wanted);
+  } else {
+    auto it = r.steps.rbegin();
+    for (std::size_t k = 0; k < kStepsKept && it != r.steps.rend(); ++k, ++it) reduce(*it, *it);
+  }
+  return r;
+}
+
 // The step every rank recorded: the one asked for, or the last they share.
-std::optional<int> choose_step(const std::vector<KinetoTrace>& traces, std::optional<int> wanted) {
-  std::vector<std::set<int>> steps;
-  for (const KinetoTrace& t : traces) steps.push_back(detail::profiler_steps(t));
-  const bool none = std::all_of(steps.begin(), steps.end(), [](const auto& s) { return s.empty(); });
+std::optional<int> choose_step(const std::vector<ReducedTrace>& traces, std::optional<int> wanted) {
+  const bool none = std::all_of(traces.begin(), traces.end(), [](const auto& t) { return t.steps.empty(); });
   if (none && !wanted) return std::nullopt;  // no ProfilerStep marks: each file is one step
-  for (std::size_t i = 0; i < traces.size(); ++i) {
-    if (wanted && !steps[i].contains(*wanted)) {
+  for (const ReducedTrace& t : traces) {
+    if (wanted && !t.steps.contains(*wanted)) {
       throw MeasuredRunError(fmt::format("{} (rank {}): has no ProfilerStep#{} (it has {}): choose a step every rank "
                                          "recorded with --measured-step",
-                                         traces[i].path, traces[i].rank, *wanted, steps_text(steps[i])));
+                                         t.path, t.rank, *wanted, steps_text(t.steps)));
     }
-    if (steps[i].empty()) {
+    if (t.steps.empty()) {
       throw MeasuredRunError(fmt::format("{} (rank {}): has no ProfilerStep#N mark, but other ranks' traces do: were "
                                          "they all profiled the same way?",
-                                         traces[i].path, traces[i].rank));
+                                         t.path, t.rank));
     }
   }
   if (wanted) return wanted;
-  std::set<int> common = steps[0];
-  for (const auto& s : steps) {
+  // The ranks before the one that leaves no step in common share `common`: name that one.
+  std::set<int> common = traces[0].steps;
+  for (std::size_t i = 1; i < traces.size(); ++i) {
     std::set<int> both;
-    std::set_intersection(common.begin(), common.end(), s.begin(), s.end(), std::inserter(both, both.end()));
+    std::set_intersection(common.begin(), common.end(), traces[i].steps.begin(), traces[i].steps.end(),
+                          std::inserter(both, both.end()));
+    if (both.empty()) {
+      throw MeasuredRunError(fmt::format("{} (rank {}) has steps {}, but the ranks before it share only {}: no step "
+                                         "every rank recorded",
+                                         traces[i].path, traces[i].rank, steps_text(traces[i].steps),
+                                         steps_text(common)));
+    }
     common = std::move(both);
-  }
-  if (common.empty()) {
-    throw MeasuredRunError(fmt::format("{} (rank {}) has steps {}, {} (rank {}) has {}: no step every rank recorded",
-                                       traces[0].path, traces[0].rank, steps_text(steps[0]), traces[1].path,
-                                       traces[1].rank, steps_text(steps[1])));
   }
   return *common.rbegin();
 }
@@ -122,17 +176,18 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
   if (paths.empty()) throw MeasuredRunError("--measured: give a folder of per-rank traces or the traces themselves");
   auto run = std::make_shared<MeasuredRun>();
   run->source = paths.front();
-  std::vector<KinetoTrace> traces;
+  // Each file is reduced to its step before the next is read: memory holds
+  // one file's events at a time, and the run's events are capped in all.
+  std::vector<ReducedTrace> traces;
+  std::size_t events = 0;
   for (const std::string& f : trace_files(paths)) {
-    try {
-      traces.push_back(read_kineto_trace(f));
-    } catch (const TraceError& e) {
-      throw MeasuredRunError(e.what());
-    }
+    traces.push_back(reduce_trace(f, step, kMaxRunEvents - events));
+    events += traces.back().events;
   }
   // Ranks come from the traces, not their names.
   std::map<int, std::string> file_of_rank;
-  for (const KinetoTrace& t : traces) {
+  for (const ReducedTrace& t : traces) {
+    if (!t.distributed_problem.empty()) throw MeasuredRunError(t.path + ": " + t.distributed_problem);
     if (t.rank < 0 || t.world_size < 1) {
       throw MeasuredRunError(t.path + ": has no distributedInfo (rank, world_size): not a trace of a torch.distributed "
                                       "run (profile after init_process_group)");
@@ -163,14 +218,23 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
     throw MeasuredRunError(fmt::format("{}: has {} of the {} ranks' traces (world_size {}); missing: rank {}",
                                        run->source, traces.size(), world, world, fmt::join(missing, ", rank ")));
   }
-  std::sort(traces.begin(), traces.end(), [](const KinetoTrace& a, const KinetoTrace& b) { return a.rank < b.rank; });
+  std::sort(traces.begin(), traces.end(), [](const ReducedTrace& a, const ReducedTrace& b) { return a.rank < b.rank; });
 
   const std::optional<int> chosen = choose_step(traces, step);
   run->step = chosen.value_or(0);
   if (!chosen) run->notes.push_back("the traces have no ProfilerStep#N marks: each file is read as one step");
   std::vector<detail::RankRecord> records;
-  for (const KinetoTrace& t : traces) records.push_back(detail::rank_actions(t, chosen));
-  traces.clear();  // the events are no longer needed
+  for (ReducedTrace& t : traces) {
+    const int key = chosen.value_or(-1);
+    if (!t.by_step.contains(key) && !t.errors_by_step.contains(key)) {
+      t = reduce_trace(t.path, chosen, kMaxTraceEvents);  // a step older than the ones kept: read the file again
+    }
+    if (const auto e = t.errors_by_step.find(key); e != t.errors_by_step.end()) throw MeasuredRunError(e->second);
+    const auto found = t.by_step.find(key);
+    if (found == t.by_step.end()) throw MeasuredRunError(t.path + ": changed while it was read");
+    records.push_back(std::move(found->second));
+    t.by_step.clear();
+  }
 
   for (const auto& r : records) {
     if (r.labels != records.front().labels) {

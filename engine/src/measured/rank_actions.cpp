@@ -233,7 +233,13 @@ std::set<int> profiler_steps(const KinetoTrace& trace) {
     std::string_view n = trace.names[i];
     if (!n.starts_with(kStepPrefix)) continue;
     n.remove_prefix(kStepPrefix.size());
-    if (const auto v = leading_number(n); v && n.empty()) number[i] = *v;
+    // Step numbers grow with a run's length: any that fits an int (9 digits), not a stage's 7.
+    int v = 0;
+    const auto r = std::from_chars(n.data(), n.data() + n.size(), v);
+    if (!n.empty() && n.size() <= 9 && n.front() != '-' && n.front() != '+' && r.ec == std::errc() &&
+        r.ptr == n.data() + n.size()) {
+      number[i] = v;
+    }
   }
   for (const TraceEvent& e : trace.events) {
     if (e.category == EventCategory::UserAnnotation && number[static_cast<std::size_t>(e.name)] >= 0) {
@@ -360,6 +366,20 @@ RankRecord rank_actions(const KinetoTrace& t, std::optional<int> step) {
     return m;
   };
 
+  // A rank runs one pass at a time: labels of passes that overlap on its
+  // thread (nested, or two label sets) would count its time twice.
+  const TraceEvent* previous_pass = nullptr;
+  auto one_at_a_time = [&](const TraceEvent& e) {
+    if (previous_pass != nullptr && e.start_ns < previous_pass->end_ns) {
+      throw MeasuredRunError(fmt::format(
+          "{} (rank {}): its labels {} and {} overlap ({} us apart in start, the first lasting {} us): a rank runs "
+          "one pass at a time; was a step labelled twice?",
+          t.path, t.rank, printable(t.names[static_cast<std::size_t>(previous_pass->name)], 40),
+          printable(t.names[static_cast<std::size_t>(e.name)], 40), (e.start_ns - previous_pass->start_ns) / 1000,
+          (previous_pass->end_ns - previous_pass->start_ns) / 1000));
+    }
+    previous_pass = &e;
+  };
   bool any_pp = false, any_gpipe = false;
   for (const TraceEvent* e : cpu) {
     if (e->category != EventCategory::UserAnnotation) continue;
@@ -367,6 +387,7 @@ RankRecord rank_actions(const KinetoTrace& t, std::optional<int> step) {
     if (const auto l = pp_label(name)) {
       if (l->compute) {
         any_pp = true;
+        one_at_a_time(*e);
         rec.actions.push_back(timed(*e, l->action));
       } else {
         rec.comms.push_back({e->start_ns, e->end_ns, l->send});
@@ -382,6 +403,7 @@ RankRecord rank_actions(const KinetoTrace& t, std::optional<int> step) {
       if (e->category != EventCategory::UserAnnotation) continue;
       if (const auto a = gpipe_label(t.names[static_cast<std::size_t>(e->name)])) {
         any_gpipe = true;
+        one_at_a_time(*e);
         rec.actions.push_back(timed(*e, *a));
       }
     }

@@ -39,7 +39,10 @@ struct TraceEvent {
 
 struct KinetoTrace {
   std::string path;
-  int rank = -1, world_size = -1;  // distributedInfo; -1 when the trace has none
+  int rank = -1, world_size = -1;  // distributedInfo; -1 when the trace has none or they are unusable
+  // What is wrong with distributedInfo's rank or world_size as written
+  // ("rank is \"3\" (a string)"), "" when they are fine or absent.
+  std::string distributed_problem;
   std::string backend;             // "nccl", "gloo", ...
   std::int64_t base_time_ns = 0;   // baseTimeNanoseconds (0 when absent)
   std::vector<std::string> names;  // every distinct event name, once
@@ -52,12 +55,20 @@ struct TraceError : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Caps: a file's text (after gunzip) and its events. Past them the reader
-// stops with a TraceError naming the cap, having held no more than it.
+// Caps: a file's text (after gunzip), one token in it (a string, a number
+// or a run of spaces: the JSON lexer holds a token whole, and no trace has
+// one of megabytes), its events (40 bytes each) and its distinct names.
+// Past them the reader stops with a TraceError naming the cap, having held
+// no more than it: any file costs at most about 1 GB.
 inline constexpr std::uint64_t kMaxTraceTextBytes = 2ull << 30;  // 2 GiB
-inline constexpr std::size_t kMaxTraceEvents = 50'000'000;
+inline constexpr std::uint64_t kMaxTraceTokenBytes = 16u << 20;  // 16 MiB
+inline constexpr std::size_t kMaxTraceEvents = 16'000'000;
+inline constexpr std::uint64_t kMaxTraceNameBytes = 256u << 20;  // 256 MiB
+// A run's files together (each read and reduced to its step before the next).
+inline constexpr std::size_t kMaxRunEvents = 32'000'000;
 
 // Reads the file (gzipped or not: the first bytes tell). Throws TraceError.
-KinetoTrace read_kineto_trace(const std::string& path);
+// `max_events`: what is left of a whole run's budget (at most kMaxTraceEvents).
+KinetoTrace read_kineto_trace(const std::string& path, std::size_t max_events = kMaxTraceEvents);
 
 }  // namespace pipescope
