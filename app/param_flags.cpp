@@ -4,6 +4,8 @@
 #include <memory>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "input_checks.hpp"
 #include "presets.hpp"
 #include "pipescope/measured/measured_plan.hpp"
@@ -236,13 +238,31 @@ void add_measured_flags(CLI::App& cmd, Params& p) {
          "the ProfilerStep#N of the traces to read (default: the last one every rank recorded)")
       ->type_name("N")
       ->needs(measured)
-      ->check(CLI::NonNegativeNumber)
+      ->check([](const std::string& text) -> std::string {
+        // CLI11's own range check would print its bound as a 300-digit number.
+        if (!text.empty() && text.front() == '-') return "the step is " + text + ", but it must be 0 or more";
+        return "";
+      })
       ->group(group);
   cmd.parse_complete_callback([&cmd, &p, m] {
     if (m->paths.empty()) return;
+    // The traces fix dp (one pipeline) and the stages per rank: a flag that
+    // says otherwise is refused, not silently replaced.
+    if (cmd.count("--dp") > 0 && p.dp != 1) {
+      throw CLI::ValidationError("--dp", fmt::format("dp is {}, but --measured reads one pipeline's ranks (dp 1): "
+                                                     "leave --dp out",
+                                                     p.dp));
+    }
     try {
-      apply_measured_run(p, load_measured_run(m->paths, m->step), cmd.count("--pp") > 0,
-                         cmd.count("--microbatches") > 0, cmd.count("--layers") > 0);
+      auto run = load_measured_run(m->paths, m->step);
+      const int v = run->program.stages_per_rank();
+      if (cmd.count("--chunks") > 0 && p.chunks && *p.chunks != v) {
+        throw CLI::ValidationError("--chunks", fmt::format("chunks is {}, but the traces put {} stage{} on each rank: "
+                                                           "leave --chunks out",
+                                                           *p.chunks, v, v == 1 ? "" : "s"));
+      }
+      apply_measured_run(p, std::move(run), cmd.count("--pp") > 0, cmd.count("--microbatches") > 0,
+                         cmd.count("--layers") > 0);
     } catch (const MeasuredRunError& e) {
       throw CLI::ValidationError("--measured", e.what());
     }

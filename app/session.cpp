@@ -197,7 +197,7 @@ Params read_params(Object& o, const fs::path& folder, bool trusted) {
   }
   if (const auto model = o.string("model")) {
     const auto m = model_from_name(*model);
-    if (!m) refuse(o.at("model"), "\"" + *model + "\" is not a model; choose notebook or transformer");
+    if (!m) refuse(o.at("model"), shown(json(*model)) + " is not a model; choose notebook or transformer");
     p.model = *m;
   }
   const auto schedule = o.string("schedule");
@@ -205,11 +205,13 @@ Params read_params(Object& o, const fs::path& folder, bool trusted) {
   if (schedule && file) refuse(o.at("schedule_file"), "give schedule or schedule_file, not both");
   if (schedule) {
     const auto kind = schedule_from_name(*schedule);
-    if (!kind) refuse(o.at("schedule"), "\"" + *schedule + "\" is not a schedule; choose one of: " + schedule_names());
+    if (!kind) refuse(o.at("schedule"), shown(json(*schedule)) + " is not a schedule; choose one of: " + schedule_names());
     p.schedule = *kind;
   }
   // A file the session names (a schedule, traces): beside it, unless trusted.
   auto beside = [&](const std::string& key, const std::string& named) {
+    // "" would name the session's own folder (and read the session itself as a trace).
+    if (named.empty()) refuse(o.at(key), "is empty: name a file (or a folder of traces) beside the session, or leave " + key + " out");
     if (!trusted && !inside(named)) {
       throw UntrustedPath(o.at(key) + ": " + shown(json(named)) + " lies outside the session's folder: "
                               "a session may read only files beside it unless you trust it (the explorer asks; "

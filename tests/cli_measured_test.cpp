@@ -123,6 +123,31 @@ TEST(CliMeasured, BadInputIsOneLineNamingTheFile) {
   EXPECT_NE(step.output.find("has no ProfilerStep#4 (it has #1)"), std::string::npos) << step.output;
 }
 
+// Flags that contradict the traces are refused, not silently replaced; a
+// negative step is said in a few words (CLI11's range was a 300-digit number).
+TEST(CliMeasured, FlagsTheTracesFixAreRefusedAndBadStepsSaidShortly) {
+  const std::string run = kData + "1f1b-p4-m8";
+  const std::pair<std::string, std::string> cases[] = {
+      {"stats --measured " + run + " --dp 2", "--dp: dp is 2, but --measured reads one pipeline's ranks (dp 1)"},
+      {"stats --measured " + run + " --chunks 2", "--chunks: chunks is 2, but the traces put 1 stage on each rank"},
+      {"stats --measured " + run + " --measured-step -1", "the step is -1, but it must be 0 or more"}};
+  for (const auto& [args, says] : cases) {
+    const auto r = run_command(kExe + " " + args + " 2>&1 >/dev/null");
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
+    EXPECT_EQ(testing::line_count(r.output), 1u) << args << "\n" << r.output;
+    EXPECT_NE(r.output.find(says), std::string::npos) << args << "\n" << r.output;
+    EXPECT_LT(r.output.size(), 300u) << r.output;
+  }
+  // Given as the traces have them, they are accepted.
+  EXPECT_EQ(run_command(kExe + " stats --measured " + run + " --dp 1 --chunks 1 >/dev/null 2>&1").exit_code, 0);
+  // A session whose measured is empty names that, not the session read as a trace.
+  const TempDir dir("measured_cli_empty");
+  std::ofstream(dir / "s.json") << R"({"pipescope_session": 1, "params": {"measured": ""}})";
+  const auto empty = run_command(kExe + " stats --session " + (dir / "s.json") + " 2>&1 >/dev/null");
+  EXPECT_EQ(empty.exit_code, 2);
+  EXPECT_NE(empty.output.find("params.measured: is empty"), std::string::npos) << empty.output;
+}
+
 // Names and values from a user reach the terminal as text, never as control
 // sequences: a trace's file name found in a folder, a --measured argument,
 // a --time-f item, a session's value (issue 22: they retitled and cleared it).
