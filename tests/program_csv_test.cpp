@@ -116,9 +116,12 @@ INSTANTIATE_TEST_SUITE_P(
         Broken{"huge_stage", "99999999F0\n", "'99999999F0': stage 99999999 is beyond 1000000"},
         Broken{"huger_stage", "99999999999999999999999F0\n", "is beyond 1000000"},
         Broken{"huge_microbatch", "0F12345678\n", "microbatch 12345678 is beyond 1000000"},
-        // A byte-order mark is not part of the first cell; blank lines are no ranks.
+        // A byte-order mark is not part of the first cell. A blank line is
+        // PyTorch's rank with no actions: refused, naming it (issue 22).
         Broken{"bom_then_bad", "\xEF\xBB\xBF" "0Q0\n", "line 1, column 1: '0Q0' is not an action"},
-        Broken{"blank_lines", "0F0,0B0\n\n   \n1F0,1B0\n\n2X0\n", "line 6, column 1: '2X0'"},
+        Broken{"blank_lines", "0F0,0B0\n\n   \n1F0,1B0\n\n2X0\n", "line 2, column 1: the line is blank, and PyTorch"},
+        Broken{"spaces_line", "0F0,0B0\n   \n", "line 2, column 1: the line is blank"},
+        Broken{"blank_last", "0F0,0B0\r\n\r\n", "line 2, column 1: the line is blank"},
         // Per-stage actions take no microbatch; sends and receives need one.
         Broken{"unshard_microbatch", "0F0,0UNSHARD5,0B0\n", "UNSHARD acts on a whole stage and takes no microbatch"},
         Broken{"send_no_microbatch", "0F0,0SEND_F,0B0\n1F0,1B0\n", "SEND_F moves one microbatch"},

@@ -159,8 +159,11 @@ ParsedSchedule parse_schedule_csv(std::string_view text) {
     std::string_view line = text.substr(0, end);
     text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    // A blank line is no rank (every rank has actions): it is skipped.
-    if (line.find_first_not_of(" \t") == std::string_view::npos) continue;
+    // PyTorch's reader takes a blank line for a rank with no actions: the
+    // same file must not mean one pipeline here and another there.
+    if (line.find_first_not_of(" \t") == std::string_view::npos) {
+      fail({line_no, 1}, "the line is blank, and PyTorch would read it as a rank with no actions: remove it");
+    }
     const int rank = static_cast<int>(out.program.per_rank.size());
     out.program.per_rank.emplace_back();
     if (rank >= kMaxIndex) fail({line_no, 1}, "more ranks than pipescope reads");
