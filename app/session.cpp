@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "pipescope/io/input_file.hpp"
@@ -278,21 +279,36 @@ LoadedSession parse_session(std::string_view text, const fs::path& folder, bool 
   // Refused while parsing: nesting past kMaxJsonDepth and a key given twice
   // in one object (which of the two would count is not the user's choice).
   std::vector<std::set<std::string>> keys;
-  const json::parser_callback_t check = [&keys](int depth, json::parse_event_t event, json& parsed) {
+  std::vector<std::string> at;  // the key being read at each level, to name where a bad number lies
+  const json::parser_callback_t check = [&keys, &at](int depth, json::parse_event_t event, json& parsed) {
     if (depth > kMaxJsonDepth) {
       throw SessionError("nests deeper than " + std::to_string(kMaxJsonDepth) + " levels; a session needs 3");
     }
-    if (event == json::parse_event_t::object_start) keys.emplace_back();
-    if (event == json::parse_event_t::object_end && !keys.empty()) keys.pop_back();
+    if (event == json::parse_event_t::object_start) {
+      keys.emplace_back();
+      at.emplace_back();
+    }
+    if (event == json::parse_event_t::object_end && !keys.empty()) {
+      keys.pop_back();
+      at.pop_back();
+    }
     if (event == json::parse_event_t::key && !keys.empty()) {
       const std::string& key = parsed.get_ref<const std::string&>();
       if (!keys.back().insert(key).second) throw SessionError("the key " + shown(parsed) + " is given twice in one object");
+      at.back() = printable(key, 40);
     }
     return true;
   };
   try {
     j = json::parse(text, check);
-  } catch (const json::exception& e) {  // parse errors, and numbers beyond a double (out_of_range)
+  } catch (const json::out_of_range& e) {  // a number beyond a double: say where it lies
+    std::string where;
+    for (const std::string& k : at) where += (where.empty() ? "" : ".") + k;
+    std::string what = e.what();
+    if (what.size() > 160) what = what.substr(0, 160) + "...";
+    throw SessionError(fmt::format("{}: is a number beyond what a double holds (about 1.8e308 either way): {}",
+                                   where.empty() ? "the file" : where, what));
+  } catch (const json::exception& e) {  // parse errors
     // nlohmann quotes what it read: keep a 100,000-digit number out of a one-line message.
     std::string what = e.what();
     if (what.size() > 240) what = what.substr(0, 240) + "...";

@@ -147,9 +147,12 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"not_object", R"([1, 2])", "session: must be a JSON object"},
         Bad{"not_json", R"({"pipescope_session": 1,)", "not JSON: "},
         // Found by fuzz_session: a number beyond a double threw past the parser.
-        Bad{"number_overflow", R"({"pipescope_session": 1, "frame": 1e999})", "not JSON: "},
+        // It names its key (issue 22: it said only "not JSON"), and quotes a few digits of it.
+        Bad{"number_overflow", R"({"pipescope_session": 1, "frame": 1e999})",
+            "frame: is a number beyond what a double holds"},
         Bad{"long_number", R"({"pipescope_session": 1, "frame": )" + std::string(100000, '9') + "}",
-            "not JSON: "}),
+            "frame: is a number beyond what a double holds"},
+        Bad{"nested_number", v1 + R"("params": {"mfu": -1e400}})", "params.mfu: is a number beyond"}),
     [](const ::testing::TestParamInfo<Bad>& info) { return std::string(info.param.name); });
 
 TEST(Session, SchedulesFromFilesAreFoundBesideTheSession) {
