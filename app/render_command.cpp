@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
+
+#include <fmt/format.h>
 
 #include "input_checks.hpp"
 #include "interrupts.hpp"
@@ -21,6 +24,7 @@ namespace pipescope::app {
 namespace {
 
 // Past this an RGBA image needs over 1 GiB of memory; llvmpipe stops at 16384 anyway.
+constexpr int kMaxImageSide = 16384;
 constexpr long long kMaxPixels = 16384LL * 16384LL;
 
 int fail(const std::string& message) {
@@ -187,7 +191,10 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
                                 : "-o and --video: give one of them, not both");
   }
   const bool video = !o.video.empty();
-  if (!video && !o.output.ends_with(".png")) return fail("-o: " + o.output + " must end in .png");
+  // A device (/dev/null, /dev/stdout) is written in place, whatever its name.
+  const bool device = std::filesystem::exists(o.output) && !std::filesystem::is_regular_file(o.output) &&
+                      !std::filesystem::is_directory(o.output);
+  if (!video && !device && !o.output.ends_with(".png")) return fail("-o: " + o.output + " must end in .png");
   if (error = unwritable_reason(video ? "--video" : "-o", video ? o.video : o.output); !error.empty()) {
     return fail(error);
   }
@@ -200,7 +207,18 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
     }
     if (!o.size_given) {  // as tall as the lanes need
       // A measured step's ideal lanes go beneath its own.
-      height = 200 + 20 * static_cast<int>(o.params.pp) * (o.params.measured ? 2 : 1) + (o.params.measured ? 40 : 0);
+      const std::int64_t lanes = o.params.pp * (o.params.measured ? 2 : 1);
+      height = static_cast<int>(std::min<std::int64_t>(200 + 20 * lanes + (o.params.measured ? 40 : 0), kMaxImageSide));
+    }
+    // Each rank's lane is 20 pixels (scaled with the width) in one GL texture:
+    // past its largest side the ranks are too many, whatever the picture's size.
+    const double lane_px = 20.0 * std::max(1.0, width / 1600.0);
+    const auto most_ranks = static_cast<std::int64_t>(kMaxImageSide / lane_px);
+    if (o.params.pp > most_ranks) {
+      return fail(fmt::format("--lanes: pp is {}, but lanes are drawn for up to {} ranks ({} pixels each in a "
+                              "picture {} wide; at most {} pixels tall): lower --pp, or use stats or trace for "
+                              "this many ranks",
+                              o.params.pp, most_ranks, lane_px, width, kMaxImageSide));
     }
     std::string font_error;
     if (!o.font.empty()) {

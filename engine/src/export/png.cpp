@@ -34,7 +34,30 @@ struct File {
 // calls only, after a setjmp of its own, and returns false if one failed.
 struct PngFailure {
   char message[256] = {};
+  int write_errno = 0;  // why a write failed ("No space left on device"), not libpng's "Write Error"
 };
+
+// Where libpng writes: the file, and what to say if a write fails.
+struct PngSink {
+  FILE* file;
+  PngFailure* failure;
+};
+
+void write_to_sink(png_structp png, png_bytep data, png_size_t length) {
+  auto* sink = static_cast<PngSink*>(png_get_io_ptr(png));
+  if (std::fwrite(data, 1, length, sink->file) != length) {
+    sink->failure->write_errno = errno != 0 ? errno : EIO;
+    png_error(png, std::strerror(sink->failure->write_errno));
+  }
+}
+
+void flush_sink(png_structp png) {
+  auto* sink = static_cast<PngSink*>(png_get_io_ptr(png));
+  if (std::fflush(sink->file) != 0) {
+    sink->failure->write_errno = errno != 0 ? errno : EIO;
+    png_error(png, std::strerror(sink->failure->write_errno));
+  }
+}
 
 [[noreturn]] void on_png_error(png_structp png, png_const_charp message) {
   auto* failure = static_cast<PngFailure*>(png_get_error_ptr(png));
@@ -43,9 +66,9 @@ struct PngFailure {
 }
 
 // No object with a destructor lives in these functions: longjmp skips them.
-bool write_all(png_structp png, png_infop info, FILE* file, const Image& image, png_text* chunks, int n_chunks) {
+bool write_all(png_structp png, png_infop info, PngSink* sink, const Image& image, png_text* chunks, int n_chunks) {
   if (setjmp(png_jmpbuf(png))) return false;
-  png_init_io(png, file);
+  png_set_write_fn(png, sink, write_to_sink, flush_sink);
   png_set_compression_level(png, 2);
   png_set_filter(png, 0, PNG_FILTER_SUB);
   png_set_IHDR(png, info, static_cast<png_uint_32>(image.width), static_cast<png_uint_32>(image.height), 8,
@@ -100,7 +123,9 @@ void write_png(const std::string& path, const Image& image, const PngText& text)
     chunks[i].text = const_cast<char*>(text[i].second.c_str());
     chunks[i].text_length = text[i].second.size();
   }
-  if (!write_all(png, info, file.f, image, chunks.data(), static_cast<int>(chunks.size()))) {
+  PngSink sink{file.f, &failure};
+  errno = 0;
+  if (!write_all(png, info, &sink, image, chunks.data(), static_cast<int>(chunks.size()))) {
     throw std::runtime_error("writing " + path + ": " + failure.message);
   }
   if (std::fflush(file.f) != 0) throw std::runtime_error("cannot write " + path + ": " + std::strerror(errno));
