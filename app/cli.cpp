@@ -24,6 +24,9 @@ CommandLine::CommandLine()
            "as translucent 3D FLOP cuboids, step by step.",
            "pipescope") {
   CLI::App& cli = cli_;
+  // A flag given twice: the last wins, as most tools do (a shell alias plus
+  // a flag typed after it must not be refused). Subcommands inherit it.
+  cli.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   cli.require_subcommand(0, 1);
   cli.set_version_flag("--version", "pipescope " PIPESCOPE_VERSION);
 

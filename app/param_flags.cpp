@@ -229,6 +229,7 @@ void add_measured_flags(CLI::App& cmd, Params& p) {
                      "shows the step as it ran beside its ideal (the same order at the median costs) and "
                      "sets --pp, --microbatches, --chunks, --dp 1 and --time-f/-i/-w per stage")
           ->type_name("DIR|FILE")
+          ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)  // repeatable: every file given
           ->excludes("--schedule")
           ->excludes("--schedule-file")
           ->group(group);
