@@ -4,6 +4,7 @@
 // Input: arguments separated by NUL bytes. Nothing is run that opens a
 // window, renders or writes a file.
 #include <cstddef>
+#include <cstdlib>
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -37,6 +38,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // Keep each run quick: small scenes are built in full.
   if (pipescope::estimated_object_count(p) > 20000 || pipescope::frame_count(p) > 20000) return 0;
   const pipescope::SchedulePlan plan = pipescope::make_plan(p);
+  // Whatever the costs (a sequence of 2^31 tokens, a GPU of 1e-300 TFLOP/s),
+  // accepted parameters time every pass positive and no rank past the step.
+  for (const auto& rank : plan.timing.per_rank) {
+    std::int64_t busy = 0;
+    for (const auto& a : rank) {
+      if (a.length <= 0 || a.start < 0) std::abort();
+      busy += a.length;
+    }
+    if (busy > plan.timing.makespan) std::abort();
+  }
   (void)pipescope::schedule_stats(p, plan);
   const pipescope::Scene scene(p);
   std::ostringstream dump;
