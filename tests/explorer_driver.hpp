@@ -116,6 +116,20 @@ class ExplorerSession {
     return found;
   }
 
+  // Frames the explorer has drawn (its state line's count).
+  std::uint64_t drawn() const {
+    const auto s = state();
+    const auto it = s.find("drawn");
+    return it == s.end() ? 0 : std::stoull(it->second);
+  }
+  // Waits until `n` more frames than `since` are drawn: input reaches ImGui
+  // 1.86 only in a frame, so a press is held, or a move lands, for frames,
+  // not for a guessed time. After any input the explorer draws a few frames
+  // (settling), so this returns promptly; false if none came.
+  bool frames_after(std::uint64_t since, int n) const {
+    return wait_until([&] { return drawn() >= since + static_cast<std::uint64_t>(n); }, 5s);
+  }
+
   // Polls until `done` holds (the explorer reacts within a frame or two).
   template <typename F>
   bool wait_until(F done, std::chrono::milliseconds limit = 10s) const {
@@ -174,30 +188,37 @@ struct Hand {
     if (in_side_panel) {
       EXPECT_LT(r.y1, timeline.y0) << name << " lies below the side panel, where no click reaches it";
     }
+    const auto before_move = app.drawn();
     pointer.move(r.x0 + 6, (r.y0 + r.y1) / 2);
-    std::this_thread::sleep_for(200ms);
+    app.frames_after(before_move, 1);  // hovered first, as a hand would
+    hold_button();
+  }
+  // The left button pressed for a few frames, then released.
+  void hold_button() const {
+    const auto before = app.drawn();
     xdo("mousedown 1");
-    std::this_thread::sleep_for(150ms);
+    app.frames_after(before, 2);
     xdo("mouseup 1");
   }
   void type_into(const std::string& widget, const std::string& text) const {
     const Rect r = settled(widget);
     pointer.move(r.x0 + 12, (r.y0 + r.y1) / 2);
+    const auto before = app.drawn();
     xdo("click 1");
-    // ImGui 1.86 polls key state once a frame: hold ctrl+a long enough for a
-    // slow (sanitizer) build to see it; typed characters are queued anyway.
-    std::this_thread::sleep_for(250ms);
-    xdo("keydown ctrl+a");
-    std::this_thread::sleep_for(250ms);
-    xdo("keyup ctrl+a");
-    std::this_thread::sleep_for(100ms);
+    app.frames_after(before, 2);  // the field has focus
+    // ImGui 1.86 polls key state once a frame: ctrl+a is held for frames,
+    // however slow the build; typed characters are queued anyway.
+    press("ctrl+a");
     xdo("type --delay 60 " + text);
   }
   // Keys held long enough for ImGui 1.86, which polls them once a frame.
   void press(const std::string& keys) const {
+    const auto before = app.drawn();
     xdo("keydown " + keys);
-    std::this_thread::sleep_for(200ms);
+    app.frames_after(before, 2);
+    const auto held = app.drawn();
     xdo("keyup " + keys);
+    app.frames_after(held, 1);
   }
 };
 

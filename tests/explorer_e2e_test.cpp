@@ -55,8 +55,9 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   pointer.move(view_x, view_y);
   xdo("mousedown 1");
   for (int i = 1; i <= 40 && app.number("azimuth") == -60.0; ++i) {
-    std::this_thread::sleep_for(50ms);
+    const auto before = app.drawn();
     pointer.move(view_x + 5 * i, view_y + 2 * i);
+    app.frames_after(before, 1);
   }
   xdo("mouseup 1");
   EXPECT_TRUE(app.wait_until([&] { return app.number("azimuth") != -60.0 && app.number("elevation") != 30.0; }))
@@ -81,8 +82,9 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   EXPECT_TRUE(app.wait_until([&] { return app.number("frame") > 190; })) << app.number("frame");
   pointer.move(bar.x0 + width * 0.2f, bar_y);
   EXPECT_TRUE(app.wait_until([&] { return std::abs(app.number("frame") - 52) <= 3; })) << app.number("frame");
+  const auto released = app.drawn();
   xdo("mouseup 1");
-  std::this_thread::sleep_for(300ms);  // let the last drag event land
+  app.frames_after(released, 2);  // the release lands in a frame
   const double scrubbed = app.number("frame");
 
   // Keys over the view step and jump.
@@ -145,9 +147,7 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
     EXPECT_NE(tip.find("frames "), std::string::npos) << tip;
     const auto frames_at = tip.find("frames ") + 7;
     const int first = std::stoi(tip.substr(frames_at));
-    xdo("mousedown 1");
-    std::this_thread::sleep_for(150ms);
-    xdo("mouseup 1");
+    hand.hold_button();
     EXPECT_TRUE(app.wait_until([&] { return app.number("frame") == first; }))
         << "clicking a block moves the playhead to its first frame " << first << ", not " << app.number("frame");
     EXPECT_TRUE(app.wait_until([&] { return app.number("highlighted") > 0; }))
@@ -183,9 +183,7 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
     }
     ASSERT_NE(picked.find("weight,"), std::string::npos) << "hovering a weight tells what it is: " << picked;
     EXPECT_NE(picked.find("on GPU "), std::string::npos) << picked;
-    xdo("mousedown 1");  // held for a frame or two: ImGui 1.86 polls the buttons once a frame
-    std::this_thread::sleep_for(150ms);
-    xdo("mouseup 1");
+    hand.hold_button();  // held for frames: ImGui 1.86 polls the buttons once a frame
     EXPECT_TRUE(app.wait_until([&] { return app.state()["selected"].rfind("W", 0) == 0; }))
         << "a click selects it: " << app.state()["selected"];
     xdo("key Home");
@@ -337,8 +335,9 @@ TEST(ExplorerEndToEnd, ScheduleFilesSessionsAndTraces) {
   hand.pointer.move(view_x, view_y);
   xdo("mousedown 1");
   for (int i = 1; i <= 40 && app.number("azimuth") == -60.0; ++i) {
-    std::this_thread::sleep_for(50ms);
+    const auto before = app.drawn();
     hand.pointer.move(view_x + 5 * i, view_y + 2 * i);
+    app.frames_after(before, 1);
   }
   xdo("mouseup 1");
   ASSERT_TRUE(app.wait_until([&] { return app.number("azimuth") != -60.0; })) << "the drag turned the camera";

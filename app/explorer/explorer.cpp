@@ -361,7 +361,7 @@ void Explorer::log_state() {
                      " selected=" + (selected_object_ ? scene_->layout().id(*selected_object_) : std::string("none")) +
                      " highlighted=" + std::to_string(highlighted_) +
                      " " + camera_text(camera_) +
-                     " errors=" + std::to_string(editor_.errors.size());
+                     " errors=" + std::to_string(editor_.errors.size()) + " drawn=" + std::to_string(++frames_drawn_);
   if (line != last_logged_) {
     std::cout << line << std::endl;
     last_logged_ = line;

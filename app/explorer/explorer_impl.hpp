@@ -192,6 +192,9 @@ class Explorer {
   bool camera_moved_by_user_ = false;  // orbit, pan or zoom since the last fit
   bool pending_ui_screenshot_ = false;
   std::string last_logged_;
+  // Frames drawn so far: the state log carries it, so a test that presses a
+  // key waits for frames to pass (ImGui 1.86 polls input once a frame), not for a guessed time.
+  std::uint64_t frames_drawn_ = 0;
   WidgetRects rects_, logged_rects_;
 };
 
