@@ -43,9 +43,10 @@ void write_set(const TempDir& dir, const std::string& set, const std::function<v
   }
 }
 
-std::string error_of(const std::vector<std::string>& paths, std::optional<int> step = std::nullopt) {
+std::string error_of(const std::vector<std::string>& paths, std::optional<int> step = std::nullopt,
+                     const TraceLimits& limits = {}) {
   try {
-    load_measured_run(paths, step);
+    load_measured_run(paths, step, limits);
   } catch (const MeasuredRunError& e) {
     EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
     return e.what();
@@ -91,12 +92,18 @@ TEST(MeasuredHostile, ATokenPastItsCapIsRefusedWhileStreaming) {
 TEST(MeasuredHostile, TheReadersEventBudgetIsARunsNotJustAFiles) {
   // What is left of the run's budget is the reader's cap for the next file.
   try {
-    read_kineto_trace(rank_file("1f1b-p4-m8", 0), 10);
+    read_kineto_trace(rank_file("1f1b-p4-m8", 0), {}, kMaxRunEvents - 10);
     ADD_FAILURE() << "read past its budget";
   } catch (const TraceError& e) {
     EXPECT_NE(std::string(e.what()).find("brings the run's traces past"), std::string::npos) << e.what();
   }
   EXPECT_GT(read_kineto_trace(rank_file("1f1b-p4-m8", 0)).events.size(), 10u);
+  // And a file's own cap, through a run: the first file past it is named.
+  const std::string e = error_of({kData + "1f1b-p4-m8"}, std::nullopt, TraceLimits{.file_events = 10});
+  EXPECT_NE(e.find("rank0.json.gz: holds more than 10 events"), std::string::npos) << e;
+  const std::string run = error_of({kData + "1f1b-p4-m8"}, std::nullopt,
+                                   TraceLimits{.run_events = read_kineto_trace(rank_file("1f1b-p4-m8", 0)).events.size() + 10});
+  EXPECT_NE(run.find("rank1.json.gz: brings the run's traces past"), std::string::npos) << run;
 }
 
 TEST(MeasuredHostile, DistributedInfoWrittenWronglyIsSaidAsWritten) {

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <istream>
 #include <streambuf>
 #include <unordered_map>
@@ -21,7 +22,8 @@ namespace {
 // read as it is otherwise. Holds one buffer of each, never the file.
 class TraceTextBuffer : public std::streambuf {
  public:
-  TraceTextBuffer(InputFile& file, std::string path) : file_(file), path_(std::move(path)) {
+  TraceTextBuffer(InputFile& file, std::string path, std::uint64_t max_token)
+      : max_token_(max_token), file_(file), path_(std::move(path)) {
     raw_used_ = raw_size_ = file_.read(raw_.data(), raw_.size());
     raw_used_ = 0;
     gzip_ = raw_size_ >= 2 && static_cast<unsigned char>(raw_[0]) == 0x1f && static_cast<unsigned char>(raw_[1]) == 0x8b;
@@ -102,22 +104,51 @@ class TraceTextBuffer : public std::streambuf {
   // token (a string, or a run of spaces or of other bytes) has grown:
   // nlohmann's lexer would hold one of gigabytes whole before the text cap.
   void check_tokens(std::size_t n) {
-    for (std::size_t k = 0; k < n; ++k) {
-      const char c = text_[k];
-      RunKind kind;
+    const char* const begin = text_.data();
+    const char* const end = begin + n;
+    auto over = [&](const char* at) {
+      const char* what = run_kind_ == RunKind::String  ? "string"
+                         : run_kind_ == RunKind::Space ? "run of spaces"
+                                                       : "number or word";
+      throw TraceError(fmt::format("{}: has a {} of more than {} (at byte {}); no profiler trace holds one: is "
+                                   "this a trace?",
+                                   path_, what, size_limit_text(max_token_), text_bytes_ - n + (at - begin)));
+    };
+    for (const char* p = begin; p < end;) {
       if (in_string_) {
+        // Most of a trace's bytes are inside strings: jump to the next quote or backslash.
         if (escaped_) {
           escaped_ = false;
-        } else if (c == '\\') {
-          escaped_ = true;
-        } else if (c == '"') {
-          in_string_ = false;
+          ++run_;
+          ++p;
+          continue;
         }
-        kind = RunKind::String;
-      } else if (c == '"') {
+        const auto* quote = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p)));
+        const char* limit = quote != nullptr ? quote : end;
+        const auto* backslash = static_cast<const char*>(std::memchr(p, '\\', static_cast<std::size_t>(limit - p)));
+        const char* stop = backslash != nullptr ? backslash : limit;
+        run_ += static_cast<std::uint64_t>(stop - p);
+        if (run_ > max_token_) over(stop);
+        p = stop;
+        if (p == end) break;
+        if (*p == '\\') {
+          escaped_ = true;
+          ++run_;
+        } else {
+          in_string_ = false;
+          run_kind_ = RunKind::None;
+          run_ = 0;
+        }
+        ++p;
+        continue;
+      }
+      const char c = *p++;
+      RunKind kind;
+      if (c == '"') {
         in_string_ = true;
-        kind = RunKind::String;
+        run_kind_ = RunKind::String;
         run_ = 0;
+        continue;
       } else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
         kind = RunKind::Space;
       } else if (c == '{' || c == '}' || c == '[' || c == ']' || c == ',' || c == ':') {
@@ -127,16 +158,12 @@ class TraceTextBuffer : public std::streambuf {
       }
       run_ = kind == run_kind_ ? run_ + 1 : 1;
       run_kind_ = kind;
-      if (run_ > kMaxTraceTokenBytes && kind != RunKind::None) {
-        const char* what = kind == RunKind::String ? "string" : kind == RunKind::Space ? "run of spaces" : "number or word";
-        throw TraceError(fmt::format("{}: has a {} of more than {} (at byte {}); no profiler trace holds one: is "
-                                     "this a trace?",
-                                     path_, what, size_limit_text(kMaxTraceTokenBytes), text_bytes_ - n + k));
-      }
+      if (run_ > max_token_ && kind != RunKind::None) over(p - 1);
     }
   }
 
   enum class RunKind : std::uint8_t { None, String, Space, Word };
+  std::uint64_t max_token_;
   bool in_string_ = false, escaped_ = false;
   RunKind run_kind_ = RunKind::None;
   std::uint64_t run_ = 0;
@@ -171,7 +198,8 @@ class TraceSax {
   using string_t = nlohmann::json::string_t;
   using binary_t = nlohmann::json::binary_t;
 
-  TraceSax(KinetoTrace& out, std::size_t max_events) : out_(out), max_events_(max_events) {}
+  TraceSax(KinetoTrace& out, const TraceLimits& limits, std::size_t run_events_before)
+      : out_(out), limits_(limits), run_events_before_(run_events_before) {}
 
   bool null() { return scalar(std::nullopt, nullptr); }
   bool boolean(bool) { return scalar(std::nullopt, nullptr); }
@@ -306,14 +334,14 @@ class TraceSax {
         event_.dur > 1e15) {
       return;  // an instant without a span, or a time no clock gives: nothing to place
     }
-    if (out_.events.size() >= max_events_) {
-      refusal_ = max_events_ < kMaxTraceEvents
-                     ? fmt::format("brings the run's traces past {} events in all; pipescope reads runs up to that "
-                                   "many (profile fewer steps: torch.profiler's schedule(active=1))",
-                                   kMaxRunEvents)
-                     : fmt::format("holds more than {} events; pipescope reads traces up to that many (profile fewer "
-                                   "steps: torch.profiler's schedule(active=1))",
-                                   kMaxTraceEvents);
+    const bool file_full = out_.events.size() >= limits_.file_events;
+    if (file_full || run_events_before_ + out_.events.size() >= limits_.run_events) {
+      refusal_ = file_full ? fmt::format("holds more than {} events; pipescope reads traces up to that many (profile "
+                                         "fewer steps: torch.profiler's schedule(active=1))",
+                                         limits_.file_events)
+                           : fmt::format("brings the run's traces past {} events in all; pipescope reads runs up to "
+                                         "that many (profile fewer steps: torch.profiler's schedule(active=1))",
+                                         limits_.run_events);
       stop_ = true;
       return;
     }
@@ -338,7 +366,8 @@ class TraceSax {
 
  private:
   KinetoTrace& out_;
-  std::size_t max_events_;
+  TraceLimits limits_;
+  std::size_t run_events_before_;
   std::uint64_t name_bytes_ = 0;
   int depth_ = 0;
   bool root_is_object_ = false, in_events_ = false, saw_events_ = false, stop_ = false;
@@ -351,14 +380,14 @@ class TraceSax {
 
 }  // namespace
 
-KinetoTrace read_kineto_trace(const std::string& path, std::size_t max_events) {
+KinetoTrace read_kineto_trace(const std::string& path, const TraceLimits& limits, std::size_t run_events_before) {
   KinetoTrace trace;
   trace.path = path;
   try {
     InputFile file(path, "a profiler trace");
-    TraceTextBuffer buffer(file, path);
+    TraceTextBuffer buffer(file, path, limits.token_bytes);
     std::istream in(&buffer);
-    TraceSax sax(trace, std::min(max_events, kMaxTraceEvents));
+    TraceSax sax(trace, limits, run_events_before);
     // Exceptions from the buffer (gzip damage, the size cap) come through
     // the parser unchanged.
     in.exceptions(std::ios::badbit);

@@ -82,10 +82,11 @@ struct ReducedTrace {
 constexpr std::size_t kStepsKept = 4;
 
 // `wanted`: the step asked for, if any. Throws MeasuredRunError.
-ReducedTrace reduce_trace(const std::string& path, std::optional<int> wanted, std::size_t events_left) {
+ReducedTrace reduce_trace(const std::string& path, std::optional<int> wanted, const TraceLimits& limits,
+                          std::size_t run_events_before) {
   KinetoTrace t;
   try {
-    t = read_kineto_trace(path, events_left);
+    t = read_kineto_trace(path, limits, run_events_before);
   } catch (const TraceError& e) {
     throw MeasuredRunError(e.what());
   }
@@ -172,7 +173,8 @@ const char* labels_name(MeasuredLabels l) {
   return "";
 }
 
-std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::string>& paths, std::optional<int> step) {
+std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::string>& paths, std::optional<int> step,
+                                                     const TraceLimits& limits) {
   if (paths.empty()) throw MeasuredRunError("--measured: give a folder of per-rank traces or the traces themselves");
   auto run = std::make_shared<MeasuredRun>();
   run->source = paths.front();
@@ -181,7 +183,7 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
   std::vector<ReducedTrace> traces;
   std::size_t events = 0;
   for (const std::string& f : trace_files(paths)) {
-    traces.push_back(reduce_trace(f, step, kMaxRunEvents - events));
+    traces.push_back(reduce_trace(f, step, limits, events));
     events += traces.back().events;
   }
   // Ranks come from the traces, not their names.
@@ -227,7 +229,7 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
   for (ReducedTrace& t : traces) {
     const int key = chosen.value_or(-1);
     if (!t.by_step.contains(key) && !t.errors_by_step.contains(key)) {
-      t = reduce_trace(t.path, chosen, kMaxTraceEvents);  // a step older than the ones kept: read the file again
+      t = reduce_trace(t.path, chosen, limits, 0);  // a step older than the ones kept: read the file again
     }
     if (const auto e = t.errors_by_step.find(key); e != t.errors_by_step.end()) throw MeasuredRunError(e->second);
     const auto found = t.by_step.find(key);

@@ -67,8 +67,17 @@ inline constexpr std::uint64_t kMaxTraceNameBytes = 256u << 20;  // 256 MiB
 // A run's files together (each read and reduced to its step before the next).
 inline constexpr std::size_t kMaxRunEvents = 32'000'000;
 
+// The caps a read keeps to: the above by default; a fuzzer lowers them so
+// that its inputs reach them cheaply.
+struct TraceLimits {
+  std::size_t file_events = kMaxTraceEvents;
+  std::size_t run_events = kMaxRunEvents;  // all of a run's files together
+  std::uint64_t token_bytes = kMaxTraceTokenBytes;
+};
+
 // Reads the file (gzipped or not: the first bytes tell). Throws TraceError.
-// `max_events`: what is left of a whole run's budget (at most kMaxTraceEvents).
-KinetoTrace read_kineto_trace(const std::string& path, std::size_t max_events = kMaxTraceEvents);
+// `run_events_before`: events the run's files read before this one held.
+KinetoTrace read_kineto_trace(const std::string& path, const TraceLimits& limits = {},
+                              std::size_t run_events_before = 0);
 
 }  // namespace pipescope

@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "pipescope/measured/kineto_trace.hpp"
 #include "pipescope/schedule/program.hpp"
 
 namespace pipescope {
@@ -75,6 +76,7 @@ struct MeasuredRunError : std::runtime_error {
 // files themselves. `step`: the ProfilerStep#N to read; unset, the last one
 // every rank recorded. Throws MeasuredRunError.
 std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::string>& paths,
-                                                     std::optional<int> step = std::nullopt);
+                                                     std::optional<int> step = std::nullopt,
+                                                     const TraceLimits& limits = {});
 
 }  // namespace pipescope
