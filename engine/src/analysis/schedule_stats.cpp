@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "pipescope/model/cost_model.hpp"
+#include "pipescope/schedule/semantics.hpp"
 
 namespace pipescope {
 
@@ -51,13 +52,10 @@ std::vector<Change> memory_changes(const std::vector<TimedAction>& rank, const S
     }
     for_each_pass(a, c, [&](const Step& st, std::int64_t start, std::int64_t end) {
       const StageFigures& s = m.stages[static_cast<std::size_t>(st.stage)];
-      switch (st.op) {
-        case Op::F: changes.push_back({start, s.activation_bytes, +1}); break;
-        case Op::I: changes.push_back({end, -(s.activation_bytes - s.kept_for_w_bytes), 0}); break;
-        case Op::W: changes.push_back({end, -s.kept_for_w_bytes, -1}); break;
-        case Op::B: changes.push_back({end, -s.activation_bytes, -1}); break;
-        case Op::Overlap: break;
-      }
+      const MemoryDelta d = memory_delta(st.op, s.activation_bytes, s.kept_for_w_bytes);  // semantics.hpp
+      // Stage-microbatches held: a forward adds one; W or B, which free the last of it, take it away.
+      const int in_flight = st.op == Op::F ? +1 : st.op == Op::W || st.op == Op::B ? -1 : 0;
+      if (st.op != Op::Overlap) changes.push_back({d.at == MemoryAt::Start ? start : end, d.bytes, in_flight});
     });
   }
   // At one time, what is freed goes before what is stored (the scene hides

@@ -5,6 +5,8 @@
 #include <optional>
 #include <tuple>
 
+#include "pipescope/schedule/semantics.hpp"
+
 namespace pipescope::detail {
 
 namespace {
@@ -74,10 +76,15 @@ std::optional<std::vector<std::int64_t>> align_clocks(const std::vector<RankReco
     if (p == where.end() || c == where.end() || p->second.rank == c->second.rank) return;
     edges.push_back({p->second.rank, c->second.rank, sent_at(p->second) - received_at(c->second)});
   };
+  // Every input that crosses stages (semantics.hpp): a forward's activations, a backward's gradient.
+  auto key = [](const Step& st) { return PassKey{st.stage, st.microbatch, st.op == Op::F ? 'F' : 'b'}; };
   for (int s = 0; s < program.stages; ++s) {
     for (int m = 0; m < program.microbatches; ++m) {
-      if (s > 0) depend({s - 1, m, 'F'}, {s, m, 'F'});
-      if (s + 1 < program.stages) depend({s + 1, m, 'b'}, {s, m, 'b'});
+      for (const Op op : {Op::F, Op::I}) {
+        const Step st{op, s, m};
+        const std::optional<Step> from = input_of(st, program.stages);
+        if (from && input_from_another_stage(st, *from)) depend(key(*from), key(st));
+      }
     }
   }
   std::vector<std::int64_t> shift(ranks, 0);

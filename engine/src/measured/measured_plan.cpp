@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "pipescope/schedule/schedule_file.hpp"
+#include "pipescope/schedule/semantics.hpp"
 
 namespace pipescope {
 
@@ -42,18 +43,9 @@ std::map<PassKey, Place> places(const MeasuredRun& run) {
 
 // The passes a step needs first (same rank or not).
 std::vector<PassKey> inputs_of(const Step& s, int stages) {
-  switch (s.op) {
-    case Op::F:
-      if (s.stage > 0) return {{s.stage - 1, s.microbatch, 'F'}};
-      return {};
-    case Op::I:
-    case Op::B:
-      if (s.stage + 1 < stages) return {{s.stage + 1, s.microbatch, 'b'}};
-      return {{s.stage, s.microbatch, 'F'}};
-    case Op::W: return {{s.stage, s.microbatch, 'b'}};
-    case Op::Overlap: break;
-  }
-  return {};
+  const std::optional<Step> from = input_of(s, stages);  // semantics.hpp
+  if (!from) return {};
+  return {{from->stage, from->microbatch, from->op == Op::F ? 'F' : 'b'}};
 }
 
 }  // namespace

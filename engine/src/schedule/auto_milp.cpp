@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "pipescope/schedule/semantics.hpp"
+
 namespace pipescope {
 
 namespace {
@@ -25,6 +27,9 @@ struct Passes {
   int stage(int a) const { return a / 3 / M; }
   int microbatch(int a) const { return a / 3 % M; }
   int kind(int a) const { return a % 3; }
+  static Op op_of_kind(int k) { return k == 0 ? Op::F : k == 1 ? Op::I : Op::W; }
+  static int kind_of(Op op) { return op == Op::F ? 0 : op == Op::W ? 2 : 1; }
+  Op op(int a) const { return op_of_kind(kind(a)); }
   int rank(int a) const { return shape.rank_of(stage(a)); }
 };
 
@@ -67,10 +72,14 @@ std::string auto_milp_lp(const AutoProblem& pb, std::int64_t upper_bound_ns) {
   for (int s = 0; s < ps.S; ++s) {
     for (int m = 0; m < ps.M; ++m) {
       auto hop = [&](int from, int to) { return ps.shape.rank_of(from) == ps.shape.rank_of(to) ? 0.0 : send; };
-      if (s > 0) after(ps.index(s, m, 0), ps.index(s - 1, m, 0), hop(s - 1, s));
-      if (s + 1 < ps.S) after(ps.index(s, m, 1), ps.index(s + 1, m, 1), hop(s + 1, s));
-      else after(ps.index(s, m, 1), ps.index(s, m, 0), 0);
-      after(ps.index(s, m, 2), ps.index(s, m, 1), 0);
+      // Each pass after its input (semantics.hpp), a send later where it crosses ranks.
+      for (int k = 0; k < 3; ++k) {
+        const Step st{Passes::op_of_kind(k), s, m};
+        if (const auto from = input_of(st, ps.S)) {
+          after(ps.index(s, m, k), ps.index(from->stage, from->microbatch, Passes::kind_of(from->op)),
+                input_from_another_stage(st, *from) ? hop(from->stage, s) : 0.0);
+        }
+      }
       // Each stage's microbatches in order, as the other tiers run them.
       if (m > 0) {
         for (int k = 0; k < 3; ++k) after(ps.index(s, m, k), ps.index(s, m - 1, k), 0);
@@ -106,9 +115,7 @@ std::string auto_milp_lp(const AutoProblem& pb, std::int64_t upper_bound_ns) {
       for (int a : list) {
         if (a == b) continue;
         const auto sa = static_cast<std::size_t>(ps.stage(a));
-        const double delta = (ps.kind(a) == 0 ? pb.activation_bytes[sa]
-                              : ps.kind(a) == 1 ? -(pb.activation_bytes[sa] - pb.kept_for_w_bytes[sa])
-                                                : -pb.kept_for_w_bytes[sa]) / kGiB;
+        const double delta = memory_delta(ps.op(a), pb.activation_bytes[sa], pb.kept_for_w_bytes[sa]).bytes / kGiB;
         if (delta == 0) continue;
         // "a before b" is x(a,b) for a < b, else 1 - x(b,a).
         if (a < b) {
@@ -174,7 +181,7 @@ std::optional<MilpSolution> read_glpsol_solution(const AutoProblem& pb, std::str
       return start[static_cast<std::size_t>(a)] < start[static_cast<std::size_t>(b)];
     });
     for (int a : list) {
-      const Op op = ps.kind(a) == 0 ? Op::F : ps.kind(a) == 1 ? Op::I : Op::W;
+      const Op op = ps.op(a);
       sol.program.per_rank[r].push_back(Action::single(op, ps.stage(a), ps.microbatch(a)));
     }
   }

@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "pipescope/schedule/semantics.hpp"
+
 #include "greedy_schedule.hpp"
 #include "pipescope/model/cost_model.hpp"
 #include "pipescope/model/params.hpp"
@@ -120,13 +122,8 @@ std::vector<double> program_peak_bytes(const Program& program, const std::vector
     double now = 0, peak = 0;
     auto pass = [&](const Step& s) {
       const auto st = static_cast<std::size_t>(s.stage);
-      switch (s.op) {
-        case Op::F: now += act[st]; peak = std::max(peak, now); break;
-        case Op::I: now -= act[st] - kept[st]; break;
-        case Op::W: now -= kept[st]; break;
-        case Op::B: now -= act[st]; break;
-        case Op::Overlap: break;
-      }
+      now += memory_delta(s.op, act[st], kept[st]).bytes;  // semantics.hpp
+      peak = std::max(peak, now);
     };
     for (const Action& a : rank) {
       pass(a.first);

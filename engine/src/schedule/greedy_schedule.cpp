@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <deque>
 
+#include "pipescope/schedule/semantics.hpp"
+
 namespace pipescope::detail {
 
 namespace {
@@ -33,16 +35,20 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule,
   const double eps = 1e-9;
 
   auto send = [&](int from, int to) { return prog.rank_of(from) == prog.rank_of(to) ? 0 : c.send; };
-  // When F(s, m)'s input is here, or kUnknown.
-  auto f_ready = [&](int s, int m) -> std::int64_t {
-    if (s == 0) return 0;
-    const std::int64_t e = f_end[idx(s - 1, m)];
-    return e == kUnknown ? kUnknown : e + send(s - 1, s);
+  // When a pass's input is here (semantics.hpp), or kUnknown.
+  auto ready = [&](Op op, int s, int m) -> std::int64_t {
+    const Step st{op, s, m};
+    const std::optional<Step> from = input_of(st, S);
+    if (!from) return 0;
+    const std::int64_t e = (from->op == Op::F ? f_end : i_end)[idx(from->stage, from->microbatch)];
+    if (e == kUnknown) return kUnknown;
+    return e + (input_from_another_stage(st, *from) ? send(from->stage, s) : 0);
   };
-  auto i_ready = [&](int s, int m) -> std::int64_t {
-    if (s == S - 1) return f_end[idx(s, m)];
-    const std::int64_t e = i_end[idx(s + 1, m)];
-    return e == kUnknown ? kUnknown : e + send(s + 1, s);
+  auto f_ready = [&](int s, int m) { return ready(Op::F, s, m); };
+  auto i_ready = [&](int s, int m) { return ready(Op::I, s, m); };
+  // What a pass of stage s stores (+) or frees (-) on its rank.
+  auto memory = [&](Op op, std::size_t s) {
+    return memory_delta(op, pb.activation_bytes[s], pb.kept_for_w_bytes[s]).bytes;
   };
 
   int remaining = 3 * S * M;
@@ -75,9 +81,9 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule,
           // Room for it, and for this microbatch on the rank's other stages
           // that have not yet run it (in a V, the later stage's forward must
           // come before this microbatch can ever be freed).
-          double need = pb.activation_bytes[Su];
+          double need = memory(Op::F, Su);
           for (int o : local[R]) {
-            if (o != s && next_f[static_cast<std::size_t>(o)] <= next_f[Su]) need += pb.activation_bytes[static_cast<std::size_t>(o)];
+            if (o != s && next_f[static_cast<std::size_t>(o)] <= next_f[Su]) need += memory(Op::F, static_cast<std::size_t>(o));
           }
           const bool room = mem[R] + need <= pb.budget_bytes[R] * (1 + eps) + eps;
           const bool under_hold = rule.hold.empty() || held[R] < rule.hold[R];
@@ -122,7 +128,7 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule,
       a = Action::single(Op::F, f_stage, m);
       length = c.f_of(f_stage);
       f_end[idx(f_stage, m)] = t + length;
-      mem[R] += pb.activation_bytes[Su];
+      mem[R] += memory(Op::F, Su);
       ++held[R];
     } else if (pick == Pick::I) {
       const auto Su = static_cast<std::size_t>(i_stage);
@@ -130,7 +136,7 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule,
       a = Action::single(Op::I, i_stage, m);
       length = c.i_of(i_stage);
       i_end[idx(i_stage, m)] = t + length;
-      mem[R] -= pb.activation_bytes[Su] - pb.kept_for_w_bytes[Su];
+      mem[R] += memory(Op::I, Su);
       pending_w[Su].push_back(m);
       --held[R];
     } else {
@@ -139,7 +145,7 @@ std::optional<GreedyOrder> greedy(const AutoProblem& pb, const GreedyRule& rule,
       pending_w[Su].pop_front();
       a = Action::single(Op::W, w_stage, m);
       length = c.w_of(w_stage);
-      mem[R] -= pb.kept_for_w_bytes[Su];
+      mem[R] += memory(Op::W, Su);
     }
     prog.per_rank[R].push_back(a);
     free_at[R] = busy_until[R] = t + length;

@@ -13,6 +13,7 @@
 
 #include "pipescope/model/cost_model.hpp"
 #include "pipescope/model/params.hpp"
+#include "pipescope/schedule/semantics.hpp"
 #include "pipescope/schedule/zoo.hpp"
 #include "notebook_plan.hpp"
 
@@ -178,37 +179,16 @@ class Simulator {
       missing = st;
       return std::nullopt;
     }
-    Step from{};
-    std::int64_t done = 0, send = 0;
-    switch (st.op) {
-      case Op::F:
-        if (s == 0) return std::make_pair(std::int64_t{0}, st);
-        from = {Op::F, s - 1, m};
-        done = f_end_[at(s - 1, m)];
-        send = send_between(s - 1, s);
-        break;
-      case Op::I:
-      case Op::B:
-        if (s == S_ - 1) {
-          from = {Op::F, s, m};
-          done = f_end_[at(s, m)];
-        } else {
-          from = {Op::I, s + 1, m};
-          done = i_end_[at(s + 1, m)];
-          send = send_between(s + 1, s);
-        }
-        break;
-      case Op::W:
-        from = {Op::I, s, m};
-        done = i_end_[at(s, m)];
-        break;
-      case Op::Overlap: break;
-    }
+    const std::optional<Step> from = input_of(st, S_);
+    if (!from) return std::make_pair(std::int64_t{0}, st);  // stage 0's forward: the data is there
+    // i_end_ holds I's end, or a fused B's: either carries the gradient.
+    const std::int64_t done = (from->op == Op::F ? f_end_ : i_end_)[at(from->stage, from->microbatch)];
     if (done == kNotYet) {
-      missing = from;
+      missing = *from;
       return std::nullopt;
     }
-    return std::make_pair(done + send, from);
+    const std::int64_t send = input_from_another_stage(st, *from) ? send_between(from->stage, s) : 0;
+    return std::make_pair(done + send, *from);
   }
 
   std::optional<std::pair<std::int64_t, Step>> ready_time(const Action& a, Step& missing) const {
