@@ -12,6 +12,7 @@
 
 #include "pipescope/measured/kineto_trace.hpp"
 #include "pipescope/measured/measured_run.hpp"
+#include "measured_files.hpp"
 #include "support.hpp"
 
 namespace pipescope {
@@ -21,18 +22,10 @@ using nlohmann::json;
 using testing::TempDir;
 namespace fs = std::filesystem;
 
-const std::string kData = std::string(PIPESCOPE_TEST_DATA) + "/measured/";
+const std::string& kData = testing::kMeasuredData;
+using testing::rank_file;
+using testing::read_trace;
 
-json read_trace(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  std::string text;
-  char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
-  gzclose(f);
-  return json::parse(text);
-}
-std::string rank_file(const std::string& set, int r) { return kData + set + "/rank" + std::to_string(r) + ".json.gz"; }
 
 // A set's ranks written to `dir`, each edited by `edit(rank, trace)` first.
 void write_set(const TempDir& dir, const std::string& set, const std::function<void(int, json&)>& edit) {

@@ -16,6 +16,7 @@
 #include "pipescope/measured/measured_plan.hpp"
 #include "pipescope/measured/measured_run.hpp"
 #include "pipescope/schedule/zoo.hpp"
+#include "measured_files.hpp"
 #include "support.hpp"
 
 namespace pipescope {
@@ -24,19 +25,11 @@ namespace {
 using nlohmann::json;
 using testing::TempDir;
 
-const std::string kData = std::string(PIPESCOPE_TEST_DATA) + "/measured/";
+const std::string& kData = testing::kMeasuredData;
+using testing::rank_file;
+using testing::read_trace;
 
-json read_trace(const std::string& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  std::string text;
-  char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
-  gzclose(f);
-  return json::parse(text);
-}
 void write_trace(const std::string& path, const json& j) { std::ofstream(path) << j.dump(); }
-std::string rank_file(const std::string& set, int r) { return kData + set + "/rank" + std::to_string(r) + ".json.gz"; }
 
 // The events of one rank's ProfilerStep#1, on its thread, in time order.
 struct StepEvents {
