@@ -10,7 +10,7 @@
 #include <fmt/format.h>
 
 #include "pipescope/model/param_table.hpp"
-#include "pipescope/schedule/simulate.hpp"
+#include "pipescope/model/cost_model.hpp"
 
 namespace pipescope {
 

@@ -70,6 +70,32 @@ ModelFigures model_figures(const Params& p) {
   return m;
 }
 
+RealCostNanoseconds real_cost_nanoseconds(const Params& p) {
+  const ModelFigures m = model_figures(p);
+  RealCostNanoseconds out;
+  // FLOPs / (peak x MFU), in ns: TFLOP/s x 1e12 / 1e9 = TFLOP/s x 1e3 FLOPs a ns.
+  const double flops_per_ns = p.gpu_tflops * p.mfu * 1e3;
+  // A measured time of stage s: one value for all, or one per stage.
+  auto measured = [](const std::vector<double>& us, std::size_t s, double model_ns) {
+    return us.empty() ? model_ns : 1000 * (us.size() == 1 ? us[0] : us[s]);
+  };
+  for (std::size_t s = 0; s < m.stages.size(); ++s) {
+    const StageFigures& st = m.stages[s];
+    out.per_stage.push_back({measured(p.time_f, s, st.f_flops / flops_per_ns),
+                             measured(p.time_i, s, st.i_flops / flops_per_ns),
+                             measured(p.time_w, s, st.w_flops / flops_per_ns)});
+  }
+  // GB/s is bytes a ns. A bandwidth of 0 means the link is free.
+  if (p.p2p_gbps > 0 && p.pp > 1) out.send = 1000 * p.p2p_latency_us + m.send_bytes / p.p2p_gbps;
+  if (p.dp_gbps > 0 && p.dp > 1) {
+    // A ring all-reduce over n replicas moves 2(n-1)/n of the bytes each way;
+    // the scene flashes it as two halves, one per weight.
+    const double n = static_cast<double>(p.dp);
+    out.exchange_flash = 2 * (n - 1) / n * m.layer_gradient_bytes / p.dp_gbps / 2;
+  }
+  return out;
+}
+
 std::vector<double> static_memory_bytes(const Params& p, const ModelFigures& figures) {
   std::vector<double> out(static_cast<std::size_t>(p.pp), 0.0);
   for (std::size_t s = 0; s < figures.stages.size(); ++s) {

@@ -51,6 +51,23 @@ inline constexpr double kBytesPerParameter = 16;  // mixed-precision Adam
 // Requires validate(p) to be empty.
 ModelFigures model_figures(const Params& p);
 
+// A real-time model's costs before rounding, in ns (floating point, so no
+// size can overflow on the way): validation bounds them, the schedule's costs_for rounds them.
+struct RealCostNanoseconds {
+  struct Stage {
+    double f = 0, i = 0, w = 0;
+  };
+  std::vector<Stage> per_stage;
+  double send = 0;            // 0: free (or one stage)
+  double exchange_flash = 0;  // 0: free (or one replica)
+};
+RealCostNanoseconds real_cost_nanoseconds(const Params& p);
+// No real pass, send or exchange flash comes near an hour; past it a figure
+// is a typo, and an int64 of ns would overflow a few passes on.
+inline constexpr double kMaxPassNanoseconds = 3600e9;
+// A step's passes, sends and exchanges one after another: at most 30 days.
+inline constexpr double kMaxStepNanoseconds = 30 * 24 * 3600e9;
+
 // Static memory of each rank of a replica: its stages' parameters x 16 bytes.
 std::vector<double> static_memory_bytes(const Params& p, const ModelFigures& figures);
 

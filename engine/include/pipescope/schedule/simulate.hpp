@@ -57,22 +57,6 @@ struct Costs {
 // measured times, nanoseconds from cost_model.hpp and the hardware.
 Costs costs_for(const Params& p);
 
-// A real-time model's costs before rounding, in ns (floating point, so no
-// size can overflow on the way): validation bounds them, costs_for rounds them.
-struct RealCostNanoseconds {
-  struct Stage {
-    double f = 0, i = 0, w = 0;
-  };
-  std::vector<Stage> per_stage;
-  double send = 0;            // 0: free (or one stage)
-  double exchange_flash = 0;  // 0: free (or one replica)
-};
-RealCostNanoseconds real_cost_nanoseconds(const Params& p);
-// No real pass, send or exchange flash comes near an hour; past it a figure
-// is a typo, and an int64 of ns would overflow a few passes on.
-inline constexpr double kMaxPassNanoseconds = 3600e9;
-// A step's passes, sends and exchanges one after another: at most 30 days.
-inline constexpr double kMaxStepNanoseconds = 30 * 24 * 3600e9;
 // The notebook model's frame costs of the same parameters: how many steps
 // each pass's animation has, whatever its time unit.
 Costs frame_costs(const Params& p);
