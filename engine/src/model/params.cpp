@@ -291,7 +291,7 @@ std::vector<ParamError> validate(const Params& p) {
     const double gib = *worst / (1024.0 * 1024 * 1024);
     if (*worst > p.gpu_memory_gib * 1024 * 1024 * 1024) {
       out.push_back({"gpu_memory_gib",
-                     fmt::format("gpu_memory_gib is {}, but no order fits: rank {} needs at least {:.3g} GiB (its "
+                     fmt::format("gpu_memory_gib is {}, but no order fits: rank {} needs at least {:.4g} GiB (its "
                                  "static memory and one microbatch's activations on each of its stages); give "
                                  "--gpu-memory-gib {} or more, or more pipeline ranks",
                                  number_text(p.gpu_memory_gib), worst - least.begin(), gib,
