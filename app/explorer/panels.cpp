@@ -160,8 +160,12 @@ bool schedule_fields(ParamsEditor& ed, UiActions& actions, WidgetRects& rects) {
   const std::string locked = p.schedule_file ? "set by " + p.schedule_file->name : std::string();
   for (const ParamSpec& spec : param_table()) {
     if (spec.group != ParamGroup::Schedule) continue;
-    // Costs in frames are the notebook model's: a real model's come from its FLOPs.
-    if (p.real_time() && spec.key != "chunks") continue;
+    // The search's time bound, for the auto schedule only.
+    if (spec.key == "auto_seconds") {
+      if (p.schedule != ScheduleKind::Auto || p.schedule_file) continue;
+    } else if (p.real_time() && spec.key != "chunks") {
+      continue;  // costs in frames are the notebook model's: a real model's come from its FLOPs
+    }
     if (spec.key == "chunks" && !p.schedule_file && current.min_chunks == current.max_chunks && !p.chunks) {
       show_errors_of("chunks", ed.errors);  // fixed by the schedule: nothing to edit
       continue;
