@@ -124,10 +124,21 @@ class ExplorerSession {
   }
   // Waits until `n` more frames than `since` are drawn: input reaches ImGui
   // 1.86 only in a frame, so a press is held, or a move lands, for frames,
-  // not for a guessed time. After any input the explorer draws a few frames
-  // (settling), so this returns promptly; false if none came.
+  // not for a guessed time. The first of them may have begun before the
+  // input (its events were already read): only n - 1 surely saw it. After
+  // any input the explorer draws a few frames (settling), so this returns
+  // promptly; false if none came.
   bool frames_after(std::uint64_t since, int n) const {
     return wait_until([&] { return drawn() >= since + static_cast<std::uint64_t>(n); }, 5s);
+  }
+  // Input given at `since` (frames) and `at` (time) settles: `n` frames drawn
+  // since, and at least `floor` of time, for the GLFW backend's polling of
+  // the pointer and buttons (frames alone proved too few on a loaded
+  // sanitizer build: a combo's item was missed once in a few runs).
+  void settle(std::uint64_t since, std::chrono::steady_clock::time_point at, int n,
+              std::chrono::milliseconds floor) const {
+    frames_after(since, n);
+    std::this_thread::sleep_until(at + floor);
   }
 
   // Polls until `done` holds (the explorer reacts within a frame or two).
@@ -189,23 +200,29 @@ struct Hand {
       EXPECT_LT(r.y1, timeline.y0) << name << " lies below the side panel, where no click reaches it";
     }
     const auto before_move = app.drawn();
+    const auto moved = std::chrono::steady_clock::now();
     pointer.move(r.x0 + 6, (r.y0 + r.y1) / 2);
-    app.frames_after(before_move, 1);  // hovered first, as a hand would
+    app.settle(before_move, moved, 2, 200ms);  // hovered first, as a hand would: whole frames saw the move
     hold_button();
   }
   // The left button pressed for a few frames, then released.
   void hold_button() const {
     const auto before = app.drawn();
+    const auto pressed = std::chrono::steady_clock::now();
     xdo("mousedown 1");
-    app.frames_after(before, 2);
+    app.settle(before, pressed, 2, 150ms);
+    const auto held = app.drawn();
+    const auto released = std::chrono::steady_clock::now();
     xdo("mouseup 1");
+    app.settle(held, released, 2, 50ms);  // the release is seen before anything else happens
   }
   void type_into(const std::string& widget, const std::string& text) const {
     const Rect r = settled(widget);
     pointer.move(r.x0 + 12, (r.y0 + r.y1) / 2);
     const auto before = app.drawn();
+    const auto clicked = std::chrono::steady_clock::now();
     xdo("click 1");
-    app.frames_after(before, 2);  // the field has focus
+    app.settle(before, clicked, 2, 250ms);  // the field has focus
     // ImGui 1.86 polls key state once a frame: ctrl+a is held for frames,
     // however slow the build; typed characters are queued anyway.
     press("ctrl+a");
@@ -214,11 +231,13 @@ struct Hand {
   // Keys held long enough for ImGui 1.86, which polls them once a frame.
   void press(const std::string& keys) const {
     const auto before = app.drawn();
+    const auto down = std::chrono::steady_clock::now();
     xdo("keydown " + keys);
-    app.frames_after(before, 2);
+    app.settle(before, down, 2, 250ms);
     const auto held = app.drawn();
+    const auto up = std::chrono::steady_clock::now();
     xdo("keyup " + keys);
-    app.frames_after(held, 1);
+    app.settle(held, up, 2, 100ms);
   }
 };
 

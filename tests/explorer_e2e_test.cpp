@@ -57,7 +57,7 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   for (int i = 1; i <= 40 && app.number("azimuth") == -60.0; ++i) {
     const auto before = app.drawn();
     pointer.move(view_x + 5 * i, view_y + 2 * i);
-    app.frames_after(before, 1);
+    app.frames_after(before, 2);
   }
   xdo("mouseup 1");
   EXPECT_TRUE(app.wait_until([&] { return app.number("azimuth") != -60.0 && app.number("elevation") != 30.0; }))
@@ -337,7 +337,7 @@ TEST(ExplorerEndToEnd, ScheduleFilesSessionsAndTraces) {
   for (int i = 1; i <= 40 && app.number("azimuth") == -60.0; ++i) {
     const auto before = app.drawn();
     hand.pointer.move(view_x + 5 * i, view_y + 2 * i);
-    app.frames_after(before, 1);
+    app.frames_after(before, 2);
   }
   xdo("mouseup 1");
   ASSERT_TRUE(app.wait_until([&] { return app.number("azimuth") != -60.0; })) << "the drag turned the camera";
