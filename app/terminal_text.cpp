@@ -1,6 +1,8 @@
 #include "terminal_text.hpp"
 
 #include <iostream>
+#include <string>
+#include <string_view>
 
 namespace pipescope::app {
 
@@ -17,25 +19,6 @@ void append_escaped(std::string& out, unsigned char c) {
 }
 
 }  // namespace
-
-std::string terminal_safe(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t k = 0; k < text.size(); ++k) {
-    const auto c = static_cast<unsigned char>(text[k]);
-    const bool c1 = c == 0xc2 && k + 1 < text.size() && static_cast<unsigned char>(text[k + 1]) >= 0x80 &&
-                    static_cast<unsigned char>(text[k + 1]) <= 0x9f;
-    if (c1) {
-      append_escaped(out, c);
-      append_escaped(out, static_cast<unsigned char>(text[++k]));
-    } else if (is_control(c)) {
-      append_escaped(out, c);
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
 
 bool TerminalSafeBuffer::put(unsigned char c) {
   auto raw = [&](std::string_view s) {

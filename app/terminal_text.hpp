@@ -8,17 +8,12 @@
 #include <memory>
 #include <ostream>
 #include <streambuf>
-#include <string>
-#include <string_view>
 
 namespace pipescope::app {
 
-// The text as a terminal may show it: C0 controls (but newline and tab), DEL
-// and UTF-8's C1 controls (U+0080..U+009F) written as \xNN; all else as is,
-// UTF-8 included.
-std::string terminal_safe(std::string_view text);
-
-// A stream buffer that writes through to another, escaping as terminal_safe.
+// A stream buffer that writes through to another: C0 controls (but newline
+// and tab), DEL and UTF-8's C1 controls (U+0080..U+009F) as \xNN; all else as
+// is, UTF-8 included.
 class TerminalSafeBuffer : public std::streambuf {
  public:
   explicit TerminalSafeBuffer(std::streambuf* out) : out_(out) {}
