@@ -19,6 +19,7 @@
 #include "param_flags.hpp"
 #include "pipescope/measured/measured_plan.hpp"
 #include "output_file.hpp"
+#include "session_paths.hpp"
 
 namespace pipescope::app {
 
@@ -131,38 +132,6 @@ class Object {
 // Coordinates stay within what the scene can hold (validation caps extents at 2^24).
 constexpr double kWorld = 1e9;
 
-// Whether `file` (as a session names it) stays inside the session's folder.
-bool inside(const fs::path& file) {
-  if (file.is_absolute() || file.has_root_name()) return false;
-  const fs::path normal = file.lexically_normal();
-  return normal.empty() || *normal.begin() != "..";
-}
-
-// Whether `named` stays inside the session's folder once its links are
-// followed: the path itself and, for a folder (of traces), each entry in it.
-// Only names are resolved here (realpath, readlink): nothing is opened. A
-// path that cannot be resolved (a loop, no such file) cannot read anything
-// either: its loader says what is wrong with it.
-bool resolves_inside(const fs::path& folder, const fs::path& named) {
-  std::error_code ec;
-  const fs::path root = fs::weakly_canonical(folder.empty() ? fs::path(".") : folder, ec);
-  if (ec) return true;
-  auto under_root = [&](const fs::path& path) {
-    std::error_code resolve_error;
-    const fs::path real = fs::weakly_canonical(path, resolve_error);
-    if (resolve_error) return true;
-    return std::mismatch(root.begin(), root.end(), real.begin(), real.end()).first == root.end();
-  };
-  const fs::path target = folder / named;
-  if (!under_root(target)) return false;
-  if (fs::is_directory(target, ec)) {
-    for (fs::directory_iterator it(target, ec), end; !ec && it != end; it.increment(ec)) {
-      if (!under_root(it->path())) return false;
-    }
-  }
-  return true;
-}
-
 Params read_params(Object& o, const fs::path& folder, bool trusted) {
   Params p;
   for (const ParamSpec& spec : param_table()) {
@@ -213,13 +182,13 @@ Params read_params(Object& o, const fs::path& folder, bool trusted) {
   auto beside = [&](const std::string& key, const std::string& named) {
     // "" would name the session's own folder (and read the session itself as a trace).
     if (named.empty()) refuse(o.at(key), "is empty: name a file (or a folder of traces) beside the session, or leave " + key + " out");
-    if (!trusted && !inside(named)) {
+    if (!trusted && !inside_folder(named)) {
       throw UntrustedPath(o.at(key) + ": " + shown(json(named)) + " lies outside the session's folder: "
                               "a session may read only files beside it unless you trust it (the explorer asks; "
                               "on the command line, --trust-session)",
                           "", named);
     }
-    if (!trusted && !resolves_inside(folder, named)) {
+    if (!trusted && !resolves_inside_folder(folder, named)) {
       throw UntrustedPath(o.at(key) + ": " + shown(json(named)) + " links to files outside the session's folder: "
                               "a session may read only files beside it unless you trust it (the explorer asks; "
                               "on the command line, --trust-session)",
@@ -442,14 +411,14 @@ std::string session_json(const Session& s, const fs::path& folder) {
     // so that without "measured" the session replays the ideal.
     const fs::path file = fs::absolute(s.params.measured->source).lexically_normal();
     const fs::path relative = folder.empty() ? fs::path() : file.lexically_relative(fs::absolute(folder).lexically_normal());
-    params["measured"] = !relative.empty() && inside(relative) ? relative.string() : file.string();
+    params["measured"] = !relative.empty() && inside_folder(relative) ? relative.string() : file.string();
     if (!s.params.measured->matched_schedule.empty()) params["schedule"] = s.params.measured->matched_schedule;
   } else if (s.params.schedule_file) {
     // Beside the session (or below it): relative, so the two can move
     // together and the session opens without a question; else absolute.
     const fs::path file = fs::absolute(s.params.schedule_file->path).lexically_normal();
     const fs::path relative = folder.empty() ? fs::path() : file.lexically_relative(fs::absolute(folder).lexically_normal());
-    params["schedule_file"] = !relative.empty() && inside(relative) ? relative.string() : file.string();
+    params["schedule_file"] = !relative.empty() && inside_folder(relative) ? relative.string() : file.string();
   } else {
     params["schedule"] = std::string(schedule_info(s.params.schedule).name);
   }
