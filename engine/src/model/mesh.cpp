@@ -1,0 +1,17 @@
+#include "pipescope/model/mesh.hpp"
+
+#include <fmt/format.h>
+
+#include "pipescope/model/params.hpp"
+
+namespace pipescope {
+
+std::string Mesh::text() const {
+  const std::int64_t nodes = (gpus() + gpus_per_node - 1) / gpus_per_node;
+  return fmt::format("dp {} x pp {} x tp {} = {} GPU{} on {} node{} of {}", dp, pp, tp, gpus(), gpus() == 1 ? "" : "s",
+                     nodes, nodes == 1 ? "" : "s", gpus_per_node);
+}
+
+Mesh mesh_of(const Params& p) { return {p.dp, p.pp, p.tp, p.gpus_per_node}; }
+
+}  // namespace pipescope
