@@ -7,9 +7,13 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include <stb/stb_truetype.h>
+
+#include "pipescope/model/param_table.hpp"
 
 namespace pipescope::app {
 
@@ -48,6 +52,28 @@ CLI::Validator finite_number() {
         if (ec == std::errc::result_out_of_range || !std::isfinite(value)) {
           return "'" + text + "' is not a finite number";
         }
+        return "";
+      },
+      "");
+}
+
+CLI::Validator bandwidth_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        // Network cards are sold in gigabits, NVLink in gigabytes: take either, keep GB/s.
+        double divisor = 1;
+        for (const auto& [suffix, d] : {std::pair<std::string, double>{"GB/s", 1}, {"Gb/s", 8}, {"GBps", 1},
+                                        {"Gbps", 8}}) {
+          if (text.size() > suffix.size() && text.ends_with(suffix)) {
+            text.resize(text.size() - suffix.size());
+            divisor = d;
+            break;
+          }
+        }
+        const std::string given = text;
+        std::string why = finite_number()(text);
+        if (!why.empty()) return "'" + given + "' is not a bandwidth: give GB/s (50, 50GB/s) or Gb/s (400Gb/s)";
+        if (divisor != 1) text = number_text(std::stod(text) / divisor);
         return "";
       },
       "");

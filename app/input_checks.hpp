@@ -17,6 +17,8 @@ CLI::Validator whole_number();
 // A finite decimal number ("1.5", "-30", "1e3"); nan, inf and values past
 // double's range are refused. Use with ->transform() on floating options.
 CLI::Validator finite_number();
+// A finite number of GB/s, or one with its unit: "50GB/s", "400Gb/s" (read as 50).
+CLI::Validator bandwidth_number();
 
 // Why `path` (given with `flag`) cannot be written, or "" if it can: the
 // folder missing, a file where a folder should be, a folder where the file

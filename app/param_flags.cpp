@@ -30,7 +30,9 @@ std::string group_title(ParamGroup group) {
     case ParamGroup::Scene: return "Scene parameters (the notebook's names in brackets)";
     case ParamGroup::Schedule: return "Schedule";
     case ParamGroup::Model: return "Model (--model transformer)";
+    case ParamGroup::Parallelism: return "Parallelism and memory (--model transformer)";
     case ParamGroup::Hardware: return "Hardware and measured costs (real time)";
+    case ParamGroup::Cluster: return "Cluster and fitted efficiency (real time; --hardware FILE sets them)";
   }
   return "";
 }
@@ -51,8 +53,29 @@ void add_table_flag(CLI::App& cmd, Params& p, const ParamSpec& spec) {
       break;
     case ParamType::Number:
       option = cmd.add_option(std::string(spec.flag), p.*spec.number, help)->capture_default_str();
-      option->transform(finite_number());
+      option->transform(spec.unit == "GB/s" ? bandwidth_number() : finite_number());
       break;
+    case ParamType::OptionalNumber: {
+      const std::string flag(spec.flag);
+      option = cmd.add_option_function<double>(
+                      flag, [&p, &spec](double v) { p.*spec.optional_number = v; }, help)
+                   ->transform(bandwidth_number());
+      break;
+    }
+    case ParamType::Choice: {
+      const std::string flag(spec.flag);
+      help += " (default: " + std::string(spec.choices.front()) + ")";
+      option = cmd.add_option_function<std::string>(
+                      flag, [&p, &spec](const std::string& name) { p.*spec.value = *spec.choice_index(name); }, help)
+                   ->check(CLI::Validator(
+                       [&spec](std::string& name) {
+                         return spec.choice_index(name) ? std::string()
+                                                        : "'" + name + "' is not a choice; choose " + spec.choice_list();
+                       },
+                       "NAME"));
+      option->type_name(std::string(spec.choices.front()) + "|...");
+      break;
+    }
     case ParamType::PerStage: {
       const std::string flag(spec.flag);
       option = cmd.add_option_function<std::string>(
@@ -199,8 +222,10 @@ void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&
   for (const ParamSpec& spec : param_table()) {
     if (spec.group == ParamGroup::Model) add_table_flag(cmd, p, spec);
   }
-  for (const ParamSpec& spec : param_table()) {
-    if (spec.group == ParamGroup::Hardware) add_table_flag(cmd, p, spec);
+  for (const ParamGroup group : {ParamGroup::Parallelism, ParamGroup::Hardware, ParamGroup::Cluster}) {
+    for (const ParamSpec& spec : param_table()) {
+      if (spec.group == group) add_table_flag(cmd, p, spec);
+    }
   }
   cmd.add_option_function<std::string>(
          "--schedule-file",

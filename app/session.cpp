@@ -148,6 +148,19 @@ Params read_params(Object& o, const fs::path& folder, bool trusted) {
       case ParamType::Number:  // its range is validate()'s, below
         if (const auto v = o.number(key, -1e300, 1e300)) p.*spec.number = *v;
         break;
+      case ParamType::OptionalNumber:  // null: unset (derived)
+        if (!present->is_null()) {
+          if (const auto v = o.number(key, -1e300, 1e300)) p.*spec.optional_number = *v;
+        }
+        break;
+      case ParamType::Choice: {
+        const auto name = o.string(key);
+        if (!name) break;
+        const auto index = spec.choice_index(*name);
+        if (!index) refuse(o.at(key), shown(json(*name)) + " is not a choice; choose " + spec.choice_list());
+        p.*spec.value = *index;
+        break;
+      }
       case ParamType::PerStage: {
         // One number for every stage, or a list of one per stage.
         std::vector<double> list;
@@ -399,6 +412,10 @@ std::string session_json(const Session& s, const fs::path& folder) {
         break;
       }
       case ParamType::Number: params[key] = s.params.*spec.number; break;
+      case ParamType::OptionalNumber:
+        if (const auto v = s.params.*spec.optional_number) params[key] = *v;  // unset: derived
+        break;
+      case ParamType::Choice: params[key] = spec.text(s.params); break;
       case ParamType::PerStage:
         if (!(s.params.*spec.per_stage).empty()) params[key] = s.params.*spec.per_stage;  // empty: from the model
         break;

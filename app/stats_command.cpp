@@ -13,6 +13,7 @@
 #include "pipescope/analysis/analysis.hpp"
 #include "pipescope/analysis/schedule_stats.hpp"
 #include "pipescope/analysis/units.hpp"
+#include "pipescope/model/mesh.hpp"
 #include "pipescope/model/param_table.hpp"
 #include "pipescope/schedule/auto_schedule.hpp"
 
@@ -21,6 +22,21 @@ namespace pipescope::app {
 namespace {
 
 std::string percent(double v) { return fmt::format("{:.1f} %", 100 * v); }
+
+// Korthikanti's definitions: model FLOPs (no recomputation) and hardware
+// FLOPs (with it) a GPU a second, over its peak.
+struct Throughput {
+  double tokens_per_second, tflops_per_gpu, mfu, hfu;
+};
+Throughput throughput(const Params& p, const ScheduleStats& st) {
+  const double seconds = static_cast<double>(st.makespan) * 1e-9;
+  const double replica_gpus = static_cast<double>(p.pp) * static_cast<double>(p.tp);
+  const double per_gpu = st.flops_per_replica / replica_gpus / seconds;
+  const double peak = p.gpu_tflops * 1e12;
+  const double tokens = p.model == CostModel::Transformer ? static_cast<double>(p.B) * static_cast<double>(p.seq_len) : 0;
+  return {tokens / seconds, per_gpu / 1e12, per_gpu / peak,
+          st.hardware_flops_per_replica / replica_gpus / seconds / peak};
+}
 
 nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const ScheduleStats& st) {
   const bool real = plan.real_time();
@@ -36,10 +52,22 @@ nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const Sched
   j["time_unit"] = time_unit_name(st.unit);
   j["dp"] = p.dp;
   j["pp"] = p.pp;
+  j["tp"] = p.tp;
+  const Mesh mesh = mesh_of(p);
+  j["mesh"] = {{"dp", mesh.dp}, {"pp", mesh.pp}, {"tp", mesh.tp}, {"gpus", mesh.gpus()},
+               {"gpus_per_node", mesh.gpus_per_node}, {"order", "tp-dp-pp (Megatron: tp innermost)"},
+               {"text", mesh.text()}};
   j["microbatches"] = p.microbatches;
   j["chunks"] = p.stages_per_rank();
   j["makespan" + suffix] = time(st.makespan);
   j["flops_per_replica"] = st.flops_per_replica;
+  if (real && st.makespan > 0) {
+    const Throughput t = throughput(p, st);
+    j["tokens_per_second"] = t.tokens_per_second;
+    j["mfu"] = t.mfu;
+    j["hfu"] = t.hfu;
+    j["tflops_per_gpu"] = t.tflops_per_gpu;
+  }
   j["bubble"] = {{"idle_over_compute", st.bubble_idle_over_compute},
                  {"idle_over_wall", st.bubble_idle_over_wall},
                  {"playground", st.bubble_playground}};
@@ -58,6 +86,11 @@ nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const Sched
                      {"first_start" + suffix, time(rs.first_start)},
                      {"last_end" + suffix, time(rs.last_end)},
                      {"peak_activations_microbatch_layers", rs.peak_activations},
+                     {"parameters", rs.parameters},
+                     {"weights_bytes", rs.weights_bytes},
+                     {"gradients_bytes", rs.gradients_bytes},
+                     {"optimizer_bytes", rs.optimizer_bytes},
+                     {"overhead_bytes", rs.overhead_bytes},
                      {"static_memory_bytes", rs.static_memory_bytes},
                      {"peak_activation_bytes", rs.peak_activation_bytes},
                      {"peak_memory_bytes", rs.peak_memory_bytes},
@@ -115,11 +148,13 @@ void print_text(const Params& p, const SchedulePlan& plan, const ScheduleStats& 
   auto time = [&](std::int64_t t) { return duration_text(u, static_cast<double>(t)); };
   std::cout << schedule_header(p, plan) << "\n";
   std::cout << "makespan               " << time(st.makespan) << "\n";
-  if (plan.real_time()) {
-    std::cout << fmt::format("throughput             {:.1f} TFLOP/s a GPU ({:.3g} FLOPs a replica's step)\n",
-                             st.flops_per_replica / static_cast<double>(p.pp) /
-                                 (static_cast<double>(st.makespan) * 1e-9) / 1e12,
-                             st.flops_per_replica);
+  if (plan.real_time() && st.makespan > 0) {
+    const Throughput t = throughput(p, st);
+    std::cout << fmt::format("throughput             {:.1f} TFLOP/s a GPU, MFU {}, HFU {} ({:.3g} FLOPs a "
+                             "replica's step)\n",
+                             t.tflops_per_gpu, percent(t.mfu), percent(t.hfu), st.flops_per_replica);
+    if (t.tokens_per_second > 0) std::cout << fmt::format("tokens                 {:.4g} a second\n", t.tokens_per_second);
+    std::cout << "mesh                   " << mesh_of(p).text() << "\n";
   }
   std::cout << "bubble, idle / compute " << percent(st.bubble_idle_over_compute) << "  (Megatron, most papers)\n";
   std::cout << "bubble, idle / wall    " << percent(st.bubble_idle_over_wall) << "  (share of GPU time idle)\n";

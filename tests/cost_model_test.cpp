@@ -27,6 +27,8 @@ Params small_gpt() {
   p.vocab = 1000;
   p.p2p_gbps = 100;
   p.p2p_latency_us = 10;
+  // Korthikanti's counts keep the attention scores (FlashAttention does not).
+  p.attention = static_cast<std::int64_t>(Attention::Stored);
   return p;
 }
 
@@ -294,6 +296,7 @@ TEST(RealUnitsRules, BadShapesAreRefusedNamingTheParameter) {
       {[](Params& p) { p.time_i = {100, -2}; }, "time_i", "stage 1: time_i is -2"},
       {[](Params& p) {
          p.model = CostModel::Notebook;
+         p.attention = 0;
          p.time_f = {100};
        },
        "time_i", "give --time-f, --time-i and --time-w together"},

@@ -36,7 +36,8 @@ bool param_field(const ParamSpec& spec, ParamsEditor& ed, WidgetRects& rects, co
   Params& p = ed.edited;
   const std::vector<ParamError>& errors = ed.errors;
   const std::string key(spec.key);
-  std::int64_t value = spec.type() == ParamType::Integer ? spec.effective(p) : 0;
+  std::int64_t value =
+      spec.type() == ParamType::Integer || spec.type() == ParamType::Choice ? spec.effective(p) : 0;
   double number = spec.number ? p.*spec.number : 0;
   std::vector<double> list;
   const std::int64_t step = 1;
@@ -49,6 +50,15 @@ bool param_field(const ParamSpec& spec, ParamsEditor& ed, WidgetRects& rects, co
       changed = ImGui::InputScalar(key.c_str(), ImGuiDataType_S64, &value, &step, nullptr, "%" PRId64);
       break;
     case ParamType::Number: changed = ImGui::InputDouble(key.c_str(), &number, 0, 0, "%g"); break;
+    case ParamType::Choice: {
+      int index = static_cast<int>(value);
+      std::string items;
+      for (const std::string_view c : spec.choices) items.append(c).push_back('\0');
+      changed = ImGui::Combo(key.c_str(), &index, items.c_str());
+      value = index;
+      break;
+    }
+    case ParamType::OptionalNumber:
     case ParamType::PerStage: {
       // Typed as on the command line, read on Enter: "1200" or "1200,1200,1500".
       char buf[512];
@@ -56,7 +66,12 @@ bool param_field(const ParamSpec& spec, ParamsEditor& ed, WidgetRects& rects, co
       if (ImGui::InputTextWithHint(key.c_str(), std::string(spec.when_unset).c_str(), buf, sizeof buf,
                                    ImGuiInputTextFlags_EnterReturnsTrue)) {
         std::string why;
-        if (auto parsed = parse_per_stage(buf, why)) {
+        auto parsed = parse_per_stage(buf, why);
+        if (parsed && spec.optional_number && parsed->size() > 1) {
+          parsed.reset();
+          why = "give one number, or nothing for " + std::string(spec.when_unset);
+        }
+        if (parsed) {
           list = std::move(*parsed);
           ed.list_error.clear();
           changed = true;
@@ -80,6 +95,10 @@ bool param_field(const ParamSpec& spec, ParamsEditor& ed, WidgetRects& rects, co
     switch (spec.type()) {
       case ParamType::Integer: spec.set(p, value); break;
       case ParamType::Number: p.*spec.number = number; break;
+      case ParamType::Choice: p.*spec.value = value; break;
+      case ParamType::OptionalNumber:
+        p.*spec.optional_number = list.empty() ? std::nullopt : std::optional<double>(list.front());
+        break;
       case ParamType::PerStage: p.*spec.per_stage = std::move(list); break;
     }
   }
@@ -104,10 +123,28 @@ bool model_fields(ParamsEditor& ed, WidgetRects& rects) {
                       "GPUs, time in microseconds, memory in bytes (--model)");
   }
   const bool transformer = p.model == CostModel::Transformer;
-  for (const ParamSpec& spec : param_table()) {
-    const bool shown = (spec.group == ParamGroup::Model && transformer) ||
-                       (spec.group == ParamGroup::Hardware && (p.real_time() || spec.per_stage != nullptr));
-    if (shown) changed |= param_field(spec, ed, rects);
+  // In the order a run is described: the model, how it is cut, the GPUs, where they sit.
+  const std::pair<ParamGroup, const char*> sections[] = {
+      {ParamGroup::Model, nullptr},
+      {ParamGroup::Parallelism, "Parallelism"},
+      {ParamGroup::Hardware, "Hardware"},
+      {ParamGroup::Cluster, "Cluster"},
+  };
+  for (const auto& [group, title] : sections) {
+    const bool shown = ((group == ParamGroup::Model || group == ParamGroup::Parallelism) && transformer) ||
+                       (group == ParamGroup::Cluster && p.real_time()) || group == ParamGroup::Hardware;
+    if (!shown) continue;
+    bool titled = false;
+    for (const ParamSpec& spec : param_table()) {
+      if (spec.group != group) continue;
+      if (group == ParamGroup::Hardware && !p.real_time() && spec.per_stage == nullptr) continue;
+      if (title && !titled) {
+        ImGui::Separator();
+        ImGui::TextDisabled("%s", title);
+        titled = true;
+      }
+      changed |= param_field(spec, ed, rects);
+    }
   }
   if (!ed.list_error.empty()) ImGui::TextColored(kErrorColour, "%s", ed.list_error.c_str());
   return changed;

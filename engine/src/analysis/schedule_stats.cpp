@@ -95,11 +95,12 @@ ScheduleStats schedule_stats(const Params& p, const SchedulePlan& plan) {
   st.unit = plan.costs.unit;
   st.makespan = t.makespan;
   st.flops_per_replica = m.flops_per_replica;
+  st.hardware_flops_per_replica = m.hardware_flops_per_replica;
   st.gpu_memory_bytes = p.gpu_memory_gib * 1024 * 1024 * 1024;
   for (int s = 0; s < plan.program.stages; ++s) {
     st.stages.push_back({s, plan.program.rank_of(s), plan.costs.f_of(s), plan.costs.i_of(s), plan.costs.w_of(s)});
   }
-  const std::vector<double> static_bytes = static_memory_bytes(p, m);
+  const std::vector<ModelStateBytes> states = model_state_bytes(p, m);
   const double layers = plan.costs.layers_per_stage;
 
   std::int64_t total_busy = 0, total_idle = 0, longest_span = 0, longest_busy = 0;
@@ -120,7 +121,14 @@ ScheduleStats schedule_stats(const Params& p, const SchedulePlan& plan) {
       rs.peak_activation_bytes = std::max(rs.peak_activation_bytes, bytes);
       rs.peak_activations = std::max(rs.peak_activations, stored * layers);
     }
-    rs.static_memory_bytes = static_bytes[r];
+    const ModelStateBytes& ms = states[r];
+    rs.parameters = ms.parameters;
+    rs.weights_bytes = ms.weights;
+    rs.gradients_bytes = ms.gradients;
+    rs.optimizer_bytes = ms.optimizer;
+    rs.overhead_bytes = ms.overhead;
+    rs.peak_activation_bytes += ms.recompute_buffer;
+    rs.static_memory_bytes = ms.total() - ms.recompute_buffer;
     rs.peak_memory_bytes = rs.static_memory_bytes + rs.peak_activation_bytes;
     rs.over_memory = rs.peak_memory_bytes > st.gpu_memory_bytes;
     total_busy += rs.busy;

@@ -43,11 +43,13 @@ std::string params_json(const Params& p) {
   for (const ParamSpec& spec : param_table()) {
     const bool shown = spec.group == ParamGroup::Scene ||
                        (spec.group == ParamGroup::Schedule && beyond_notebook) ||
-                       ((spec.group == ParamGroup::Model || spec.group == ParamGroup::Hardware) && real);
+                       (spec.group != ParamGroup::Scene && spec.group != ParamGroup::Schedule && real);
     if (!shown) continue;
     switch (spec.type()) {
       case ParamType::Integer: keys.emplace_back(spec.key, std::to_string(spec.effective(p))); break;
       case ParamType::Number: keys.emplace_back(spec.key, spec.text(p)); break;
+      case ParamType::OptionalNumber: keys.emplace_back(spec.key, spec.text(p).empty() ? "null" : spec.text(p)); break;
+      case ParamType::Choice: keys.emplace_back(spec.key, json_string(spec.text(p))); break;
       case ParamType::PerStage: keys.emplace_back(spec.key, "[" + spec.text(p) + "]"); break;
     }
   }

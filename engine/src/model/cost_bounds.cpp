@@ -45,7 +45,7 @@ double serial_ns(const Params& p, const RealCostNanoseconds& c) {
   for (const auto& s : c.per_stage) total += m * (s.f + s.i + s.w);
   total += 2 * static_cast<double>(c.per_stage.size() - 1) * m * c.send;
   total += static_cast<double>(p.L) * 2 * c.exchange_flash;
-  return total;
+  return total + c.step_tail;
 }
 
 // What drives a cost: the parameter whose default, put back, shrinks it most.
@@ -53,12 +53,16 @@ double serial_ns(const Params& p, const RealCostNanoseconds& c) {
 // and sizes: putting back a count (layers, batch, microbatches) can leave a
 // stage with no layer at all, which "shrinks" every cost to nothing.
 constexpr const char* kCostDrivers[] = {"seq_len", "d_model", "d_hidden", "heads", "vocab", "gpu_tflops", "mfu",
-                                        "p2p_gbps", "p2p_latency_us", "dp_gbps", "time_f", "time_i", "time_w"};
+                                        "p2p_gbps", "p2p_latency_us", "dp_gbps", "time_f", "time_i", "time_w",
+                                        "intra_node_gbps", "inter_node_gbps", "gpu_memory_gbps", "matmul_knee_gflop",
+                                        "attention_score_bytes", "collective_efficiency", "layer_floor_us",
+                                        "pass_overhead_us", "step_overhead_ms"};
 
 void put_back_default(const ParamSpec& spec, Params& q, const Params& usual) {
   if (spec.value) q.*spec.value = usual.*spec.value;
   if (spec.optional) q.*spec.optional = usual.*spec.optional;
   if (spec.number) q.*spec.number = usual.*spec.number;
+  if (spec.optional_number) q.*spec.optional_number = usual.*spec.optional_number;
   if (spec.per_stage) q.*spec.per_stage = usual.*spec.per_stage;
 }
 
@@ -82,9 +86,9 @@ Driver main_cost_driver(const Params& p, Measure measure) {
     least = m;
     best.spec = &spec;
     const bool per_stage = spec.per_stage != nullptr;
-    const double given = spec.number ? p.*spec.number : per_stage ? 0 : static_cast<double>(spec.effective(p));
-    const double normal = spec.number ? usual.*spec.number : per_stage ? 0 : static_cast<double>(spec.effective(usual));
-    best.raise = !per_stage && normal > given;
+    // An unset bandwidth is the cluster's: a given one that costs more is too low.
+    best.raise = spec.optional_number ||
+                 (!per_stage && (spec.number ? usual.*spec.number > p.*spec.number : spec.effective(usual) > spec.effective(p)));
   }
   return best;
 }

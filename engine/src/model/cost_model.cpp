@@ -1,5 +1,8 @@
 #include "pipescope/model/cost_model.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 namespace pipescope {
 
 namespace {
@@ -29,35 +32,79 @@ ModelFigures transformer_figures(const Params& p) {
   const double b = static_cast<double>(p.B) / static_cast<double>(p.dp) / static_cast<double>(p.microbatches);
   const double s = static_cast<double>(p.seq_len), h = static_cast<double>(p.d_model);
   const double f = static_cast<double>(p.hidden()), a = static_cast<double>(p.effective_heads());
+  const double kv = h * static_cast<double>(p.effective_kv_heads()) / a;  // width of K (and of V)
   const double V = static_cast<double>(p.vocab), t = b * s;
   const double layers = static_cast<double>(p.layers_per_stage());
+  const double tp = static_cast<double>(p.tp);
   const double scale = static_cast<double>(p.dtype_bytes) / 2;  // Korthikanti's bytes are 16-bit elements
+  const bool swiglu = p.mlp_kind() == Mlp::Swiglu, stored = p.attention_kind() == Attention::Stored;
+  const Recompute recompute = p.recompute_kind();
+  const double mlp_matrices = swiglu ? 3 : 2;
 
-  const double linear = 8 * t * h * h + 4 * t * h * f;
-  const double layer_params = 4 * h * h + 2 * h * f + 9 * h + f;
-  const double layer_acts = (18 * s * b * h + 4 * s * b * f + 5 * a * s * s * b) * scale;
-  const double layer_kept = (6 * s * b * h + 2 * s * b * f) * scale;
+  // FLOPs of one layer's forward, the whole layer (all tp GPUs).
+  const double linear = 2 * t * h * (h + 2 * kv) + 2 * t * h * h + mlp_matrices * 2 * t * h * f;
+  const double core = 4 * t * s * h;  // Q K^T and the scores times V
+  const double layer_params = h * (h + 2 * kv) + h * h + mlp_matrices * h * f + 9 * h + f;
+  // Activations of one layer (bytes at 2-byte elements), Korthikanti's
+  // terms: outside the tensor-parallel regions (layer-norm inputs 4sbh, the
+  // QKV and first MLP inputs 2sbh each, two dropout masks sbh each) split
+  // only with sp; inside them (Q, K, V, the attention output, the MLP's
+  // inner activations, the scores) split over tp.
+  const double outside = 10 * s * b * h;
+  const double inside_no_scores = 2 * s * b * (h + 2 * kv) + 2 * s * b * h + (swiglu ? 6 : 4) * s * b * f;
+  const double scores = 5 * a * s * s * b;
+  const double split_outside = p.sp ? tp : 1;
+  const bool keep_scores = stored && recompute == Recompute::None;
+  const double layer_all = (outside / split_outside + (inside_no_scores + (stored ? scores : 0)) / tp) * scale;
+  double layer_acts = (outside / split_outside + (inside_no_scores + (keep_scores ? scores : 0)) / tp) * scale;
+  // W needs the four linear layers' inputs: QKV's and the first MLP's
+  // (outside), the output projection's and the last MLP's (inside).
+  double layer_kept = (4 * s * b * h / split_outside + (2 * s * b * h + 2 * s * b * f) / tp) * scale;
+  double recompute_layer = 0;
+  if (recompute == Recompute::Full) {
+    // Only each layer's input (2sbh, split with sp) stays; one layer is rebuilt at a time.
+    layer_acts = layer_kept = 2 * s * b * h / split_outside * scale;
+    recompute_layer = linear + core;
+  } else if (recompute == Recompute::Selective) {
+    recompute_layer = core;  // the attention core's forward, again
+  }
+
   StageFigures plain;
-  plain.f_flops = layers * (linear + 4 * t * s * h);
-  plain.i_flops = layers * (linear + 8 * t * s * h);
-  plain.w_flops = layers * linear;
+  plain.layers = layers;
+  plain.layer_f_flops = (linear + core) / tp;
+  plain.layer_score_elements = a * s * s * b / tp;
+  plain.f_flops = layers * (linear + core) / tp;
+  plain.recompute_flops = layers * recompute_layer / tp;
+  plain.i_flops = layers * (linear + 2 * core + recompute_layer) / tp;
+  plain.w_flops = layers * linear / tp;
   plain.parameters = layers * layer_params;
   plain.activation_bytes = layers * layer_acts;
   plain.kept_for_w_bytes = layers * layer_kept;
+  plain.recompute_buffer_bytes = recompute == Recompute::Full && layers > 0 ? layer_all : 0;
+  if (p.tp > 1) {
+    // Megatron's two all-reduces a layer each way (and two more in a recomputed forward).
+    plain.tp_collectives_f = static_cast<int>(2 * layers);
+    plain.tp_collectives_i = static_cast<int>((recompute == Recompute::Full ? 4 : 2) * layers);
+  }
   m.stages.assign(static_cast<std::size_t>(p.stages()), plain);
   if (V > 0) {
     m.stages.front().parameters += V * h;  // the embedding: a lookup, no FLOPs worth counting
     StageFigures& last = m.stages.back();
-    const double head = 2 * t * h * V;
+    const double head = 2 * t * h * V / tp;  // vocabulary-parallel over tp
+    last.head_flops = head;
     last.f_flops += head;
     last.i_flops += head;
     last.w_flops += head;
     last.parameters += V * h;
-    last.activation_bytes += (s * b * h + s * b * V) * 2 * scale;
-    last.kept_for_w_bytes += s * b * h * 2 * scale;
+    last.activation_bytes += (s * b * h / split_outside + s * b * V / tp) * 2 * scale;
+    last.kept_for_w_bytes += s * b * h / split_outside * 2 * scale;
   }
-  m.send_bytes = t * h * static_cast<double>(p.dtype_bytes);
-  m.layer_gradient_bytes = layer_params * static_cast<double>(p.dtype_bytes);
+  const double bytes = static_cast<double>(p.dtype_bytes);
+  // Megatron sends a tp-th of the activation and all-gathers it after (Narayanan's scatter/gather).
+  m.send_bytes = t * h * bytes / tp;
+  m.layer_gradient_bytes = layer_params / tp * static_cast<double>(p.effective_grad_bytes());
+  m.layer_weight_bytes = layer_params / tp * bytes;
+  m.tp_collective_bytes = t * h * bytes;
   return m;
 }
 
@@ -65,43 +112,147 @@ ModelFigures transformer_figures(const Params& p) {
 
 ModelFigures model_figures(const Params& p) {
   ModelFigures m = p.model == CostModel::Transformer ? transformer_figures(p) : notebook_figures(p);
-  const double microbatches = static_cast<double>(p.microbatches);
-  for (const StageFigures& s : m.stages) m.flops_per_replica += microbatches * (s.f_flops + s.i_flops + s.w_flops);
+  const double microbatches = static_cast<double>(p.microbatches), tp = static_cast<double>(p.tp);
+  for (const StageFigures& s : m.stages) {
+    const double pass = microbatches * (s.f_flops + s.i_flops + s.w_flops) * tp;
+    m.hardware_flops_per_replica += pass;
+    m.flops_per_replica += pass - microbatches * s.recompute_flops * tp;
+  }
   return m;
 }
 
+namespace {
+
+// Time of a ring collective moving `fraction` of `bytes` over n GPUs in
+// `steps` latency-bound steps, at `gbps` (GB/s is bytes a ns).
+double ring_ns(const Params& p, double fraction, double bytes, double n, double steps, double gbps) {
+  if (n <= 1 || gbps <= 0) return 0;
+  return fraction * bytes / gbps + steps * 1000 * p.p2p_latency_us;
+}
+
+// A collective's bandwidth along d: inside a node the node's links (at the
+// fitted efficiency); across nodes each node's GPUs of the group drive their
+// own NICs (NCCL runs a ring per NIC), so a group with g GPUs in a node gets
+// g NICs' worth, at most the node's links.
+double group_gbps(const Params& p, const Mesh& mesh, MeshDim d) {
+  const double intra = p.intra_node_gbps * p.collective_efficiency;
+  if (mesh.inside_node(d)) return intra;
+  const double in_a_node = static_cast<double>(std::max<std::int64_t>(1, mesh.gpus_per_node / mesh.stride(d)));
+  return std::min(intra, p.inter_node_gbps * in_a_node);
+}
+
+// A pipeline send is one GPU to one GPU: the node's link, or one NIC.
+double send_gbps(const Params& p, const Mesh& mesh) {
+  return mesh.inside_node(MeshDim::Pp) ? p.intra_node_gbps * p.collective_efficiency : p.inter_node_gbps;
+}
+
+}  // namespace
+
 RealCostNanoseconds real_cost_nanoseconds(const Params& p) {
   const ModelFigures m = model_figures(p);
+  const Mesh mesh = mesh_of(p);
   RealCostNanoseconds out;
   // FLOPs / (peak x MFU), in ns: TFLOP/s x 1e12 / 1e9 = TFLOP/s x 1e3 FLOPs a ns.
   const double flops_per_ns = p.gpu_tflops * p.mfu * 1e3;
+  // Matmuls sized by a layer forward of w FLOPs reach mfu x w / (w + knee) of peak.
+  auto matmul_ns = [&](double flops, double w) {
+    const double knee = p.matmul_knee_gflop * 1e9;
+    return flops / flops_per_ns * (knee > 0 && w > 0 ? (w + knee) / w : 1.0);
+  };
   // A measured time of stage s: one value for all, or one per stage.
   auto measured = [](const std::vector<double>& us, std::size_t s, double model_ns) {
     return us.empty() ? model_ns : 1000 * (us.size() == 1 ? us[0] : us[s]);
   };
+  const double tp = static_cast<double>(p.tp), dp = static_cast<double>(p.dp);
+  // A ring all-reduce moves 2(n-1)/n of the bytes in 2(n-1) steps (with sp a
+  // reduce-scatter and an all-gather, (n-1)/n each: the same).
+  const double tp_all_reduce = ring_ns(p, 2 * (tp - 1) / tp, m.tp_collective_bytes, tp, 2 * (tp - 1),
+                                       group_gbps(p, mesh, MeshDim::Tp));
+  const double dp_link = p.dp_gbps.value_or(group_gbps(p, mesh, MeshDim::Dp));
+  // FSDP all-gathers a layer's weights before each pass (prefetched: only
+  // what the layer's compute does not cover is exposed).
+  const double fsdp_gather = p.zero >= 3 ? ring_ns(p, (dp - 1) / dp, m.layer_weight_bytes, dp, dp - 1, dp_link) : 0;
+  const double pass_overhead = p.pp > 1 ? 1000 * p.pass_overhead_us : 0;
+  const double recomputed_scores = p.recompute_kind() == Recompute::None ? 0 : 1;
   for (std::size_t s = 0; s < m.stages.size(); ++s) {
     const StageFigures& st = m.stages[s];
-    out.per_stage.push_back({measured(p.time_f, s, st.f_flops / flops_per_ns),
-                             measured(p.time_i, s, st.i_flops / flops_per_ns),
-                             measured(p.time_w, s, st.w_flops / flops_per_ns)});
+    RealCostNanoseconds::Stage c;
+    const double w = st.layer_f_flops, head = st.head_flops, L = st.layers;
+    const double score_ns = p.attention_score_bytes * st.layer_score_elements / p.gpu_memory_gbps;
+    auto compute = [&](double flops, double scores) {
+      return matmul_ns(flops - head, w) + matmul_ns(head, head) + L * scores * score_ns;
+    };
+    const double f_compute = compute(st.f_flops, 1), i_compute = compute(st.i_flops, 2 + recomputed_scores);
+    const double w_compute = compute(st.w_flops, 0);
+    c.tp_f = st.tp_collectives_f * tp_all_reduce;
+    c.tp_i = st.tp_collectives_i * tp_all_reduce;
+    if (L > 0) {
+      c.fsdp_f = L * std::max(0.0, fsdp_gather - f_compute / L);
+      c.fsdp_i = L * std::max(0.0, fsdp_gather - i_compute / L);
+    }
+    c.recompute = matmul_ns(st.recompute_flops, w);
+    // The host's floor and the pipeline's fixed cost a pass; a backward's
+    // is shared by I and W in proportion to their work.
+    const double floor_ns = 1000 * p.layer_floor_us * L;
+    const double f = std::max(floor_ns, f_compute + c.tp_f + c.fsdp_f) + pass_overhead;
+    const double i_gpu = i_compute + c.tp_i + c.fsdp_i;
+    const double backward = std::max(2 * floor_ns, i_gpu + w_compute) + pass_overhead;
+    // (An absurd size can make both infinite: then each is, for validation to refuse.)
+    const double i_share = i_gpu + w_compute > 0 && std::isfinite(i_gpu + w_compute) ? i_gpu / (i_gpu + w_compute) : 0.5;
+    c.f = measured(p.time_f, s, f);
+    c.i = measured(p.time_i, s, backward * i_share);
+    c.w = measured(p.time_w, s, backward * (1 - i_share));
+    out.per_stage.push_back(c);
   }
-  // GB/s is bytes a ns. A bandwidth of 0 means the link is free.
-  if (p.p2p_gbps > 0 && p.pp > 1) out.send = 1000 * p.p2p_latency_us + m.send_bytes / p.p2p_gbps;
-  if (p.dp_gbps > 0 && p.dp > 1) {
-    // A ring all-reduce over n replicas moves 2(n-1)/n of the bytes each way;
-    // the scene flashes it as two halves, one per weight.
-    const double n = static_cast<double>(p.dp);
-    out.exchange_flash = 2 * (n - 1) / n * m.layer_gradient_bytes / p.dp_gbps / 2;
+  const double p2p = p.p2p_gbps.value_or(send_gbps(p, mesh));
+  if (p2p > 0 && p.pp > 1) out.send = 1000 * p.p2p_latency_us + m.send_bytes / p2p;
+  if (dp_link > 0 && p.dp > 1) {
+    // A ring all-reduce over n replicas moves 2(n-1)/n of the bytes each way
+    // (Megatron's distributed optimizer: a reduce-scatter and an all-gather,
+    // the same; FSDP: the reduce-scatter alone); the scene flashes it as two
+    // halves, one per weight. An explicit --dp-gbps keeps the plain ring.
+    const double fraction = (p.zero >= 3 ? 1 : 2) * (dp - 1) / dp;
+    out.exchange_flash = p.dp_gbps ? fraction * m.layer_gradient_bytes / dp_link / 2
+                                   : ring_ns(p, fraction, m.layer_gradient_bytes, dp, 2 * (dp - 1), dp_link) / 2;
+  }
+  if (p.model == CostModel::Transformer && p.time_f.empty()) {
+    // The optimizer reads and writes each GPU's model states once, bound by memory.
+    double states = 0;
+    for (const ModelStateBytes& r : model_state_bytes(p, m)) states = std::max(states, r.total() - r.overhead - r.recompute_buffer);
+    out.step_tail = states / p.gpu_memory_gbps;
+  }
+  out.step_tail += 1e6 * p.step_overhead_ms;
+  return out;
+}
+
+std::vector<ModelStateBytes> model_state_bytes(const Params& p, const ModelFigures& figures) {
+  std::vector<ModelStateBytes> out(static_cast<std::size_t>(p.pp));
+  for (std::size_t s = 0; s < figures.stages.size(); ++s) {
+    ModelStateBytes& r = out[static_cast<std::size_t>(p.rank_of_stage(static_cast<std::int64_t>(s)))];
+    r.parameters += figures.stages[s].parameters;
+    r.recompute_buffer = std::max(r.recompute_buffer, figures.stages[s].recompute_buffer_bytes);
+  }
+  const double dp = static_cast<double>(p.dp), tp = static_cast<double>(p.tp);
+  const bool transformer = p.model == CostModel::Transformer;
+  for (ModelStateBytes& r : out) {
+    const double mine = r.parameters / tp;
+    if (!transformer) {  // the notebook's MLP: 16 bytes a parameter, as it always was
+      r.weights = 2 * mine;
+      r.gradients = 2 * mine;
+      r.optimizer = kOptimizerBytesPerParameter * mine;
+      continue;
+    }
+    r.weights = mine * static_cast<double>(p.dtype_bytes) / (p.zero >= 3 ? dp : 1);
+    r.gradients = mine * static_cast<double>(p.effective_grad_bytes()) / (p.zero >= 2 ? dp : 1);
+    r.optimizer = mine * kOptimizerBytesPerParameter / (p.zero >= 1 ? dp : 1);
+    r.overhead = p.overhead_gib * 1024 * 1024 * 1024;
   }
   return out;
 }
 
 std::vector<double> static_memory_bytes(const Params& p, const ModelFigures& figures) {
-  std::vector<double> out(static_cast<std::size_t>(p.pp), 0.0);
-  for (std::size_t s = 0; s < figures.stages.size(); ++s) {
-    out[static_cast<std::size_t>(p.rank_of_stage(static_cast<std::int64_t>(s)))] +=
-        figures.stages[s].parameters * kBytesPerParameter;
-  }
+  std::vector<double> out;
+  for (const ModelStateBytes& r : model_state_bytes(p, figures)) out.push_back(r.total());
   return out;
 }
 

@@ -12,7 +12,12 @@ namespace {
 
 using G = ParamGroup;
 
-const std::array<ParamSpec, 30> kTable{{
+constexpr std::array<std::string_view, 3> kRecomputeNames{"none", "selective", "full"};
+constexpr std::array<std::string_view, 2> kMlpNames{"gelu", "swiglu"};
+constexpr std::array<std::string_view, 2> kAttentionNames{"flash", "stored"};
+
+// Sized by its entries: a fixed size would pad with empty rows.
+const auto kTable = std::to_array<ParamSpec>({
     {"dp", "--dp", "data-parallel replicas", "", 1, G::Scene, &Params::dp},
     {"pp", "--pp", "pipeline-parallel ranks (GPUs per replica)", "", 1, G::Scene, &Params::pp},
     {"microbatches", "--microbatches", "microbatches per replica", "", 1, G::Scene, &Params::microbatches},
@@ -54,18 +59,54 @@ const std::array<ParamSpec, 30> kTable{{
      .unit = "tokens", .min = 0, .group = G::Model, .value = &Params::vocab},
     {.key = "dtype_bytes", .flag = "--dtype-bytes", .help = "bytes per weight, activation or gradient element",
      .unit = "bytes", .min = 1, .group = G::Model, .value = &Params::dtype_bytes, .max = 64},
+    {.key = "kv_heads", .flag = "--kv-heads",
+     .help = "key and value heads (grouped-query attention); heads must be a multiple of them", .unit = "", .min = 1,
+     .group = G::Model, .optional = &Params::kv_heads, .when_unset = "heads (multi-head attention)"},
+    {.key = "mlp", .flag = "--mlp",
+     .help = "the MLP: gelu (two matrices of width d_hidden) or swiglu (three: gate, up and down)", .unit = "",
+     .min = 0, .group = G::Model, .value = &Params::mlp, .choices = kMlpNames},
+    {.key = "attention", .flag = "--attention",
+     .help = "flash: the s x s attention scores are never stored (FlashAttention); stored: they are (5as/h a layer, "
+             "Korthikanti's count)",
+     .unit = "", .min = 0, .group = G::Model, .value = &Params::attention, .choices = kAttentionNames},
+    {.key = "tp", .flag = "--tp",
+     .help = "tensor-parallel GPUs each stage is cut over (Megatron: two all-reduces a layer in the forward, two in "
+             "the backward); divides heads and kv_heads",
+     .unit = "", .min = 1, .group = G::Parallelism, .value = &Params::tp, .max = 1024},
+    {.key = "sp", .flag = "--sp",
+     .help = "1: sequence parallel beside tp (reduce-scatter and all-gather in place of the all-reduces; every "
+             "activation split over tp)",
+     .unit = "", .min = 0, .group = G::Parallelism, .value = &Params::sp, .max = 1},
+    {.key = "zero", .flag = "--zero",
+     .help = "ZeRO stage over dp: 1 shards the optimizer states (Megatron's distributed optimizer), 2 also the "
+             "gradients, 3 also the weights (FSDP: all-gathered before each pass)",
+     .unit = "", .min = 0, .group = G::Parallelism, .value = &Params::zero, .max = 3},
+    {.key = "grad_bytes", .flag = "--grad-bytes",
+     .help = "bytes a gradient element: 2 (bf16) or 4 (Megatron's fp32 main gradients)", .unit = "bytes", .min = 2,
+     .group = G::Parallelism, .optional = &Params::grad_bytes, .when_unset = "dtype_bytes", .max = 4},
+    {.key = "recompute", .flag = "--recompute",
+     .help = "activation recomputation: none, selective (the attention core re-run in the backward) or full (each "
+             "layer's forward re-run in its backward; only its input kept)",
+     .unit = "", .min = 0, .group = G::Parallelism, .value = &Params::recompute, .choices = kRecomputeNames},
+    {.key = "overhead_gib", .flag = "--overhead-gib",
+     .help = "a GPU's memory the framework takes besides the model (CUDA context, NCCL buffers, allocator slack)",
+     .unit = "GiB", .min = 0, .group = G::Parallelism, .number = &Params::overhead_gib, .max = 1e6},
     {.key = "gpu_tflops", .flag = "--gpu-tflops", .help = "a GPU's peak dense throughput (default: H100 SXM, bf16)",
      .unit = "TFLOP/s", .min = 0, .group = G::Hardware, .number = &Params::gpu_tflops, .min_excluded = true,
      .max = 1e9},
     {.key = "mfu", .flag = "--mfu", .help = "the share of peak throughput achieved", .unit = "", .min = 0,
      .group = G::Hardware, .number = &Params::mfu, .min_excluded = true, .max = 1},
-    {.key = "p2p_gbps", .flag = "--p2p-gbps", .help = "bandwidth of a pipeline send (default: NVLink 4; 0: free)",
-     .unit = "GB/s", .min = 0, .group = G::Hardware, .number = &Params::p2p_gbps, .max = 1e9},
-    {.key = "p2p_latency_us", .flag = "--p2p-latency-us", .help = "latency of a pipeline send", .unit = "us",
-     .min = 0, .group = G::Hardware, .number = &Params::p2p_latency_us, .max = 1e9},
+    {.key = "p2p_gbps", .flag = "--p2p-gbps",
+     .help = "bandwidth of a pipeline send, overriding the cluster's (0: free)", .unit = "GB/s", .min = 0,
+     .group = G::Hardware, .when_unset = "from the cluster: inside a node or across nodes", .max = 1e9,
+     .optional_number = &Params::p2p_gbps},
+    {.key = "p2p_latency_us", .flag = "--p2p-latency-us",
+     .help = "latency of a pipeline send, and of each step of a collective's ring", .unit = "us", .min = 0,
+     .group = G::Hardware, .number = &Params::p2p_latency_us, .max = 1e9},
     {.key = "dp_gbps", .flag = "--dp-gbps",
-     .help = "bandwidth of the gradient all-reduce between replicas (default: 400 Gb/s InfiniBand; 0: free)",
-     .unit = "GB/s", .min = 0, .group = G::Hardware, .number = &Params::dp_gbps, .max = 1e9},
+     .help = "bandwidth of the gradient all-reduce between replicas, overriding the cluster's (0: free)",
+     .unit = "GB/s", .min = 0, .group = G::Hardware, .when_unset = "from the cluster: inside a node or across nodes",
+     .max = 1e9, .optional_number = &Params::dp_gbps},
     {.key = "gpu_memory_gib", .flag = "--gpu-memory-gib", .help = "a GPU's memory (default: H100's 80 GB)",
      .unit = "GiB", .min = 0, .group = G::Hardware, .number = &Params::gpu_memory_gib, .min_excluded = true,
      .max = 1e9},
@@ -82,7 +123,48 @@ const std::array<ParamSpec, 30> kTable{{
     {.key = "frame_us", .flag = "--frame-us",
      .help = "training time one animation frame shows, for real time (0: the whole step in about 480 frames)",
      .unit = "us", .min = 0, .group = G::Hardware, .number = &Params::frame_us, .max = 1e12},
-}};
+    {.key = "gpus_per_node", .flag = "--gpus-per-node",
+     .help = "GPUs in a node: groups inside one talk over intra_node_gbps, across nodes over inter_node_gbps",
+     .unit = "", .min = 1, .group = G::Cluster, .value = &Params::gpus_per_node, .max = 1e6},
+    {.key = "intra_node_gbps", .flag = "--intra-node-gbps",
+     .help = "one GPU's bandwidth to the GPUs of its node (default: NVLink 4); a value may carry its unit: 450GB/s, "
+             "3600Gb/s",
+     .unit = "GB/s", .min = 0, .group = G::Cluster, .number = &Params::intra_node_gbps, .min_excluded = true,
+     .max = 1e9},
+    {.key = "inter_node_gbps", .flag = "--inter-node-gbps",
+     .help = "one GPU's bandwidth to other nodes (default: a 400 Gb/s NIC a GPU); a value may carry its unit: "
+             "400Gb/s, 50GB/s",
+     .unit = "GB/s", .min = 0, .group = G::Cluster, .number = &Params::inter_node_gbps, .min_excluded = true,
+     .max = 1e9},
+    {.key = "gpu_memory_gbps", .flag = "--gpu-memory-gbps",
+     .help = "a GPU's memory bandwidth (default: H100 SXM's HBM3), for what is bound by it: the optimizer step, the "
+             "attention scores' traffic",
+     .unit = "GB/s", .min = 0, .group = G::Cluster, .number = &Params::gpu_memory_gbps, .min_excluded = true,
+     .max = 1e9},
+    {.key = "matmul_knee_gflop", .flag = "--matmul-knee-gflop",
+     .help = "fitted: a layer whose forward is w GFLOP on a GPU runs at mfu x w / (w + knee) of peak: small matmuls "
+             "run far below it (0: always at mfu)",
+     .unit = "GFLOP", .min = 0, .group = G::Cluster, .number = &Params::matmul_knee_gflop, .max = 1e9},
+    {.key = "attention_score_bytes", .flag = "--attention-score-bytes",
+     .help = "fitted: memory traffic each attention score costs in a layer's forward (softmax, mask, dropout; twice "
+             "in the backward), at the GPU's memory bandwidth (0: none)",
+     .unit = "bytes", .min = 0, .group = G::Cluster, .number = &Params::attention_score_bytes, .max = 1e6},
+    {.key = "collective_efficiency", .flag = "--collective-efficiency",
+     .help = "fitted: the bandwidth a collective inside a node reaches, as a multiple of intra_node_gbps",
+     .unit = "", .min = 0, .group = G::Cluster, .number = &Params::collective_efficiency, .min_excluded = true,
+     .max = 100},
+    {.key = "layer_floor_us", .flag = "--layer-floor-us",
+     .help = "fitted: the least time a layer's forward takes, twice it its backward (the host launching kernels: "
+             "a GPU's work shorter than that hides under it)",
+     .unit = "us", .min = 0, .group = G::Cluster, .number = &Params::layer_floor_us, .max = 1e9},
+    {.key = "pass_overhead_us", .flag = "--pass-overhead-us",
+     .help = "fitted: fixed time of each forward and backward of a stage when pp > 1 (the blocking send and receive "
+             "around it)",
+     .unit = "us", .min = 0, .group = G::Cluster, .number = &Params::pass_overhead_us, .max = 1e9},
+    {.key = "step_overhead_ms", .flag = "--step-overhead-ms",
+     .help = "fitted: fixed time of every step after its last pass and its optimizer (synchronisation, logging)",
+     .unit = "ms", .min = 0, .group = G::Cluster, .number = &Params::step_overhead_ms, .max = 1e6},
+});
 
 }  // namespace
 
@@ -90,6 +172,8 @@ std::int64_t ParamSpec::effective(const Params& p) const {
   if (value) return p.*value;
   if (optional == &Params::d_hidden) return p.hidden();
   if (optional == &Params::heads) return p.effective_heads();
+  if (optional == &Params::kv_heads) return p.effective_kv_heads();
+  if (optional == &Params::grad_bytes) return p.effective_grad_bytes();
   return p.stages_per_rank();
 }
 
@@ -114,8 +198,29 @@ std::string number_text(double v) {
   return std::string(buf, r.ptr);
 }
 
+std::optional<std::int64_t> ParamSpec::choice_index(std::string_view name) const {
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    if (choices[i] == name) return static_cast<std::int64_t>(i);
+  }
+  return std::nullopt;
+}
+
+std::string ParamSpec::choice_list() const {
+  std::string out;
+  for (std::size_t i = 0; i < choices.size(); ++i) {
+    out += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + std::string(choices[i]);
+  }
+  return out;
+}
+
 std::string ParamSpec::text(const Params& p) const {
   if (number) return number_text(p.*number);
+  if (optional_number) return p.*optional_number ? number_text(*(p.*optional_number)) : std::string();
+  if (!choices.empty()) {
+    const std::int64_t i = p.*value;
+    return i >= 0 && static_cast<std::size_t>(i) < choices.size() ? std::string(choices[static_cast<std::size_t>(i)])
+                                                                   : std::to_string(i);
+  }
   if (per_stage) {
     std::string out;
     for (double v : p.*per_stage) out += (out.empty() ? "" : ",") + number_text(v);

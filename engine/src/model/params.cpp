@@ -172,6 +172,16 @@ std::vector<ParamError> validate(const Params& p) {
         break;
       }
       case ParamType::Number: broken = spec.out_of_range(p.*spec.number); break;
+      case ParamType::OptionalNumber:
+        if (const auto v = p.*spec.optional_number) broken = spec.out_of_range(*v);
+        break;
+      case ParamType::Choice: {
+        const std::int64_t i = p.*spec.value;
+        if (i < 0 || static_cast<std::size_t>(i) >= spec.choices.size()) {
+          broken = fmt::format("{} is {}, but it must be {}", spec.key, i, spec.choice_list());
+        }
+        break;
+      }
       case ParamType::PerStage: {
         const auto& list = p.*spec.per_stage;
         for (std::size_t i = 0; i < list.size() && broken.empty(); ++i) {
@@ -336,9 +346,64 @@ std::vector<ParamError> validate(const Params& p) {
   return out;
 }
 
-std::vector<ParamError> real_units_rules(const Params& p) {
+// Tensor parallelism, ZeRO, recomputation and the transformer's own shape
+// mean nothing for the notebook's MLP: refused rather than ignored.
+static std::vector<ParamError> transformer_only_rules(const Params& p) {
   std::vector<ParamError> out;
+  if (p.model == CostModel::Transformer) return out;
+  const Params usual;
+  for (const ParamSpec& spec : param_table()) {
+    if (spec.group != ParamGroup::Parallelism && spec.key != "kv_heads" && spec.key != "mlp" && spec.key != "attention") {
+      continue;
+    }
+    if (spec.text(p) == spec.text(usual)) continue;
+    out.push_back({std::string(spec.key), fmt::format("{} is {}, but it applies to a transformer only (the notebook's "
+                                                      "MLP has no heads, tensor parallelism or optimizer): give "
+                                                      "--model transformer, or leave {} out",
+                                                      spec.key, spec.text(p), spec.flag)});
+  }
+  return out;
+}
+
+// Megatron's rules for cutting a layer over tp GPUs.
+static std::vector<ParamError> parallelism_rules(const Params& p) {
+  std::vector<ParamError> out;
+  const std::int64_t heads = p.effective_heads(), kv = p.effective_kv_heads();
+  if (p.kv_heads && heads % kv != 0) {
+    out.push_back({"kv_heads", fmt::format("kv_heads is {}, but heads ({}) must be a multiple of it: each key-value "
+                                           "head serves the same number of query heads",
+                                           kv, heads)});
+  }
+  if (p.kv_heads && kv > heads) return out;  // said above
+  if (heads % p.tp != 0) {
+    out.push_back({"tp", fmt::format("tp is {}, but it must divide heads ({}): tensor parallelism gives every GPU "
+                                     "whole heads{}",
+                                     p.tp, heads, p.heads ? "" : " (heads is d_model / 128 unless --heads is given)")});
+  } else if (kv % p.tp != 0) {
+    out.push_back({"tp", fmt::format("tp is {}, but it must divide kv_heads ({}): every GPU holds whole key-value "
+                                     "heads",
+                                     p.tp, kv)});
+  }
+  if (p.hidden() % p.tp != 0) {
+    out.push_back({"tp", fmt::format("tp is {}, but it must divide d_hidden ({}): the MLP's columns are split over "
+                                     "the tp GPUs",
+                                     p.tp, p.hidden())});
+  }
+  if (p.sp && p.tp == 1) {
+    out.push_back({"sp", "sp is 1, but sequence parallelism splits activations over the tensor-parallel GPUs: give "
+                         "--tp 2 or more, or leave --sp out"});
+  }
+  if (p.grad_bytes && *p.grad_bytes == 3) {
+    out.push_back({"grad_bytes", "grad_bytes is 3, but it must be 2 (bf16 gradients) or 4 (fp32 main gradients)"});
+  }
+  return out;
+}
+
+std::vector<ParamError> real_units_rules(const Params& p) {
+  std::vector<ParamError> out = transformer_only_rules(p);
+  if (!out.empty()) return out;
   if (p.model == CostModel::Transformer) {
+    out = parallelism_rules(p);
     const std::int64_t heads = p.effective_heads();
     if (p.d_model % heads != 0) {
       const char* field = p.heads ? "heads" : "d_model";

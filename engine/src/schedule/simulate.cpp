@@ -69,6 +69,7 @@ Costs real_costs(const Params& p) {
   c.w = c.per_stage.front().w;
   if (ns.send > 0) c.send = nanoseconds(ns.send);
   if (ns.exchange_flash > 0) c.exchange_flash = nanoseconds(ns.exchange_flash);
+  if (ns.step_tail > 0) c.step_tail = nanoseconds(ns.step_tail);
   return c;
 }
 
@@ -138,6 +139,7 @@ class Simulator {
     }
     for (const auto& s : t.sends) t.makespan = std::max(t.makespan, s.start + s.length);
     for (const auto& e : t.exchanges) t.makespan = std::max(t.makespan, e.end());
+    t.makespan += c_.step_tail;  // the optimizer step, after everything
     return t;
   }
 

@@ -19,8 +19,12 @@ struct RankStats {
   std::int64_t first_start = 0, last_end = 0;  // its own span
   double peak_activations = 0;  // stage-microbatches held at once x layers a stage (microbatch-layers)
   double peak_activation_bytes = 0;
-  double static_memory_bytes = 0;  // parameters x 16 bytes (mixed-precision Adam)
+  // Stored activations at their peak, plus full recomputation's one layer rebuilt in a backward.
+  double static_memory_bytes = 0;  // weights + gradients + optimizer + overhead
   double peak_memory_bytes = 0;    // static + peak activations
+  // One GPU of the rank (cost_model.hpp's ModelStateBytes).
+  double parameters = 0;  // of the layers it holds, before tp or ZeRO shard them
+  double weights_bytes = 0, gradients_bytes = 0, optimizer_bytes = 0, overhead_bytes = 0;
   bool over_memory = false;        // peak_memory_bytes > the GPU's memory
 };
 
@@ -34,7 +38,8 @@ struct ScheduleStats {
   std::int64_t makespan = 0;
   std::vector<RankStats> ranks;
   std::vector<StageStats> stages;
-  double flops_per_replica = 0;  // one step
+  double flops_per_replica = 0;           // one step, model FLOPs
+  double hardware_flops_per_replica = 0;  // with recomputation
   double gpu_memory_bytes = 0;
   // Megatron's and most papers': total idle / total compute (1F1B: (p-1)/m).
   double bubble_idle_over_compute = 0;

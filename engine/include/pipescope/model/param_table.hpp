@@ -23,13 +23,17 @@ enum class ParamGroup : std::uint8_t {
   Scene,     // the notebook's parameters
   Schedule,  // beyond the notebook: chunks and op costs in frames
   Model,     // the transformer's shape and element size (--model transformer)
-  Hardware,  // the GPUs and links, measured costs, the animation's rate
+  Parallelism,  // tensor parallelism, ZeRO, recomputation (--model transformer)
+  Hardware,     // the GPUs and links, measured costs, the animation's rate
+  Cluster,      // where the GPUs sit and the fitted efficiency model (real time)
 };
 
 enum class ParamType : std::uint8_t {
   Integer,   // a whole number (value or optional)
   Number,    // a finite real number
   PerStage,  // one real number or one per stage, comma-separated: "1200,1200,1500"
+  Choice,    // one of a few names ("none", "selective", "full"), stored as its index
+  OptionalNumber,  // a finite real number, or unset (derived: when_unset says from what)
 };
 
 struct ParamSpec {
@@ -49,16 +53,26 @@ struct ParamSpec {
   std::vector<double> Params::*per_stage = nullptr;
   bool min_excluded = false;  // the value must be above min, not at it
   double max = std::numeric_limits<double>::infinity();
+  // A Choice: its names, index 0 the default; the value is `value`'s index.
+  std::span<const std::string_view> choices = {};
+  std::optional<double> Params::*optional_number = nullptr;
 
   ParamType type() const {
-    return number ? ParamType::Number : per_stage ? ParamType::PerStage : ParamType::Integer;
+    if (number) return ParamType::Number;
+    if (optional_number) return ParamType::OptionalNumber;
+    if (per_stage) return ParamType::PerStage;
+    return choices.empty() ? ParamType::Integer : ParamType::Choice;
   }
+  // Choices only: the index of `name`, or nullopt.
+  std::optional<std::int64_t> choice_index(std::string_view name) const;
+  // Choices only: "none, selective or full".
+  std::string choice_list() const;
   // Integers only. The value in effect: an unset optional reads as what it derives to.
   std::int64_t effective(const Params& p) const;
   // Integers only. The value as given: nullopt for an unset optional.
   std::optional<std::int64_t> given(const Params& p) const;
   void set(Params& p, std::optional<std::int64_t> v) const;
-  bool is_optional() const { return optional != nullptr || per_stage != nullptr; }
+  bool is_optional() const { return optional != nullptr || per_stage != nullptr || optional_number != nullptr; }
   // Any type, as the dump and --help show it: "12", "0.4", "1200,1500"; ""
   // for an unset optional or an empty list.
   std::string text(const Params& p) const;

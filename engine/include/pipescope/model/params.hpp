@@ -18,6 +18,17 @@ namespace pipescope {
 
 struct MeasuredRun;  // measured/measured_run.hpp
 
+// Activation recomputation (Korthikanti et al. 2022): none keeps every
+// activation; selective re-runs the attention core in the backward and keeps
+// none of its s x s tensors; full keeps each layer's input only and re-runs
+// the layer's forward inside its backward.
+enum class Recompute : std::int64_t { None, Selective, Full };
+// gelu: two matrices of width d_hidden; swiglu: three (gate, up, down).
+enum class Mlp : std::int64_t { Gelu, Swiglu };
+// flash: the s x s scores are never stored (FlashAttention); stored: they
+// are (Korthikanti's 5as/h term).
+enum class Attention : std::int64_t { Flash, Stored };
+
 // What the costs and memory come from.
 enum class CostModel : std::uint8_t {
   Notebook,     // the notebook's MLP: sizes are drawing units, time is animation frames
@@ -65,10 +76,41 @@ struct Params {
   // between the pipeline's GPUs, 400 Gb/s InfiniBand between replicas).
   double gpu_tflops = 989;
   double mfu = 0.4;                   // the share of peak achieved
-  double p2p_gbps = 450;              // GB/s of a pipeline send (0: free)
-  double p2p_latency_us = 5;
-  double dp_gbps = 50;                // GB/s of the gradient all-reduce (0: free)
+  // GB/s of a pipeline send and of the gradient all-reduce (0: free);
+  // unset: from the cluster, by where the two GPUs or the group sit.
+  std::optional<double> p2p_gbps;
+  double p2p_latency_us = 5;          // a send's, and each step of a collective's ring
+  std::optional<double> dp_gbps;
   double gpu_memory_gib = 80;
+  // The cluster (mesh.hpp places the GPUs): GB/s for one GPU between GPUs
+  // of a node (NVLink 4) and between nodes (its 400 Gb/s InfiniBand NIC).
+  std::int64_t gpus_per_node = 8;
+  double intra_node_gbps = 450;
+  double inter_node_gbps = 50;
+  double gpu_memory_gbps = 3350;  // HBM bandwidth: the optimizer step and attention scores are bound by it
+  // A fitted efficiency model (pipescope calibrate; cost_model.hpp says how
+  // each enters). Their defaults leave it out: every matmul at mfu, links
+  // at their bandwidth, no fixed costs.
+  double matmul_knee_gflop = 0;
+  double attention_score_bytes = 0;
+  double collective_efficiency = 1;
+  double layer_floor_us = 0;
+  double pass_overhead_us = 0;
+  double step_overhead_ms = 0;
+
+  // Parallelism beyond the notebook's dp and pp (Megatron's), and what each
+  // GPU keeps. GPUs = dp x pp x tp.
+  std::int64_t tp = 1;              // tensor-parallel GPUs a stage is cut over
+  std::int64_t sp = 0;              // 1: sequence parallel beside tp
+  std::int64_t zero = 0;            // ZeRO stage: 1 shards the optimizer (Megatron's distributed optimizer), 2 also
+                                    // the gradients, 3 also the weights (FSDP)
+  std::optional<std::int64_t> grad_bytes;  // bytes a gradient element (Megatron's fp32 main gradients: 4); unset: dtype_bytes
+  std::int64_t recompute = 0;       // a Recompute
+  double overhead_gib = 0;          // a GPU's memory the framework takes (CUDA context, NCCL buffers, fragmentation)
+  // The transformer as people write it.
+  std::optional<std::int64_t> kv_heads;  // grouped-query attention; unset: heads
+  std::int64_t mlp = 0;                  // an Mlp
+  std::int64_t attention = 0;            // an Attention
   // Measured costs in microseconds, one value or one per stage; they
   // override the model's (empty: from the model).
   std::vector<double> time_f, time_i, time_w;
@@ -84,6 +126,13 @@ struct Params {
   bool real_time() const {
     return model == CostModel::Transformer || !time_f.empty() || !time_i.empty() || !time_w.empty();
   }
+  Recompute recompute_kind() const { return static_cast<Recompute>(recompute); }
+  Mlp mlp_kind() const { return static_cast<Mlp>(mlp); }
+  Attention attention_kind() const { return static_cast<Attention>(attention); }
+  std::int64_t effective_kv_heads() const { return kv_heads.value_or(effective_heads()); }
+  std::int64_t effective_grad_bytes() const { return grad_bytes.value_or(dtype_bytes); }
+  // Every GPU of the run: dp replicas of a pp x tp pipeline.
+  double gpus() const { return static_cast<double>(dp) * static_cast<double>(pp) * static_cast<double>(tp); }
   std::int64_t effective_heads() const {
     return heads.value_or(std::max<std::int64_t>(1, d_model / 128));
   }

@@ -40,6 +40,9 @@ struct Costs {
   std::vector<StageCosts> per_stage;
   std::int64_t send = 0;            // a pipeline send between ranks (0: instant)
   std::int64_t exchange_flash = 0;  // one of a layer's two exchange flashes (0: instant)
+  // After the last pass, send and exchange: the optimizer step and the
+  // step's synchronisation (a fitted fixed time; 0 for the notebook).
+  std::int64_t step_tail = 0;
   int layers_per_stage = 1;
   bool exchanges = false;  // dp > 1
 

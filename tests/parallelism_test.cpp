@@ -1,0 +1,237 @@
+// Tensor parallelism, sequence parallelism, recomputation, ZeRO and the mesh
+// of GPUs, against figures published or worked by hand (each test says which).
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+
+#include "pipescope/analysis/schedule_stats.hpp"
+#include "pipescope/model/cost_model.hpp"
+#include "pipescope/model/mesh.hpp"
+#include "pipescope/model/param_table.hpp"
+#include "pipescope/schedule/simulate.hpp"
+#include "support.hpp"
+
+namespace {
+
+using namespace pipescope;
+
+// Korthikanti et al.'s 22B model (their Table 3): h 6144, a 64, 48 layers,
+// s 2048, microbatch 4, tp 8, one stage, no embedding; the scores stored as
+// their Table 2 counts them.
+Params korthikanti_22b() {
+  Params p;
+  p.model = CostModel::Transformer;
+  p.d_model = 6144;
+  p.heads = 64;
+  p.L = 48;
+  p.seq_len = 2048;
+  p.B = 4;
+  p.dp = 1;
+  p.pp = 1;
+  p.microbatches = 1;
+  p.tp = 8;
+  p.vocab = 0;
+  p.schedule = ScheduleKind::OneFOneB;
+  p.attention = static_cast<std::int64_t>(Attention::Stored);
+  return p;
+}
+
+// Table 2's rows, per layer, with s b h = 2048 x 4 x 6144 = 50,331,648 and
+// 5as/(ht) = 5 x 64 x 2048 / (6144 x 8) = 40/3:
+//   tp              sbh (10 + 24/8 + 40/3)  = 1,325,400,064
+//   tp + sp         sbh (34/8 + 40/3)       =   884,998,144
+//   tp + selective  sbh (10 + 24/8)         =   654,311,424
+//   tp+sp+selective sbh 34/8                =   213,909,504
+//   full            2 sbh                   =   100,663,296
+TEST(Parallelism, ActivationsPerLayerAreKorthikantisTable2) {
+  struct Row {
+    int sp;
+    Recompute recompute;
+    double per_layer;
+  };
+  const Row rows[] = {{0, Recompute::None, 1'325'400'064.0},
+                      {1, Recompute::None, 884'998'144.0},
+                      {0, Recompute::Selective, 654'311'424.0},
+                      {1, Recompute::Selective, 213'909'504.0},
+                      {0, Recompute::Full, 100'663'296.0}};
+  for (const Row& r : rows) {
+    Params p = korthikanti_22b();
+    p.sp = r.sp;
+    p.recompute = static_cast<std::int64_t>(r.recompute);
+    ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+    const ModelFigures m = model_figures(p);
+    EXPECT_NEAR(m.stages[0].activation_bytes, 48 * r.per_layer, 1e-6 * r.per_layer)
+        << "sp " << r.sp << " recompute " << static_cast<int>(r.recompute);
+  }
+  // Their Figure 1 and text: 59.25 GiB with tp alone, 9.5625 GiB with sp and selective.
+  Params p = korthikanti_22b();
+  EXPECT_NEAR(model_figures(p).stages[0].activation_bytes / 1073741824.0, 59.25, 1e-9);
+  p.sp = 1;
+  p.recompute = static_cast<std::int64_t>(Recompute::Selective);
+  EXPECT_NEAR(model_figures(p).stages[0].activation_bytes / 1073741824.0, 9.5625, 1e-9);
+}
+
+// Full recomputation keeps each layer's input and rebuilds one layer at a
+// time: the peak is 48 x 2 sbh stored plus one layer's whole activations (tp
+// row: 1,325,400,064), 4,831,838,208 + 1,325,400,064 bytes on the one rank.
+TEST(Parallelism, FullRecomputationPeaksAtTheInputsPlusOneRebuiltLayer) {
+  Params p = korthikanti_22b();
+  p.recompute = static_cast<std::int64_t>(Recompute::Full);
+  const ScheduleStats st = schedule_stats(p, make_plan(p));
+  EXPECT_NEAR(st.ranks[0].peak_activation_bytes, 48 * 100'663'296.0 + 1'325'400'064.0, 1.0);
+}
+
+// ZeRO's Figure 1 (Rajbhandari et al.): 7.5B parameters on 64 GPUs take
+// 120 / 31.4 / 16.6 / 1.9 GB under no sharding, P_os, P_os+g and P_os+g+p;
+// Megatron's distributed optimizer with fp32 gradients: 18 and 6 + 12/d bytes
+// a parameter. Checked here per parameter of the rank, then scaled to 7.5B.
+TEST(Parallelism, ModelStatesFollowZeroStagesAndMegatronsDistributedOptimizer) {
+  Params p = pipescope::testing::small_transformer();
+  p.dp = 64;
+  p.B = 64 * 4 * 2;
+  p.pp = 1;
+  p.L = 4;
+  const double published[] = {120, 31.4, 16.6, 1.9};
+  for (int zero = 0; zero <= 3; ++zero) {
+    p.zero = zero;
+    ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+    const ModelStateBytes s = model_state_bytes(p, model_figures(p)).front();
+    const double per_parameter = (s.weights + s.gradients + s.optimizer) / s.parameters;
+    EXPECT_NEAR(per_parameter * 7.5, published[zero], 0.05) << "zero " << zero;
+  }
+  p.zero = 0;
+  p.grad_bytes = 4;
+  ModelStateBytes s = model_state_bytes(p, model_figures(p)).front();
+  EXPECT_DOUBLE_EQ((s.weights + s.gradients + s.optimizer) / s.parameters, 18);
+  p.zero = 1;
+  s = model_state_bytes(p, model_figures(p)).front();
+  EXPECT_DOUBLE_EQ((s.weights + s.gradients + s.optimizer) / s.parameters, 6 + 12.0 / 64);
+}
+
+// tp 4 cuts every pass's FLOPs and the weights four ways; each layer's
+// forward then waits on two ring all-reduces of the activation, t h x 2 bytes
+// = 2,097,152 over 4 GPUs of a node: 2 x 3/4 of it at 450 GB/s plus 6 steps
+// of 5 us = 6,990.51 + 30,000 ns each.
+TEST(Parallelism, TensorParallelCutsTheWorkAndAddsTwoAllReducesAPass) {
+  Params one = pipescope::testing::small_transformer();
+  Params four = one;
+  four.tp = 4;
+  ASSERT_TRUE(validate(four).empty()) << validate(four).front().message;
+  const ModelFigures m1 = model_figures(one), m4 = model_figures(four);
+  EXPECT_DOUBLE_EQ(m4.stages[0].f_flops, m1.stages[0].f_flops / 4);
+  EXPECT_DOUBLE_EQ(m4.stages[0].w_flops, m1.stages[0].w_flops / 4);
+  EXPECT_DOUBLE_EQ(m4.flops_per_replica, m1.flops_per_replica);
+  EXPECT_DOUBLE_EQ(model_state_bytes(four, m4)[0].weights, model_state_bytes(one, m1)[0].weights / 4);
+  const RealCostNanoseconds c1 = real_cost_nanoseconds(one), c4 = real_cost_nanoseconds(four);
+  const double all_reduce = 1.5 * 2'097'152.0 / 450 + 6 * 5000;
+  EXPECT_NEAR(c4.per_stage[0].tp_f, 2 * 2 * all_reduce, 1e-6);  // 2 layers a stage
+  EXPECT_NEAR(c4.per_stage[0].f, c1.per_stage[0].f / 4 + 4 * all_reduce, 1e-3);
+  EXPECT_EQ(c1.per_stage[0].tp_f, 0);
+}
+
+// Megatron's rank order: tp innermost, then dp, then pp. dp 2 x pp 4 x tp 8
+// = 64 GPUs: a tp group is a node; a dp group spans two; pp neighbours are 16 apart.
+TEST(Parallelism, TheMeshNumbersGpusAsMegatronDoes) {
+  const Mesh mesh{2, 4, 8, 8};
+  EXPECT_EQ(mesh.gpus(), 64);
+  EXPECT_EQ(mesh.gpu({1, 2, 3}).global, 3 + 8 * (1 + 2 * 2));
+  for (std::int64_t g = 0; g < 64; ++g) EXPECT_EQ(mesh.gpu(mesh.coord({g})).global, g);
+  EXPECT_TRUE(mesh.inside_node(MeshDim::Tp));
+  EXPECT_FALSE(mesh.inside_node(MeshDim::Dp));
+  EXPECT_FALSE(mesh.inside_node(MeshDim::Pp));
+  EXPECT_EQ(mesh.node_of({17}), 2);
+  // Eight GPUs in all: every group is inside the node, whatever its stride.
+  EXPECT_TRUE((Mesh{2, 4, 1, 8}).inside_node(MeshDim::Pp));
+  EXPECT_EQ(mesh.text(), "dp 2 x pp 4 x tp 8 = 64 GPUs on 8 nodes of 8");
+}
+
+// A collective across nodes runs at one NIC per GPU of the group in a node:
+// dp 16 of tp 1 puts 8 GPUs of the group in each node: 8 x 12.5 = 100 GB/s,
+// below the node's 150. With tp 8 each node holds one: 12.5 GB/s.
+TEST(Parallelism, ACollectiveAcrossNodesUsesTheNicsOfItsGpusInANode) {
+  Params p = pipescope::testing::small_transformer();
+  p.pp = 1;
+  p.L = 2;
+  p.dp = 16;
+  p.B = 16 * 4 * 2;
+  p.intra_node_gbps = 150;
+  p.inter_node_gbps = 12.5;
+  p.p2p_latency_us = 0;
+  ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+  const double bytes = model_figures(p).layer_gradient_bytes;
+  EXPECT_NEAR(2 * real_cost_nanoseconds(p).exchange_flash, 2 * 15.0 / 16 * bytes / 100, 1e-6);
+  p.tp = 8;
+  const double bytes8 = model_figures(p).layer_gradient_bytes;
+  EXPECT_NEAR(2 * real_cost_nanoseconds(p).exchange_flash, 2 * 15.0 / 16 * bytes8 / 12.5, 1e-6);
+}
+
+// With tp 1, zero 0, no recomputation and stored attention, a transformer's
+// figures are the counts pipescope always used (cost_model.hpp's
+// closed forms for f = 4h): random shapes, each checked against them.
+TEST(Parallelism, WithNoneOfItTheFiguresAreTheClosedFormsAsBefore) {
+  std::mt19937 rng(7);
+  for (int trial = 0; trial < 50; ++trial) {
+    Params p;
+    p.model = CostModel::Transformer;
+    p.attention = static_cast<std::int64_t>(Attention::Stored);
+    p.heads = 1 << (rng() % 4);
+    p.d_model = *p.heads * 64 * (1 + rng() % 4);
+    p.seq_len = 128 * (1 + rng() % 8);
+    p.pp = 1 + rng() % 3;
+    p.L = p.pp * (1 + rng() % 3);
+    p.dp = 1;
+    p.microbatches = 1 + rng() % 4;
+    p.B = p.microbatches * (1 + rng() % 3);
+    p.vocab = 0;
+    p.schedule = ScheduleKind::OneFOneB;
+    ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+    const double h = static_cast<double>(p.d_model), s = static_cast<double>(p.seq_len);
+    const double a = static_cast<double>(*p.heads), b = static_cast<double>(p.B / p.microbatches);
+    const double t = b * s, layers = static_cast<double>(p.L / p.pp);
+    const StageFigures st = model_figures(p).stages.front();
+    EXPECT_NEAR(st.f_flops, layers * (24 * t * h * h + 4 * t * s * h), 1e-9 * st.f_flops);
+    EXPECT_NEAR(st.i_flops, layers * (24 * t * h * h + 8 * t * s * h), 1e-9 * st.i_flops);
+    EXPECT_NEAR(st.w_flops, layers * 24 * t * h * h, 1e-9 * st.w_flops);
+    EXPECT_NEAR(st.parameters, layers * (12 * h * h + 13 * h), 1e-9 * st.parameters);
+    EXPECT_NEAR(st.activation_bytes, layers * s * b * h * (34 + 5 * a * s / h), 1e-9 * st.activation_bytes);
+    const ModelStateBytes ms = model_state_bytes(p, model_figures(p)).front();
+    EXPECT_NEAR(ms.total(), 16 * layers * (12 * h * h + 13 * h), 1e-6 * ms.total());
+  }
+}
+
+TEST(Parallelism, RulesAreRefusedNamingTheFlag) {
+  struct Case {
+    std::function<void(Params&)> edit;
+    std::string field, says;
+  };
+  const std::vector<Case> cases = {
+      {[](Params& p) { p.tp = 3; }, "tp", "must divide heads (16)"},
+      {[](Params& p) { p.kv_heads = 3; }, "kv_heads", "heads (16) must be a multiple of it"},
+      {[](Params& p) {
+         p.kv_heads = 2;
+         p.tp = 4;
+       },
+       "tp", "must divide kv_heads (2)"},
+      {[](Params& p) { p.sp = 1; }, "sp", "give --tp 2 or more"},
+      {[](Params& p) { p.grad_bytes = 3; }, "grad_bytes", "2 (bf16 gradients) or 4"},
+      {[](Params& p) { p.zero = 4; }, "zero", "at most 3"},
+      {[](Params& p) { p.recompute = 7; }, "recompute", "none, selective or full"},
+      {[](Params& p) {
+         p.model = CostModel::Notebook;
+         p.tp = 2;
+       },
+       "tp", "applies to a transformer only"},
+  };
+  for (const Case& c : cases) {
+    Params p = pipescope::testing::small_transformer();
+    c.edit(p);
+    const auto errors = validate(p);
+    ASSERT_FALSE(errors.empty()) << c.field;
+    EXPECT_EQ(errors.front().field, c.field) << errors.front().message;
+    EXPECT_NE(errors.front().message.find(c.says), std::string::npos) << errors.front().message;
+  }
+}
+
+}  // namespace
