@@ -67,6 +67,7 @@ CommandLine::CommandLine()
 
   add_schedule_commands(cli, schedule_, stats_, schedule_cmd_, stats_cmd_);
   add_trace_command(cli, trace_, trace_cmd_);
+  calibrate_cmd_ = add_calibrate_command(cli, calibrate_);
 
   // Set last: subcommands copy their parent's footer when they are made.
   cli.footer(
@@ -84,7 +85,7 @@ CommandLine::CommandLine()
       "          'pipescope stats' the makespan, bubble, activation memory and traffic;\n"
       "          'pipescope trace -o run.json' a Chrome trace for Perfetto.\n"
       "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
-  for (CLI::App* sub : {dump_cmd_, render_cmd_, schedule_cmd_}) sub->footer(kExitCodes);
+  for (CLI::App* sub : {dump_cmd_, render_cmd_, schedule_cmd_, calibrate_cmd_}) sub->footer(kExitCodes);
 }
 
 std::optional<int> CommandLine::parse(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -116,6 +117,8 @@ const Params& CommandLine::params() const {
 }
 
 int CommandLine::run() {
+  // Its flags are every row's base, not a run of their own: each row is checked.
+  if (calibrate_cmd_->parsed()) return run_calibrate(calibrate_);
   if (report_invalid(params())) return 2;
   if (dump_cmd_->parsed()) return run_dump(dump_);
   if (render_cmd_->parsed()) return run_render(render_);

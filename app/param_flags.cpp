@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "hardware_profile.hpp"
 #include "input_checks.hpp"
 #include "presets.hpp"
 #include "pipescope/measured/measured_plan.hpp"
@@ -184,6 +185,20 @@ void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&
         ->group(sessions);
   }
 
+  // Before the table's flags, so that a flag given beside it overrides the profile.
+  cmd.add_option_function<std::string>(
+         "--hardware",
+         [&p](const std::string& path) {
+           try {
+             load_hardware_profile(path, p);
+           } catch (const HardwareError& e) {
+             throw CLI::ValidationError("--hardware", e.what());
+           }
+         },
+         "a hardware profile: the GPU, the cluster and a fitted efficiency model (pipescope calibrate -o writes "
+         "one); flags given beside it override it")
+      ->type_name("FILE")
+      ->group(group_title(ParamGroup::Cluster));
   for (const ParamSpec& spec : param_table()) {
     if (spec.group == ParamGroup::Scene) add_table_flag(cmd, p, spec);
   }
