@@ -1,0 +1,118 @@
+// `pipescope calibrate` and --hardware: fitted on 1,440 measured single-node
+// Megatron steps (vTrain's, tests/data/measured-step-times), the profile
+// predicts the file's 41 runs on 64 and 256 GPUs it never saw; bad files
+// are refused in one line naming the line and the rule.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "support.hpp"
+
+namespace pipescope {
+namespace {
+
+using testing::kExe;
+using testing::line_count;
+using testing::run_command;
+
+const std::string kRuns = std::string(PIPESCOPE_TEST_DATA) + "/measured-step-times/megatron-a100.csv";
+// The README's common settings, as the issue's command gives them.
+const std::string kCluster =
+    " --model transformer --vocab 50257 --recompute full --schedule 1f1b --gpu-tflops 312 --gpu-memory-gib 80 "
+    "--gpus-per-node 8 --intra-node-gbps 150 --inter-node-gbps 12.5";
+
+TEST(CliCalibrate, FittedOnOneNodeItPredictsRunsOnManyNodes) {
+  const testing::TempDir dir("cli_calibrate");
+  const auto r = run_command(kExe + " calibrate " + kRuns + kCluster + " --holdout-gpus-above 8 -o " +
+                             (dir / "a100.json") + " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("1440 rows fitted, 41 held out"), std::string::npos) << r.output;
+  std::ifstream in(dir / "a100.json");
+  const auto profile = nlohmann::json::parse(in);
+  // vTrain, which profiles every kernel on a GPU, reports 14.7 % across nodes;
+  // the issue asks for 15 % or less.
+  EXPECT_LT(profile["calibration"]["held_out"]["mean_absolute_error"].get<double>(), 0.15) << r.output;
+  EXPECT_LT(profile["calibration"]["fit"]["mean_absolute_error"].get<double>(), 0.10) << r.output;
+  EXPECT_EQ(profile["params"]["intra_node_gbps"], 150.0);
+
+  // The profile read back: a 256-GPU run of the file (18.4B, tp 8 x dp 32,
+  // microbatches 4) measured 9,603.6 ms.
+  const auto s = run_command(kExe + " stats --json --hardware " + (dir / "a100.json") + kCluster +
+                             " --d-model 6144 --heads 48 --layers 40 --seq-len 2048 --batch 1024 --microbatches 4 "
+                             "--tp 8 --dp 32 --pp 1 2>&1");
+  ASSERT_EQ(s.exit_code, 0) << s.output;
+  const auto j = nlohmann::json::parse(s.output);
+  EXPECT_NEAR(j["makespan_us"].get<double>() / 1000, 9603.6, 0.15 * 9603.6);
+  EXPECT_EQ(j["mesh"]["gpus"], 256);
+  // A flag beside the profile overrides it.
+  const auto over = run_command(kExe + " stats --json --hardware " + (dir / "a100.json") + kCluster +
+                                " --mfu 0.1 --d-model 6144 --heads 48 --layers 40 --seq-len 2048 --batch 1024 "
+                                "--microbatches 4 --tp 8 --dp 32 --pp 1 2>&1");
+  EXPECT_GT(nlohmann::json::parse(over.output)["makespan_us"].get<double>(), 2 * j["makespan_us"].get<double>());
+}
+
+TEST(CliCalibrate, BadRunsAreRefusedNamingTheLine) {
+  const testing::TempDir dir("cli_calibrate_bad");
+  struct Case {
+    std::string csv, says;
+  };
+  const std::vector<Case> cases = {
+      {"d-model,colour,step_ms\n1024,red,5\n", "line 1: column 'colour' is neither step_ms nor a parameter flag"},
+      {"d-model,heads\n1024,16\n", "no step_ms column"},
+      {"d-model,heads,step_ms\n1024,16,fast\n", "line 2: step_ms is 'fast', but it must be a time above 0 in ms"},
+      {"d-model,heads,step_ms\n1024,16\n", "line 2: 2 values, but the header names 3 columns"},
+      {"d-model,heads,tp,step_ms\n1024,16,3,100\n", "line 2: tp is 3, but it must divide heads (16)"},
+      {"d-model,heads,recompute,step_ms\n1024,16,most,100\n", "'most' is not a choice for --recompute"},
+      {"d-model,heads,step_ms\n", "has no rows below its header"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = dir / "runs.csv";
+    std::ofstream(path) << c.csv;
+    const auto r = run_command(kExe + " calibrate " + path + " --model transformer --batch 8 --microbatches 2 "
+                                      "--dp 1 -o " + (dir / "out.json") + " 2>&1");
+    EXPECT_EQ(r.exit_code, 2) << c.csv << r.output;
+    EXPECT_EQ(line_count(r.output), 1u) << r.output;
+    EXPECT_NE(r.output.find(c.says), std::string::npos) << r.output;
+  }
+}
+
+TEST(CliCalibrate, ABadHardwareProfileIsRefusedNamingTheKey) {
+  const testing::TempDir dir("cli_hardware_bad");
+  struct Case {
+    std::string json, says;
+  };
+  const std::vector<Case> cases = {
+      {"{\"params\": {}}", "is not a hardware profile"},
+      {"{\"pipescope_hardware\": 1, \"params\": {\"layers\": 4}}", "params.layers is not a hardware parameter"},
+      {"{\"pipescope_hardware\": 1, \"params\": {\"mfu\": \"high\"}}", "params.mfu must be a number"},
+      {"{\"pipescope_hardware\": 9, \"params\": {}}", "this pipescope reads version 1"},
+      {"not json", "is not JSON"},
+  };
+  for (const Case& c : cases) {
+    const std::string path = dir / "hw.json";
+    std::ofstream(path) << c.json;
+    const auto r = run_command(kExe + " stats --model transformer --hardware " + path + " 2>&1");
+    EXPECT_EQ(r.exit_code, 2) << c.json << r.output;
+    EXPECT_NE(r.output.find(c.says), std::string::npos) << r.output;
+  }
+  const auto missing = run_command(kExe + " stats --hardware " + (dir / "none.json") + " 2>&1");
+  EXPECT_NE(missing.output.find("cannot read"), std::string::npos) << missing.output;
+  // A value out of its range is validation's: named with its rule.
+  std::ofstream(dir / "range.json") << "{\"pipescope_hardware\": 1, \"params\": {\"mfu\": 3}}";
+  const auto range = run_command(kExe + " stats --model transformer --hardware " + (dir / "range.json") + " 2>&1");
+  EXPECT_NE(range.output.find("mfu is 3, but it must be above 0 and at most 1"), std::string::npos) << range.output;
+}
+
+TEST(CliCalibrate, BandwidthsTakeTheirUnit) {
+  const auto r = run_command(kExe + " stats --json --model transformer --inter-node-gbps 400Gb/s "
+                                    "--intra-node-gbps 900GB/s 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto bad = run_command(kExe + " stats --model transformer --inter-node-gbps 400Mb/s 2>&1");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("is not a bandwidth: give GB/s"), std::string::npos) << bad.output;
+}
+
+}  // namespace
+}  // namespace pipescope
