@@ -94,7 +94,12 @@ nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const Sched
                      {"static_memory_bytes", rs.static_memory_bytes},
                      {"peak_activation_bytes", rs.peak_activation_bytes},
                      {"peak_memory_bytes", rs.peak_memory_bytes},
-                     {"over_memory", rs.over_memory}});
+                     {"over_memory", rs.over_memory},
+                     {"time_split", {{"compute" + suffix, time(rs.busy - rs.tp_communication - rs.fsdp_communication - rs.recompute)},
+                                     {"recompute" + suffix, time(rs.recompute)},
+                                     {"tp_communication" + suffix, time(rs.tp_communication)},
+                                     {"fsdp_communication" + suffix, time(rs.fsdp_communication)},
+                                     {"idle" + suffix, time(rs.idle)}}}});
   }
   j["ranks"] = ranks;
   if (plan.auto_result) {
@@ -143,6 +148,28 @@ void print_auto_text(const Params& p, const SchedulePlan& plan, const AutoResult
   }
 }
 
+// One GPU of each rank: what its memory holds, and where its step goes.
+void print_memory_and_split(const Params& p, const ScheduleStats& st) {
+  std::cout << fmt::format("\n{:>5} {:>11} {:>10} {:>10} {:>10} {:>10} {:>12}   {}\n", "rank", "parameters", "weights",
+                           "gradients", "optimizer", "overhead", "activations",
+                           "time: compute / recompute / tp / fsdp / idle");
+  const bool split = st.unit == TimeUnit::Nanoseconds && p.time_f.empty() && !p.measured;
+  for (std::size_t r = 0; r < st.ranks.size(); ++r) {
+    const RankStats& rs = st.ranks[r];
+    const double total = static_cast<double>(rs.busy + rs.idle);
+    auto share = [&](std::int64_t t) { return total > 0 ? percent(static_cast<double>(t) / total) : std::string("-"); };
+    const std::int64_t compute = rs.busy - rs.tp_communication - rs.fsdp_communication - rs.recompute;
+    std::cout << fmt::format("{:>5} {:>11.4g} {:>10} {:>10} {:>10} {:>10} {:>12}   {}\n", r, rs.parameters,
+                             bytes_text(rs.weights_bytes), bytes_text(rs.gradients_bytes),
+                             bytes_text(rs.optimizer_bytes), bytes_text(rs.overhead_bytes),
+                             bytes_text(rs.peak_activation_bytes),
+                             split ? fmt::format("{} / {} / {} / {} / {}", share(compute), share(rs.recompute),
+                                                 share(rs.tp_communication), share(rs.fsdp_communication),
+                                                 share(rs.idle))
+                                   : std::string("measured"));
+  }
+}
+
 void print_text(const Params& p, const SchedulePlan& plan, const ScheduleStats& st) {
   const TimeUnit u = st.unit;
   auto time = [&](std::int64_t t) { return duration_text(u, static_cast<double>(t)); };
@@ -172,6 +199,7 @@ void print_text(const Params& p, const SchedulePlan& plan, const ScheduleStats& 
                              bytes_text(rs.static_memory_bytes), bytes_text(rs.peak_activation_bytes),
                              bytes_text(rs.peak_memory_bytes), rs.over_memory ? "  OVER" : "");
   }
+  if (p.model == CostModel::Transformer) print_memory_and_split(p, st);
   if (plan.auto_result) print_auto_text(p, plan, *plan.auto_result);
   std::cout << fmt::format("memory per GPU {}: {}\n", bytes_text(st.gpu_memory_bytes),
                            over == 0 ? std::string("every rank fits")

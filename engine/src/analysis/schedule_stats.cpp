@@ -1,5 +1,7 @@
 #include "pipescope/analysis/schedule_stats.hpp"
 
+#include <cmath>
+
 #include <algorithm>
 
 #include "pipescope/model/cost_model.hpp"
@@ -101,13 +103,30 @@ ScheduleStats schedule_stats(const Params& p, const SchedulePlan& plan) {
     st.stages.push_back({s, plan.program.rank_of(s), plan.costs.f_of(s), plan.costs.i_of(s), plan.costs.w_of(s)});
   }
   const std::vector<ModelStateBytes> states = model_state_bytes(p, m);
+  // The model's split of each pass (measured times have none).
+  const bool modelled = plan.real_time() && p.model == CostModel::Transformer && p.time_f.empty() && !p.measured;
+  const RealCostNanoseconds split = modelled ? real_cost_nanoseconds(p) : RealCostNanoseconds{};
   const double layers = plan.costs.layers_per_stage;
 
   std::int64_t total_busy = 0, total_idle = 0, longest_span = 0, longest_busy = 0;
   for (std::size_t r = 0; r < t.per_rank.size(); ++r) {
     RankStats rs;
     const auto& rank = t.per_rank[r];
-    for (const auto& a : rank) rs.busy += a.length;
+    for (const auto& a : rank) {
+      rs.busy += a.length;
+      if (!modelled) continue;
+      for_each_pass(a, plan.costs, [&](const Step& st, std::int64_t, std::int64_t) {
+        const auto& c = split.per_stage[static_cast<std::size_t>(st.stage)];
+        if (st.op == Op::F) {
+          rs.tp_communication += std::llround(c.tp_f);
+          rs.fsdp_communication += std::llround(c.fsdp_f);
+        } else if (st.op == Op::I || st.op == Op::B) {
+          rs.tp_communication += std::llround(c.tp_i);
+          rs.fsdp_communication += std::llround(c.fsdp_i);
+          rs.recompute += std::llround(c.recompute);
+        }
+      });
+    }
     rs.idle = t.makespan - rs.busy;
     if (!rank.empty()) {
       rs.first_start = rank.front().start;

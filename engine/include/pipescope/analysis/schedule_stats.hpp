@@ -26,6 +26,10 @@ struct RankStats {
   double parameters = 0;  // of the layers it holds, before tp or ZeRO shard them
   double weights_bytes = 0, gradients_bytes = 0, optimizer_bytes = 0, overhead_bytes = 0;
   bool over_memory = false;        // peak_memory_bytes > the GPU's memory
+  // Where the busy time goes (real time from the model only; the rest of
+  // busy is compute): tensor-parallel collectives and FSDP gathers inside
+  // the passes, and the forward work recomputation re-runs.
+  std::int64_t tp_communication = 0, fsdp_communication = 0, recompute = 0;
 };
 
 struct StageStats {
