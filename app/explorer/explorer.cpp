@@ -111,7 +111,8 @@ void Explorer::frame(double dt) {
                              vs_ideal ? "ideal" : comparison_.name(),
                              vs_ideal ? &analysis_->memory : comparison_.active() ? &comparison_.memory() : nullptr,
                              0,
-                             measured ? &measured->split : nullptr};
+                             measured ? &measured->split : nullptr,
+                             measured ? &measured->lanes : &analysis_->lanes};
   const AutoSearch::Snapshot auto_found = auto_search_.snapshot();
   const AutoPanelInput auto_panel{analysis_->plan, auto_found, scene_->params().gpu_memory_gib};
   side_panel(layout,

@@ -82,7 +82,7 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
       rects["lanes"] = main_lanes;
     }
     ImGui::TextDisabled("memory per rank, static + activations");
-    memory_plot(metrics, std::max(ImGui::GetContentRegionAvail().y - 4, 20.0f), rects, lanes_label_width(scale));
+    memory_plot(metrics, std::max(ImGui::GetContentRegionAvail().y - 4, 20.0f), rects, lanes_label_width(scale, lanes));
     ImGui::End();
     ImGui::Render();
   }

@@ -43,7 +43,7 @@ char letter(BlockKind kind) {
 std::string describe(const Lane& lane, const LaneBlock& b, const SchedulePlan& plan) {
   const TimeUnit u = plan.costs.unit;
   auto time = [&](std::int64_t t) { return duration_text(u, static_cast<double>(t)); };
-  std::string s = "GPU " + std::to_string(lane.rank) + ", stage " + std::to_string(b.stage) + ", microbatch " +
+  std::string s = lane.label + ", stage " + std::to_string(b.stage) + ", microbatch " +
                   std::to_string(b.microbatch) + ", " + kind_name(b.kind) + ", ";
   if (plan.real_time()) {
     s += time(b.start) + " to " + time(b.end) + " (" + time(b.end - b.start) + "; frames " +
@@ -114,7 +114,12 @@ std::size_t lanes_rows(const LanesState& state, std::size_t lane_count) {
   return layout_rows(state, lane_count).size();
 }
 
-float lanes_label_width(float ui_scale) { return kLabel * ui_scale; }
+float lanes_label_width(float ui_scale, const std::vector<Lane>& lanes) {
+  // Wide enough for the longest name ("GPUs 112-119" with tp), never narrower than the notebook's.
+  float w = kLabel * ui_scale;
+  for (const Lane& l : lanes) w = std::max(w, ImGui::CalcTextSize(l.label.c_str()).x + 8 * ui_scale);
+  return w;
+}
 
 float lanes_height(std::size_t lanes, float ui_scale, bool all_rows) {
   return (static_cast<float>(all_rows ? lanes : std::min(lanes, kMaxRowsShown)) * kRow + 6.0f + kAxis) * ui_scale;
@@ -138,7 +143,7 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
   state.hovered.clear();
   if (lanes.empty()) return std::nullopt;
   const ImGuiIO& io = ImGui::GetIO();
-  const float row = kRow * ui_scale, bar = kBar * ui_scale, strip = kStrip * ui_scale, label_w = kLabel * ui_scale;
+  const float row = kRow * ui_scale, bar = kBar * ui_scale, strip = kStrip * ui_scale, label_w = lanes_label_width(ui_scale, lanes);
   const std::vector<Row> rows = layout_rows(state, lanes.size());
   const float axis_h = kAxis * ui_scale;
   const float height = lanes_height(rows.size(), ui_scale, all_rows) - axis_h;
@@ -230,7 +235,7 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
       continue;
     }
     const Lane& lane = lanes[static_cast<std::size_t>(rows[ri].lane)];
-    draw->AddText(ImVec2(origin.x + 4, y + 2), IM_COL32(40, 40, 40, 255), ("GPU " + std::to_string(lane.rank)).c_str());
+    draw->AddText(ImVec2(origin.x + 4, y + 2), IM_COL32(40, 40, 40, 255), lane.label.c_str());
     draw->AddRectFilled(ImVec2(lane_x, y), ImVec2(lane_x + lane_w, y + bar), IM_COL32(242, 242, 242, 255));
   }
   // Pass 2: the blocks. With a texture they are one quad, painted only when

@@ -42,7 +42,7 @@ struct LanesState {
 std::size_t lanes_rows(const LanesState& state, std::size_t lane_count);
 
 // The width of the rank labels left of the lanes.
-float lanes_label_width(float ui_scale);
+float lanes_label_width(float ui_scale, const std::vector<Lane>& lanes);
 
 // Rows the lanes take, for the panel's height (at most eight rows show at
 // once, the rest scroll; `all_rows` shows every one, for an export).

@@ -74,6 +74,10 @@ void figure(const char* name, double share, const char* explanation) {
 
 std::string bytes(double b) { return bytes_text(b); }
 
+std::string rank_name(const MetricsInput& in, std::size_t r) {
+  return in.lanes && r < in.lanes->size() ? (*in.lanes)[r].label : "GPU " + std::to_string(r);
+}
+
 ImU32 rank_colour(std::size_t r) {
   const glm::vec3 c = rank_tint(static_cast<int>(r));
   return IM_COL32(static_cast<int>(c.r * 255), static_cast<int>(c.g * 255), static_cast<int>(c.b * 255), 255);
@@ -101,7 +105,7 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
       const RankStats& rs = st.ranks[r];
       ImGui::TableNextRow();
       ImGui::TableNextColumn();
-      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(rank_colour(r)), "GPU %zu", r);
+      ImGui::TextColored(ImGui::ColorConvertU32ToFloat4(rank_colour(r)), "%s", rank_name(in, r).c_str());
       ImGui::TableNextColumn();
       ImGui::Text("%.0f %%", st.makespan > 0 ? 100.0 * static_cast<double>(rs.busy) / static_cast<double>(st.makespan) : 0.0);
       ImGui::TableNextColumn();
@@ -112,10 +116,12 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
         ImGui::TextUnformatted(peak.c_str());
       }
       if (ImGui::IsItemHovered()) {
-        ImGui::SetTooltip("static %s (parameters x 16 bytes) + activations %s (%.0f microbatch-layers at peak)\n"
-                          "GPU memory %s",
-                          bytes(rs.static_memory_bytes).c_str(), bytes(rs.peak_activation_bytes).c_str(),
-                          rs.peak_activations, bytes(st.gpu_memory_bytes).c_str());
+        ImGui::SetTooltip("one GPU: weights %s + gradients %s + optimizer %s + overhead %s\n+ activations %s (%.0f "
+                          "microbatch-layers at peak)\nGPU memory %s",
+                          bytes(rs.weights_bytes).c_str(), bytes(rs.gradients_bytes).c_str(),
+                          bytes(rs.optimizer_bytes).c_str(), bytes(rs.overhead_bytes).c_str(),
+                          bytes(rs.peak_activation_bytes).c_str(), rs.peak_activations,
+                          bytes(st.gpu_memory_bytes).c_str());
       }
     }
     ImGui::EndTable();
@@ -291,7 +297,7 @@ std::optional<std::uint32_t> memory_plot(const MetricsInput& in, float height, W
       auto it = std::upper_bound(pts.begin(), pts.end(), t, [](double v, const MemoryPoint& p) { return v < static_cast<double>(p.time); });
       const double v = it == pts.begin() ? 0 : std::prev(it)->bytes;
       const double base = r < st.ranks.size() ? st.ranks[r].static_memory_bytes : 0;
-      tip += "\nGPU " + std::to_string(r) + ": " + bytes(base + v) + " (activations " + bytes(v) + ")";
+      tip += "\n" + rank_name(in, r) + ": " + bytes(base + v) + " (activations " + bytes(v) + ")";
     }
     ImGui::SetTooltip("%s", tip.c_str());
   }

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "explorer_state.hpp"
+#include "pipescope/analysis/lanes.hpp"
 #include "pipescope/analysis/schedule_stats.hpp"
 #include "pipescope/measured/measured_plan.hpp"
 
@@ -30,6 +31,8 @@ struct MetricsInput {
   std::int64_t axis_time = 0;  // the plots' time axis; 0: this schedule's makespan
   // A measured step: where its difference from the ideal went, per rank.
   const MeasuredSplit* split = nullptr;
+  // Each rank's name ("GPU 2", "GPUs 16-23": Lane::label); empty: "GPU r".
+  const std::vector<Lane>* lanes = nullptr;
 };
 
 // A frame to seek to, if the memory plot was clicked.

@@ -1,5 +1,7 @@
 #include "pipescope/analysis/analysis.hpp"
 
+#include "pipescope/model/mesh.hpp"
+
 namespace pipescope {
 
 std::shared_ptr<const ScheduleAnalysis> analyse(const Params& p) {
@@ -7,12 +9,14 @@ std::shared_ptr<const ScheduleAnalysis> analyse(const Params& p) {
   a->params = p;
   a->plan = make_plan(p);
   a->lanes = make_lanes(a->plan);
+  for (Lane& lane : a->lanes) lane.label = rank_label(p, lane.rank);
   a->stats = schedule_stats(p, a->plan);
   a->memory = activation_memory(p, a->plan);
   if (p.measured) {
     auto m = std::make_shared<MeasuredAnalysis>();
     m->plan = measured_plan(p);
     m->lanes = make_lanes(m->plan);
+    for (Lane& lane : m->lanes) lane.label = rank_label(p, lane.rank);
     m->stats = schedule_stats(p, m->plan);
     m->memory = activation_memory(p, m->plan);
     m->split = split_difference(*p.measured, a->plan);

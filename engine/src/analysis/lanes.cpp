@@ -24,6 +24,7 @@ std::vector<Lane> make_lanes(const SchedulePlan& plan) {
   for (std::size_t r = 0; r < t.per_rank.size(); ++r) {
     Lane& lane = lanes[r];
     lane.rank = static_cast<int>(r);
+    lane.label = "GPU " + std::to_string(r);
     for (std::size_t i = 0; i < t.per_rank[r].size(); ++i) {
       const TimedAction& a = t.per_rank[r][i];
       const auto index = static_cast<std::int32_t>(i);

@@ -8,6 +8,7 @@
 #include <tuple>
 
 #include "pipescope/analysis/schedule_stats.hpp"
+#include "pipescope/model/mesh.hpp"
 
 namespace pipescope {
 
@@ -49,8 +50,8 @@ std::string chrome_trace(const Params& p, const SchedulePlan& plan, double frame
       for (std::int64_t s = 0; s < p.stages(); ++s) {
         if (p.rank_of_stage(s) == r) stages += (stages.empty() ? "" : ", ") + std::to_string(s);
       }
-      event(fmt::format(R"j({{"name": "thread_name", "ph": "M", "pid": {}, "tid": {}, "args": {{"name": "GPU {} (stages {})"}}}})j",
-                        replica, r, r, stages));
+      event(fmt::format(R"j({{"name": "thread_name", "ph": "M", "pid": {}, "tid": {}, "args": {{"name": "{} (stages {})"}}}})j",
+                        replica, r, rank_label(p, r), stages));
       for (const TimedAction& a : t.per_rank[static_cast<std::size_t>(r)]) {
         std::string args;
         if (a.action.op == Op::Overlap) {

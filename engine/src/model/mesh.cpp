@@ -14,4 +14,10 @@ std::string Mesh::text() const {
 
 Mesh mesh_of(const Params& p) { return {p.dp, p.pp, p.tp, p.gpus_per_node}; }
 
+std::string rank_label(const Params& p, std::int64_t rank, std::int64_t replica) {
+  if (p.tp == 1) return fmt::format("GPU {}", rank);
+  const std::int64_t first = mesh_of(p).gpu({replica, rank, 0}).global;
+  return fmt::format("GPUs {}-{}", first, first + p.tp - 1);
+}
+
 }  // namespace pipescope

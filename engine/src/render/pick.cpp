@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <glm/gtc/matrix_inverse.hpp>
 
+#include "pipescope/model/mesh.hpp"
+
 namespace pipescope {
 
 namespace {
@@ -96,7 +98,7 @@ std::string describe_object(const Layout& layout, ObjectIndex i, VisualState sta
   const int stage = stage_of(layout, i);
   std::string s = fmt::format("{}: {}, replica {}, ", layout.id(i), kind_name(o.kind), o.replica);
   if (!per_stage(o.kind)) s += fmt::format("layer {}, ", o.layer);
-  s += fmt::format("stage {} on GPU {}", stage, layout.params().rank_of_stage(stage));
+  s += fmt::format("stage {} on {}", stage, rank_label(layout.params(), layout.params().rank_of_stage(stage)));
   if (per_microbatch(o.kind)) s += fmt::format(", microbatch {}", o.microbatch);
   return s + ", " + state_name(state);
 }

@@ -8,6 +8,7 @@
 #include "pipescope/gl/gl_check.hpp"
 #include "pipescope/gl/gl_object.hpp"
 #include "pipescope/gl/program.hpp"
+#include "pipescope/model/mesh.hpp"
 #include "pipescope/render/label_placement.hpp"
 #include "pipescope/render/labels.hpp"
 #include "pipescope/render/oit_pass.hpp"
@@ -270,11 +271,12 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
       return it->second;
     };
     std::unordered_map<int, Laid> tags;
-    auto rank_tag = [&](int rank) -> const Laid& {
-      auto it = tags.find(rank);
+    auto rank_tag = [&](int rank, int replica) -> const Laid& {
+      const int key = rank + replica * static_cast<int>(layout_->params().pp);
+      auto it = tags.find(key);
       if (it == tags.end()) {
-        const std::string text = "GPU " + std::to_string(rank);
-        it = tags.emplace(rank, lay_out(LabelText{std::u32string(text.begin(), text.end()), U"", U""})).first;
+        const std::string text = rank_label(layout_->params(), rank, replica);
+        it = tags.emplace(key, lay_out(LabelText{std::u32string(text.begin(), text.end()), U"", U""})).first;
       }
       return it->second;
     };
@@ -308,7 +310,7 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
           const Box& last = (*layout_)[layout_->weight2(r, (s + 1) * per_stage - 1)].box;
           const glm::vec3 at(0.5 * (first.lo[0] + last.hi[0]), first.hi[1],
                              static_cast<float>(drawn_sizes(p).d_model) * 1.45f + 1.0f);
-          const Laid& l = rank_tag(static_cast<int>(p.rank_of_stage(s)));
+          const Laid& l = rank_tag(static_cast<int>(p.rank_of_stage(s)), r);
           glm::vec2 px;
           if (anchor_px(at, px) && placer.place(px, l.extent)) emit(l, at);
         }

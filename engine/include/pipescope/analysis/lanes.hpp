@@ -6,6 +6,7 @@
 // bubbles show as gaps.
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "pipescope/model/layout.hpp"
@@ -39,6 +40,7 @@ struct LaneBlock {
 // never overlaps; all sends, and all exchanges, have one length each).
 struct Lane {
   int rank;
+  std::string label;  // "GPU 2", or with tp "GPUs 16-23" (rank_label)
   std::vector<LaneBlock> compute;
   std::vector<LaneBlock> sends;
   std::vector<LaneBlock> exchanges;

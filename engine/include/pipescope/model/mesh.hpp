@@ -51,4 +51,9 @@ struct Mesh {
 // The parameters' mesh (dp, pp, tp and the cluster's node size).
 Mesh mesh_of(const Params& p);
 
+// What a pipeline rank's lane, tag or row is called: "GPU 2" (the notebook's
+// name, each replica's rank 2) without tensor parallelism; with it, the GPUs
+// of that replica's rank: "GPUs 16-23".
+std::string rank_label(const Params& p, std::int64_t rank, std::int64_t replica = 0);
+
 }  // namespace pipescope
