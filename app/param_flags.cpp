@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "hardware_profile.hpp"
+#include "pipescope/model/gpu_presets.hpp"
 #include "input_checks.hpp"
 #include "presets.hpp"
 #include "pipescope/measured/measured_plan.hpp"
@@ -185,6 +186,22 @@ void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&
         ->group(sessions);
   }
 
+  // Before the profile and the table's flags, which override it.
+  cmd.add_option_function<std::string>(
+         "--gpu",
+         [&p](const std::string& name) {
+           const GpuPreset* g = gpu_preset(name);
+           if (!g) {
+             throw CLI::ValidationError("--gpu", "'" + name + "' is not a GPU pipescope knows; choose " +
+                                                     gpu_preset_names() +
+                                                     ", or give --gpu-tflops, --gpu-memory-gib and the links");
+           }
+           apply_gpu_preset(p, *g);
+         },
+         "a GPU and its server: sets --gpu-tflops, --gpu-memory-gib, --gpu-memory-gbps and the links: " +
+             gpu_preset_names())
+      ->type_name("NAME")
+      ->group(group_title(ParamGroup::Cluster));
   // Before the table's flags, so that a flag given beside it overrides the profile.
   cmd.add_option_function<std::string>(
          "--hardware",

@@ -167,3 +167,30 @@ TEST(CliPresets, Gpt3OnAThousandA100sIsTheRunMegaScaleMeasured) {
 
 }  // namespace
 }  // namespace pipescope
+
+namespace pipescope {
+namespace {
+
+// --gpu sets the GPU's figures (H200: 141 GB); a flag beside it overrides it.
+TEST(CliGpu, AGpuByNameSetsItsFiguresAndFlagsBesideItWin) {
+  const auto r = testing::run_command(testing::kExe + " stats --json --model transformer --gpu h200 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(r.output)["gpu_memory_bytes"].get<double>(), 141.0 * 1024 * 1024 * 1024);
+  const auto over = testing::run_command(testing::kExe + " stats --json --model transformer --gpu h200 "
+                                                         "--gpu-memory-gib 100 2>&1");
+  EXPECT_DOUBLE_EQ(nlohmann::json::parse(over.output)["gpu_memory_bytes"].get<double>(), 100.0 * 1024 * 1024 * 1024);
+  // An A100's 312 TFLOP/s make the same step slower than an H100's 989.
+  const auto a100 = testing::run_command(testing::kExe + " stats --json --model transformer --gpu a100-80gb 2>&1");
+  const auto h100 = testing::run_command(testing::kExe + " stats --json --model transformer --gpu h100-sxm 2>&1");
+  EXPECT_GT(nlohmann::json::parse(a100.output)["makespan_us"].get<double>(),
+            2 * nlohmann::json::parse(h100.output)["makespan_us"].get<double>());
+  const auto bad = testing::run_command(testing::kExe + " stats --gpu h1000 2>&1");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("'h1000' is not a GPU pipescope knows; choose a100-40gb, a100-80gb, h100-sxm, h200, "
+                            "b200 or mi300x"),
+            std::string::npos)
+      << bad.output;
+}
+
+}  // namespace
+}  // namespace pipescope

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "file_browser.hpp"
+#include "pipescope/model/gpu_presets.hpp"
 #include "imgui_rects.hpp"
 #include "session_panel.hpp"
 #include "param_flags.hpp"
@@ -105,6 +106,32 @@ bool param_field(const ParamSpec& spec, ParamsEditor& ed, WidgetRects& rects, co
   return changed;
 }
 
+// A GPU by name (--gpu): sets the GPU's and its server's figures below.
+bool gpu_preset_combo(Params& p, WidgetRects& rects) {
+  const GpuPreset* current = nullptr;
+  for (const GpuPreset& g : gpu_presets()) {
+    if (g.tflops == p.gpu_tflops && g.memory_gib == p.gpu_memory_gib && g.memory_gbps == p.gpu_memory_gbps &&
+        g.intra_node_gbps == p.intra_node_gbps && g.inter_node_gbps == p.inter_node_gbps) {
+      current = &g;
+    }
+  }
+  bool changed = false;
+  ImGui::SetNextItemWidth(ImGui::GetFontSize() * 10);
+  if (ImGui::BeginCombo("gpu", current ? std::string(current->name).c_str() : "(as set below)")) {
+    for (const GpuPreset& g : gpu_presets()) {
+      if (ImGui::Selectable(std::string(g.name).c_str(), &g == current)) {
+        apply_gpu_preset(p, g);
+        changed = true;
+      }
+      if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", std::string(g.description).c_str());
+    }
+    ImGui::EndCombo();
+  }
+  remember(rects, "param:gpu");
+  if (ImGui::IsItemHovered()) ImGui::SetTooltip("a GPU and its server: sets the figures below (--gpu)");
+  return changed;
+}
+
 // What the costs come from: the model's kind, its shape and the hardware.
 // Only what applies shows: the transformer's shape for a transformer, the
 // GPU and links when time is real, measured times always (they make it real).
@@ -142,6 +169,7 @@ bool model_fields(ParamsEditor& ed, WidgetRects& rects) {
         ImGui::Separator();
         ImGui::TextDisabled("%s", title);
         titled = true;
+        if (group == ParamGroup::Hardware) changed |= gpu_preset_combo(p, rects);
       }
       changed |= param_field(spec, ed, rects);
     }
