@@ -201,6 +201,41 @@ TEST(Parallelism, WithNoneOfItTheFiguresAreTheClosedFormsAsBefore) {
   }
 }
 
+// Context parallelism cuts the sequence: cp 2 halves every GPU's FLOPs and
+// activations but not its weights; the optimizer shards over dp x cp (Megatron
+// reduces gradients over both). Each layer's forward passes its keys and
+// values (t/cp x h x 2 bytes each, 2 x 512 x 1024 x 2 = 2,097,152 bytes) to the
+// other GPU, hidden under the attention core when the link is fast.
+TEST(Parallelism, ContextParallelCutsTheSequenceAndRingsKeysAndValues) {
+  Params one = pipescope::testing::small_transformer();
+  Params two = one;
+  two.cp = 2;
+  ASSERT_TRUE(validate(two).empty()) << validate(two).front().message;
+  const ModelFigures m1 = model_figures(one), m2 = model_figures(two);
+  EXPECT_DOUBLE_EQ(m2.stages[0].f_flops, m1.stages[0].f_flops / 2);
+  EXPECT_DOUBLE_EQ(m2.stages[0].activation_bytes, m1.stages[0].activation_bytes / 2);
+  EXPECT_DOUBLE_EQ(m2.flops_per_replica, m1.flops_per_replica);
+  EXPECT_DOUBLE_EQ(m2.stages[0].cp_ring_bytes, 2'097'152.0);
+  EXPECT_DOUBLE_EQ(model_state_bytes(two, m2)[0].weights, model_state_bytes(one, m1)[0].weights);
+  two.zero = 1;
+  one.zero = 1;
+  EXPECT_DOUBLE_EQ(model_state_bytes(two, model_figures(two))[0].optimizer,
+                   model_state_bytes(one, model_figures(one))[0].optimizer / 2);
+  // Inside a node (450 GB/s) the ring hides under the attention; at 0.1 GB/s it does not:
+  // 2,097,152 bytes / 0.1 = 20,971,520 ns + 5 us a step, less the core's time.
+  EXPECT_EQ(real_cost_nanoseconds(two).per_stage[0].cp_f, 0);
+  two.intra_node_gbps = 0.1;
+  const double core = model_figures(two).stages[0].layer_core_flops / (100 * 0.5 * 1e3);
+  EXPECT_NEAR(real_cost_nanoseconds(two).per_stage[0].cp_f, 2 * (20'971'520.0 + 5000 - core), 1.0);
+  const Mesh mesh{2, 2, 4, 8, 2};
+  for (std::int64_t g = 0; g < mesh.gpus(); ++g) EXPECT_EQ(mesh.gpu(mesh.coord({g})).global, g);
+  EXPECT_EQ(mesh.gpu({1, 1, 0, 1}).global, 4 * (1 + 2 * (1 + 2 * 1)));
+  Params labelled = pipescope::testing::small_transformer();
+  labelled.tp = 4;
+  labelled.cp = 2;
+  EXPECT_EQ(rank_label(labelled, 1), "GPUs 8-15");
+}
+
 TEST(Parallelism, RulesAreRefusedNamingTheFlag) {
   struct Case {
     std::function<void(Params&)> edit;
@@ -215,6 +250,7 @@ TEST(Parallelism, RulesAreRefusedNamingTheFlag) {
        },
        "tp", "must divide kv_heads (2)"},
       {[](Params& p) { p.sp = 1; }, "sp", "give --tp 2 or more"},
+      {[](Params& p) { p.cp = 3; }, "cp", "2 x cp (6) must divide seq_len (512)"},
       {[](Params& p) { p.grad_bytes = 3; }, "grad_bytes", "2 (bf16 gradients) or 4"},
       {[](Params& p) { p.zero = 4; }, "zero", "at most 3"},
       {[](Params& p) { p.recompute = 7; }, "recompute", "none, selective or full"},

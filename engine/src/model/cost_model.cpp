@@ -35,7 +35,7 @@ ModelFigures transformer_figures(const Params& p) {
   const double kv = h * static_cast<double>(p.effective_kv_heads()) / a;  // width of K (and of V)
   const double V = static_cast<double>(p.vocab), t = b * s;
   const double layers = static_cast<double>(p.layers_per_stage());
-  const double tp = static_cast<double>(p.tp);
+  const double tp = static_cast<double>(p.tp), cp = static_cast<double>(p.cp);
   const double scale = static_cast<double>(p.dtype_bytes) / 2;  // Korthikanti's bytes are 16-bit elements
   const bool swiglu = p.mlp_kind() == Mlp::Swiglu, stored = p.attention_kind() == Attention::Stored;
   const Recompute recompute = p.recompute_kind();
@@ -55,15 +55,16 @@ ModelFigures transformer_figures(const Params& p) {
   const double scores = 5 * a * s * s * b;
   const double split_outside = p.sp ? tp : 1;
   const bool keep_scores = stored && recompute == Recompute::None;
-  const double layer_all = (outside / split_outside + (inside_no_scores + (stored ? scores : 0)) / tp) * scale;
-  double layer_acts = (outside / split_outside + (inside_no_scores + (keep_scores ? scores : 0)) / tp) * scale;
+  // Context parallelism splits the sequence: every term, a cp-th on each GPU.
+  const double layer_all = (outside / split_outside + (inside_no_scores + (stored ? scores : 0)) / tp) * scale / cp;
+  double layer_acts = (outside / split_outside + (inside_no_scores + (keep_scores ? scores : 0)) / tp) * scale / cp;
   // W needs the four linear layers' inputs: QKV's and the first MLP's
   // (outside), the output projection's and the last MLP's (inside).
-  double layer_kept = (4 * s * b * h / split_outside + (2 * s * b * h + 2 * s * b * f) / tp) * scale;
+  double layer_kept = (4 * s * b * h / split_outside + (2 * s * b * h + 2 * s * b * f) / tp) * scale / cp;
   double recompute_layer = 0;
   if (recompute == Recompute::Full) {
     // Only each layer's input (2sbh, split with sp) stays; one layer is rebuilt at a time.
-    layer_acts = layer_kept = 2 * s * b * h / split_outside * scale;
+    layer_acts = layer_kept = 2 * s * b * h / split_outside * scale / cp;
     recompute_layer = linear + core;
   } else if (recompute == Recompute::Selective) {
     recompute_layer = core;  // the attention core's forward, again
@@ -71,12 +72,19 @@ ModelFigures transformer_figures(const Params& p) {
 
   StageFigures plain;
   plain.layers = layers;
-  plain.layer_f_flops = (linear + core) / tp;
-  plain.layer_score_elements = a * s * s * b / tp;
-  plain.f_flops = layers * (linear + core) / tp;
-  plain.recompute_flops = layers * recompute_layer / tp;
-  plain.i_flops = layers * (linear + 2 * core + recompute_layer) / tp;
-  plain.w_flops = layers * linear / tp;
+  const double gpu_share = tp * cp;  // one GPU's share of a stage's work
+  plain.layer_f_flops = (linear + core) / gpu_share;
+  plain.layer_core_flops = core / gpu_share;
+  plain.layer_score_elements = a * s * s * b / gpu_share;
+  plain.f_flops = layers * (linear + core) / gpu_share;
+  plain.recompute_flops = layers * recompute_layer / gpu_share;
+  plain.i_flops = layers * (linear + 2 * core + recompute_layer) / gpu_share;
+  plain.w_flops = layers * linear / gpu_share;
+  if (p.cp > 1) {
+    // Ring attention: each GPU's keys and values (its tp-th of the heads)
+    // pass the other cp - 1 GPUs, one step each.
+    plain.cp_ring_bytes = (cp - 1) * 2 * (t / cp) * kv / tp * static_cast<double>(p.dtype_bytes);
+  }
   plain.parameters = layers * layer_params;
   plain.activation_bytes = layers * layer_acts;
   plain.kept_for_w_bytes = layers * layer_kept;
@@ -90,21 +98,21 @@ ModelFigures transformer_figures(const Params& p) {
   if (V > 0) {
     m.stages.front().parameters += V * h;  // the embedding: a lookup, no FLOPs worth counting
     StageFigures& last = m.stages.back();
-    const double head = 2 * t * h * V / tp;  // vocabulary-parallel over tp
+    const double head = 2 * t * h * V / gpu_share;  // vocabulary-parallel over tp
     last.head_flops = head;
     last.f_flops += head;
     last.i_flops += head;
     last.w_flops += head;
     last.parameters += V * h;
-    last.activation_bytes += (s * b * h / split_outside + s * b * V / tp) * 2 * scale;
-    last.kept_for_w_bytes += s * b * h / split_outside * 2 * scale;
+    last.activation_bytes += (s * b * h / split_outside + s * b * V / tp) * 2 * scale / cp;
+    last.kept_for_w_bytes += s * b * h / split_outside * 2 * scale / cp;
   }
   const double bytes = static_cast<double>(p.dtype_bytes);
   // Megatron sends a tp-th of the activation and all-gathers it after (Narayanan's scatter/gather).
-  m.send_bytes = t * h * bytes / tp;
+  m.send_bytes = t * h * bytes / gpu_share;
   m.layer_gradient_bytes = layer_params / tp * static_cast<double>(p.effective_grad_bytes());
   m.layer_weight_bytes = layer_params / tp * bytes;
-  m.tp_collective_bytes = t * h * bytes;
+  m.tp_collective_bytes = t / cp * h * bytes;
   return m;
 }
 
@@ -112,11 +120,12 @@ ModelFigures transformer_figures(const Params& p) {
 
 ModelFigures model_figures(const Params& p) {
   ModelFigures m = p.model == CostModel::Transformer ? transformer_figures(p) : notebook_figures(p);
-  const double microbatches = static_cast<double>(p.microbatches), tp = static_cast<double>(p.tp);
+  const double microbatches = static_cast<double>(p.microbatches);
+  const double gpus = static_cast<double>(p.tp) * static_cast<double>(p.cp);  // a stage's
   for (const StageFigures& s : m.stages) {
-    const double pass = microbatches * (s.f_flops + s.i_flops + s.w_flops) * tp;
+    const double pass = microbatches * (s.f_flops + s.i_flops + s.w_flops) * gpus;
     m.hardware_flops_per_replica += pass;
-    m.flops_per_replica += pass - microbatches * s.recompute_flops * tp;
+    m.flops_per_replica += pass - microbatches * s.recompute_flops * gpus;
   }
   return m;
 }
@@ -138,6 +147,18 @@ double group_gbps(const Params& p, const Mesh& mesh, MeshDim d) {
   const double intra = p.intra_node_gbps * p.collective_efficiency;
   if (mesh.inside_node(d)) return intra;
   const double in_a_node = static_cast<double>(std::max<std::int64_t>(1, mesh.gpus_per_node / mesh.stride(d)));
+  return std::min(intra, p.inter_node_gbps * in_a_node);
+}
+
+// The gradients' group: the replicas, and with context parallelism the cp
+// GPUs that hold the same weights too (Megatron reduces over dp x cp), a
+// block of tp-strided GPUs.
+double gradient_group_gbps(const Params& p, const Mesh& mesh) {
+  if (p.cp == 1) return group_gbps(p, mesh, MeshDim::Dp);
+  const double intra = p.intra_node_gbps * p.collective_efficiency;
+  const std::int64_t span = mesh.tp * mesh.cp * mesh.dp;
+  if (mesh.gpus() <= mesh.gpus_per_node || (span <= mesh.gpus_per_node && mesh.gpus_per_node % span == 0)) return intra;
+  const double in_a_node = static_cast<double>(std::max<std::int64_t>(1, mesh.gpus_per_node / mesh.tp));
   return std::min(intra, p.inter_node_gbps * in_a_node);
 }
 
@@ -163,12 +184,17 @@ RealCostNanoseconds real_cost_nanoseconds(const Params& p) {
   auto measured = [](const std::vector<double>& us, std::size_t s, double model_ns) {
     return us.empty() ? model_ns : 1000 * (us.size() == 1 ? us[0] : us[s]);
   };
-  const double tp = static_cast<double>(p.tp), dp = static_cast<double>(p.dp);
+  const double tp = static_cast<double>(p.tp);
+  const double dp = static_cast<double>(p.dp) * static_cast<double>(p.cp);  // who shares the weights
   // A ring all-reduce moves 2(n-1)/n of the bytes in 2(n-1) steps (with sp a
   // reduce-scatter and an all-gather, (n-1)/n each: the same).
   const double tp_all_reduce = ring_ns(p, 2 * (tp - 1) / tp, m.tp_collective_bytes, tp, 2 * (tp - 1),
                                        group_gbps(p, mesh, MeshDim::Tp));
-  const double dp_link = p.dp_gbps.value_or(group_gbps(p, mesh, MeshDim::Dp));
+  const double dp_link = p.dp_gbps.value_or(gradient_group_gbps(p, mesh));
+  // A ring step of the context-parallel attention: bytes at the group's
+  // bandwidth plus a latency, cp - 1 of them.
+  const double cp_link = group_gbps(p, mesh, MeshDim::Cp);
+  const double cp_steps = static_cast<double>(p.cp - 1);
   // FSDP all-gathers a layer's weights before each pass (prefetched: only
   // what the layer's compute does not cover is exposed).
   const double fsdp_gather = p.zero >= 3 ? ring_ns(p, (dp - 1) / dp, m.layer_weight_bytes, dp, dp - 1, dp_link) : 0;
@@ -186,6 +212,14 @@ RealCostNanoseconds real_cost_nanoseconds(const Params& p) {
     const double w_compute = compute(st.w_flops, 0);
     c.tp_f = st.tp_collectives_f * tp_all_reduce;
     c.tp_i = st.tp_collectives_i * tp_all_reduce;
+    if (st.cp_ring_bytes > 0 && L > 0) {
+      // Overlapped with the attention core it feeds: only what runs past it
+      // is exposed. The backward passes keys and values and their gradients.
+      const double ring = st.cp_ring_bytes / cp_link + cp_steps * 1000 * p.p2p_latency_us;
+      const double core_ns = matmul_ns(st.layer_core_flops, w);
+      c.cp_f = L * std::max(0.0, ring - core_ns);
+      c.cp_i = L * std::max(0.0, 2 * ring - 2 * core_ns);
+    }
     if (L > 0) {
       c.fsdp_f = L * std::max(0.0, fsdp_gather - f_compute / L);
       c.fsdp_i = L * std::max(0.0, fsdp_gather - i_compute / L);
@@ -194,8 +228,8 @@ RealCostNanoseconds real_cost_nanoseconds(const Params& p) {
     // The host's floor and the pipeline's fixed cost a pass; a backward's
     // is shared by I and W in proportion to their work.
     const double floor_ns = 1000 * p.layer_floor_us * L;
-    const double f = std::max(floor_ns, f_compute + c.tp_f + c.fsdp_f) + pass_overhead;
-    const double i_gpu = i_compute + c.tp_i + c.fsdp_i;
+    const double f = std::max(floor_ns, f_compute + c.tp_f + c.cp_f + c.fsdp_f) + pass_overhead;
+    const double i_gpu = i_compute + c.tp_i + c.cp_i + c.fsdp_i;
     const double backward = std::max(2 * floor_ns, i_gpu + w_compute) + pass_overhead;
     // (An absurd size can make both infinite: then each is, for validation to refuse.)
     const double i_share = i_gpu + w_compute > 0 && std::isfinite(i_gpu + w_compute) ? i_gpu / (i_gpu + w_compute) : 0.5;
@@ -232,7 +266,8 @@ std::vector<ModelStateBytes> model_state_bytes(const Params& p, const ModelFigur
     r.parameters += figures.stages[s].parameters;
     r.recompute_buffer = std::max(r.recompute_buffer, figures.stages[s].recompute_buffer_bytes);
   }
-  const double dp = static_cast<double>(p.dp), tp = static_cast<double>(p.tp);
+  // ZeRO shards over everyone holding the same weights: dp x cp.
+  const double dp = static_cast<double>(p.dp) * static_cast<double>(p.cp), tp = static_cast<double>(p.tp);
   const bool transformer = p.model == CostModel::Transformer;
   for (ModelStateBytes& r : out) {
     const double mine = r.parameters / tp;

@@ -73,6 +73,10 @@ const auto kTable = std::to_array<ParamSpec>({
      .help = "tensor-parallel GPUs each stage is cut over (Megatron: two all-reduces a layer in the forward, two in "
              "the backward); divides heads and kv_heads",
      .unit = "", .min = 1, .group = G::Parallelism, .value = &Params::tp, .max = 1024},
+    {.key = "cp", .flag = "--cp",
+     .help = "context-parallel GPUs each stage's sequence is cut over (keys and values passed round a ring in each "
+             "attention, overlapped with it); 2 x cp divides seq_len",
+     .unit = "", .min = 1, .group = G::Parallelism, .value = &Params::cp, .max = 1024},
     {.key = "sp", .flag = "--sp",
      .help = "1: sequence parallel beside tp (reduce-scatter and all-gather in place of the all-reduces; every "
              "activation split over tp)",

@@ -389,6 +389,11 @@ static std::vector<ParamError> parallelism_rules(const Params& p) {
                                      "the tp GPUs",
                                      p.tp, p.hidden())});
   }
+  if (p.cp > 1 && p.seq_len % (2 * p.cp) != 0) {
+    out.push_back({"cp", fmt::format("cp is {}, but 2 x cp ({}) must divide seq_len ({}): each GPU takes two "
+                                     "chunks of the sequence (one early, one late, to balance causal attention)",
+                                     p.cp, 2 * p.cp, p.seq_len)});
+  }
   if (p.sp && p.tp == 1) {
     out.push_back({"sp", "sp is 1, but sequence parallelism splits activations over the tensor-parallel GPUs: give "
                          "--tp 2 or more, or leave --sp out"});

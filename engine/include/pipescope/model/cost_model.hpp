@@ -63,6 +63,8 @@ struct StageFigures {
   double head_flops = 0;        // of each of f, i and w, the head's (on the last stage)
   double layer_f_flops = 0;     // one layer's forward on one GPU: what sets its matmuls' efficiency
   double layer_score_elements = 0;  // attention scores one layer's forward makes on one GPU
+  double layer_core_flops = 0;      // of layer_f_flops, the attention core's (what hides a cp ring)
+  double cp_ring_bytes = 0;         // keys and values one GPU sends round the cp ring in one layer's forward
   double layers = 0;            // transformer layers (each pays the fitted fixed cost a pass)
   double parameters = 0;        // the weights the stage holds, all its tp GPUs together
   double activation_bytes = 0;  // stored on one GPU by its forward of one microbatch
@@ -95,6 +97,7 @@ struct RealCostNanoseconds {
   struct Stage {
     double f = 0, i = 0, w = 0;
     double tp_f = 0, tp_i = 0;  // of f and i, exposed tensor-parallel communication
+    double cp_f = 0, cp_i = 0;  // of f and i, the context-parallel ring beyond the attention it overlaps
     double fsdp_f = 0, fsdp_i = 0;  // of f and i, exposed FSDP all-gathers
     double recompute = 0;       // of i, the forward work re-run
   };

@@ -99,8 +99,9 @@ struct Params {
   double step_overhead_ms = 0;
 
   // Parallelism beyond the notebook's dp and pp (Megatron's), and what each
-  // GPU keeps. GPUs = dp x pp x tp.
+  // GPU keeps. GPUs = dp x pp x tp x cp.
   std::int64_t tp = 1;              // tensor-parallel GPUs a stage is cut over
+  std::int64_t cp = 1;              // context-parallel GPUs its sequence is cut over (ring attention)
   std::int64_t sp = 0;              // 1: sequence parallel beside tp
   std::int64_t zero = 0;            // ZeRO stage: 1 shards the optimizer (Megatron's distributed optimizer), 2 also
                                     // the gradients, 3 also the weights (FSDP)
@@ -132,7 +133,9 @@ struct Params {
   std::int64_t effective_kv_heads() const { return kv_heads.value_or(effective_heads()); }
   std::int64_t effective_grad_bytes() const { return grad_bytes.value_or(dtype_bytes); }
   // Every GPU of the run: dp replicas of a pp x tp pipeline.
-  double gpus() const { return static_cast<double>(dp) * static_cast<double>(pp) * static_cast<double>(tp); }
+  double gpus() const {
+    return static_cast<double>(dp) * static_cast<double>(pp) * static_cast<double>(tp) * static_cast<double>(cp);
+  }
   std::int64_t effective_heads() const {
     return heads.value_or(std::max<std::int64_t>(1, d_model / 128));
   }
