@@ -16,6 +16,7 @@
 #include "param_flags.hpp"
 #include "pipescope/analysis/schedule_stats.hpp"
 #include "pipescope/schedule/simulate.hpp"
+#include "pipescope/analysis/analysis.hpp"
 #include "pipescope/analysis/trace.hpp"
 #include "pipescope/analysis/units.hpp"
 #include "pipescope/measured/measured_plan.hpp"
@@ -177,7 +178,7 @@ void add_trace_command(CLI::App& cli, TraceOptions& trace, CLI::App*& trace_cmd)
 int run_trace(const TraceOptions& o) {
   // A measured run: all ranks' traces merged on one clock, sends as flows.
   const std::string json =
-      chrome_trace(o.params, o.params.measured ? measured_plan(o.params) : make_plan(o.params), o.params.frame_us > 0 ? o.params.frame_us : 1000.0);
+      chrome_trace(o.params, analyse(o.params)->scene_plan(), o.params.frame_us > 0 ? o.params.frame_us : 1000.0);
   if (o.output == "-") {
     std::cout << json;
     return finish_standard_output("trace");

@@ -12,11 +12,12 @@ void Explorer::save_lanes_picture() {
   save_screenshot(render_lanes_image(p, width, std::min(height, 16384), timeline_.frame, font_file_).image);
 }
 
-// The same trace as `pipescope trace`, beside the screenshots.
+// The same trace as `pipescope trace`, beside the screenshots: of the step
+// the scene shows (measured, when it is; the analysis chose once).
 void Explorer::save_trace() {
   const std::string path = (std::filesystem::path(exports_.folder) / "pipescope-trace.json").string();
   try {
-    write_whole_file(path, chrome_trace(scene_->params(), analysis_->plan,
+    write_whole_file(path, chrome_trace(scene_->params(), analysis_->scene_plan(),
                                           scene_->params().frame_us > 0 ? scene_->params().frame_us : 1000.0));
     exports_.status = "Saved " + path + " (open it in ui.perfetto.dev)";
   } catch (const std::exception& e) {
@@ -49,8 +50,9 @@ void Explorer::start_video() {
   s.style = view_.style;
   s.camera = camera_;  // the view the user set up on screen
   try {
+    // The step the scene shows: a measured one as it ran.
     video_ = std::make_unique<VideoExport>(scene_->params(), s, &font_,
-                                           std::shared_ptr<const SchedulePlan>(analysis_, &analysis_->plan));
+                                           std::shared_ptr<const SchedulePlan>(analysis_, &analysis_->scene_plan()));
     v.running = true;
     v.total = video_->frames_total();
     v.done = 0;
