@@ -54,8 +54,9 @@ nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const Sched
   j["pp"] = p.pp;
   j["tp"] = p.tp;
   j["cp"] = p.cp;
+  j["ep"] = p.ep;
   const Mesh mesh = mesh_of(p);
-  j["mesh"] = {{"dp", mesh.dp}, {"pp", mesh.pp}, {"tp", mesh.tp}, {"cp", mesh.cp}, {"gpus", mesh.gpus()},
+  j["mesh"] = {{"dp", mesh.dp}, {"pp", mesh.pp}, {"tp", mesh.tp}, {"cp", mesh.cp}, {"ep", p.ep}, {"gpus", mesh.gpus()},
                {"gpus_per_node", mesh.gpus_per_node}, {"order", "tp-cp-dp-pp (Megatron: tp innermost)"},
                {"text", mesh.text()}};
   j["microbatches"] = p.microbatches;
@@ -97,10 +98,12 @@ nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const Sched
                      {"peak_memory_bytes", rs.peak_memory_bytes},
                      {"over_memory", rs.over_memory},
                      {"time_split", {{"compute" + suffix, time(rs.busy - rs.tp_communication - rs.cp_communication -
-                                                              rs.fsdp_communication - rs.recompute)},
+                                                              rs.ep_communication - rs.fsdp_communication -
+                                                              rs.recompute)},
                                      {"recompute" + suffix, time(rs.recompute)},
                                      {"tp_communication" + suffix, time(rs.tp_communication)},
                                      {"cp_communication" + suffix, time(rs.cp_communication)},
+                                     {"ep_communication" + suffix, time(rs.ep_communication)},
                                      {"fsdp_communication" + suffix, time(rs.fsdp_communication)},
                                      {"idle" + suffix, time(rs.idle)}}}});
   }
@@ -155,20 +158,21 @@ void print_auto_text(const Params& p, const SchedulePlan& plan, const AutoResult
 void print_memory_and_split(const Params& p, const ScheduleStats& st) {
   std::cout << fmt::format("\n{:>5} {:>11} {:>10} {:>10} {:>10} {:>10} {:>12}   {}\n", "rank", "parameters", "weights",
                            "gradients", "optimizer", "overhead", "activations",
-                           "time: compute / recompute / tp / cp / fsdp / idle");
+                           "time: compute / recompute / tp / cp / ep / fsdp / idle");
   const bool split = st.unit == TimeUnit::Nanoseconds && p.time_f.empty() && !p.measured;
   for (std::size_t r = 0; r < st.ranks.size(); ++r) {
     const RankStats& rs = st.ranks[r];
     const double total = static_cast<double>(rs.busy + rs.idle);
     auto share = [&](std::int64_t t) { return total > 0 ? percent(static_cast<double>(t) / total) : std::string("-"); };
     const std::int64_t compute =
-        rs.busy - rs.tp_communication - rs.cp_communication - rs.fsdp_communication - rs.recompute;
+        rs.busy - rs.tp_communication - rs.cp_communication - rs.ep_communication - rs.fsdp_communication - rs.recompute;
     std::cout << fmt::format("{:>5} {:>11.4g} {:>10} {:>10} {:>10} {:>10} {:>12}   {}\n", r, rs.parameters,
                              bytes_text(rs.weights_bytes), bytes_text(rs.gradients_bytes),
                              bytes_text(rs.optimizer_bytes), bytes_text(rs.overhead_bytes),
                              bytes_text(rs.peak_activation_bytes),
-                             split ? fmt::format("{} / {} / {} / {} / {} / {}", share(compute), share(rs.recompute),
-                                                 share(rs.tp_communication), share(rs.cp_communication),
+                             split ? fmt::format("{} / {} / {} / {} / {} / {} / {}", share(compute),
+                                                 share(rs.recompute), share(rs.tp_communication),
+                                                 share(rs.cp_communication), share(rs.ep_communication),
                                                  share(rs.fsdp_communication), share(rs.idle))
                                    : std::string("measured"));
   }

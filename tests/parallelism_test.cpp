@@ -236,6 +236,72 @@ TEST(Parallelism, ContextParallelCutsTheSequenceAndRingsKeysAndValues) {
   EXPECT_EQ(rank_label(labelled, 1), "GPUs 8-15");
 }
 
+// DeepSeek-V3's shape (arXiv 2412.19437: h 7168, 61 layers of which 3 dense
+// with FFN 18432, 256 routed experts of 2048 and 1 shared, top 8, vocab
+// 129,280; its MLA attention counted here as multi-head): 671B parameters,
+// 37B activated a token. Counted: 672.2B, and 37.75B from the model FLOPs
+// less the attention core (6 FLOPs a parameter and token).
+Params deepseek_v3_like() {
+  Params p;
+  p.model = CostModel::Transformer;
+  p.d_model = 7168;
+  p.heads = 128;
+  p.L = 61;
+  p.pp = 1;
+  p.dp = 1;
+  p.B = 1;
+  p.microbatches = 1;
+  p.seq_len = 4096;
+  p.experts = 256;
+  p.top_k = 8;
+  p.expert_d_hidden = 2048;
+  p.shared_experts = 1;
+  p.dense_layers = 3;
+  p.d_hidden = 18432;
+  p.mlp = static_cast<std::int64_t>(Mlp::Swiglu);
+  p.vocab = 129280;
+  p.schedule = ScheduleKind::OneFOneB;
+  return p;
+}
+
+TEST(Parallelism, AMixtureOfExpertsCountsAsDeepSeekV3Publishes) {
+  const Params p = deepseek_v3_like();
+  ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+  const ModelFigures m = model_figures(p);
+  EXPECT_NEAR(m.stages[0].parameters / 1e9, 671, 0.01 * 671);
+  const double tokens = 4096, core = 12 * tokens * 4096 * 7168 * 61.0;  // F 4tsh + I 8tsh a layer
+  EXPECT_NEAR((m.flops_per_replica - core) / 6 / tokens / 1e9, 37, 0.05 * 37);
+  // Three dense layers and 58 MoE ones: the experts are 58 x 256 x 3 x 7168 x 2048.
+  EXPECT_DOUBLE_EQ(m.stages[0].expert_parameters, 58 * 256 * 3 * 7168.0 * 2048);
+}
+
+// Expert parallelism over 8 of 16 replicas: each GPU holds 32 of the 256
+// experts, ZeRO-1 shards their optimizer over the 2 replicas that share them,
+// and every MoE layer adds a dispatch and a combine each way: (ep - 1)/ep of
+// a GPU's t x top_k x h x 2 bytes (4096 x 8 x 7168 x 2), plus 7 latencies.
+TEST(Parallelism, ExpertParallelSplitsTheExpertsAndAddsAllToAlls) {
+  Params p = deepseek_v3_like();
+  p.L = 64;
+  p.dense_layers = 0;
+  p.pp = 16;
+  p.dp = 16;
+  p.B = 16;
+  p.ep = 8;
+  p.zero = 1;
+  p.vocab = 0;
+  ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+  const ModelFigures m = model_figures(p);
+  const ModelStateBytes s = model_state_bytes(p, m)[0];
+  const double experts = m.stages[0].expert_parameters, dense = m.stages[0].parameters - experts;
+  EXPECT_DOUBLE_EQ(s.weights, 2 * (dense + experts / 8));
+  EXPECT_DOUBLE_EQ(s.optimizer, 12 * (dense / 16 + experts / 8 / 2));
+  const double bytes = 4096.0 * 8 * 7168 * 2;
+  EXPECT_DOUBLE_EQ(m.stages[0].all_to_all_bytes, 4 * bytes);  // 4 MoE layers a stage
+  // 16 x 16 = 256 GPUs: an ep group of 8 consecutive GPUs sits in a node (450 GB/s).
+  const double one = 7.0 / 8 * bytes / 450 + 7 * 5000;
+  EXPECT_NEAR(real_cost_nanoseconds(p).per_stage[0].ep_f, 4 * 2 * one, 4.0);
+}
+
 TEST(Parallelism, RulesAreRefusedNamingTheFlag) {
   struct Case {
     std::function<void(Params&)> edit;
@@ -251,6 +317,24 @@ TEST(Parallelism, RulesAreRefusedNamingTheFlag) {
        "tp", "must divide kv_heads (2)"},
       {[](Params& p) { p.sp = 1; }, "sp", "give --tp 2 or more"},
       {[](Params& p) { p.cp = 3; }, "cp", "2 x cp (6) must divide seq_len (512)"},
+      {[](Params& p) { p.ep = 2; }, "ep", "there are no experts"},
+      {[](Params& p) {
+         p.experts = 8;
+         p.top_k = 9;
+       },
+       "top_k", "only 8 experts"},
+      {[](Params& p) {
+         p.experts = 6;
+         p.ep = 4;
+         p.dp = 4;
+         p.B = 32;
+       },
+       "ep", "must divide experts (6)"},
+      {[](Params& p) {
+         p.experts = 8;
+         p.ep = 4;
+       },
+       "ep", "must divide dp x cp (1 x 1)"},
       {[](Params& p) { p.grad_bytes = 3; }, "grad_bytes", "2 (bf16 gradients) or 4"},
       {[](Params& p) { p.zero = 4; }, "zero", "at most 3"},
       {[](Params& p) { p.recompute = 7; }, "recompute", "none, selective or full"},

@@ -120,10 +120,12 @@ ScheduleStats schedule_stats(const Params& p, const SchedulePlan& plan) {
         if (st.op == Op::F) {
           rs.tp_communication += std::llround(c.tp_f);
           rs.cp_communication += std::llround(c.cp_f);
+          rs.ep_communication += std::llround(c.ep_f);
           rs.fsdp_communication += std::llround(c.fsdp_f);
         } else if (st.op == Op::I || st.op == Op::B) {
           rs.tp_communication += std::llround(c.tp_i);
           rs.cp_communication += std::llround(c.cp_i);
+          rs.ep_communication += std::llround(c.ep_i);
           rs.fsdp_communication += std::llround(c.fsdp_i);
           rs.recompute += std::llround(c.recompute);
         }

@@ -27,74 +27,129 @@ ModelFigures notebook_figures(const Params& p) {
   return m;
 }
 
-ModelFigures transformer_figures(const Params& p) {
-  ModelFigures m;
+// One layer's figures, the whole layer (all its GPUs) unless said.
+struct LayerFigures {
+  double linear = 0, core = 0;          // forward FLOPs: matmuls with weights, the attention core
+  double dense_params = 0, expert_params = 0;
+  double acts = 0, kept = 0, all = 0;   // on one GPU: stored by F, kept until W, everything (recompute buffer)
+  double recompute = 0;                 // forward FLOPs recomputation re-runs
+  double all_to_all_bytes = 0;          // one GPU's tokens in one expert dispatch (or combine)
+};
+
+LayerFigures layer_figures(const Params& p, bool moe) {
+  LayerFigures l;
   const double b = static_cast<double>(p.B) / static_cast<double>(p.dp) / static_cast<double>(p.microbatches);
   const double s = static_cast<double>(p.seq_len), h = static_cast<double>(p.d_model);
-  const double f = static_cast<double>(p.hidden()), a = static_cast<double>(p.effective_heads());
+  const double a = static_cast<double>(p.effective_heads());
   const double kv = h * static_cast<double>(p.effective_kv_heads()) / a;  // width of K (and of V)
-  const double V = static_cast<double>(p.vocab), t = b * s;
-  const double layers = static_cast<double>(p.layers_per_stage());
+  const double t = b * s;
   const double tp = static_cast<double>(p.tp), cp = static_cast<double>(p.cp);
   const double scale = static_cast<double>(p.dtype_bytes) / 2;  // Korthikanti's bytes are 16-bit elements
   const bool swiglu = p.mlp_kind() == Mlp::Swiglu, stored = p.attention_kind() == Attention::Stored;
   const Recompute recompute = p.recompute_kind();
   const double mlp_matrices = swiglu ? 3 : 2;
+  // A dense MLP of width f once a token; a MoE layer's: top_k routed experts
+  // and the shared ones, of the expert width, and the router.
+  const double f = moe ? static_cast<double>(p.effective_expert_d_hidden()) : static_cast<double>(p.hidden());
+  const double copies = moe ? static_cast<double>(p.top_k + p.shared_experts) : 1;
+  const double E = moe ? static_cast<double>(p.experts) : 0;
 
-  // FLOPs of one layer's forward, the whole layer (all tp GPUs).
-  const double linear = 2 * t * h * (h + 2 * kv) + 2 * t * h * h + mlp_matrices * 2 * t * h * f;
-  const double core = 4 * t * s * h;  // Q K^T and the scores times V
-  const double layer_params = h * (h + 2 * kv) + h * h + mlp_matrices * h * f + 9 * h + f;
-  // Activations of one layer (bytes at 2-byte elements), Korthikanti's
-  // terms: outside the tensor-parallel regions (layer-norm inputs 4sbh, the
-  // QKV and first MLP inputs 2sbh each, two dropout masks sbh each) split
-  // only with sp; inside them (Q, K, V, the attention output, the MLP's
-  // inner activations, the scores) split over tp.
+  const double attention_linear = 2 * t * h * (h + 2 * kv) + 2 * t * h * h;
+  l.linear = attention_linear + copies * mlp_matrices * 2 * t * h * f + 2 * t * h * E;
+  l.core = 4 * t * s * h;  // Q K^T and the scores times V
+  const double attention_params = h * (h + 2 * kv) + h * h + 9 * h;
+  if (moe) {
+    l.dense_params = attention_params + static_cast<double>(p.shared_experts) * mlp_matrices * h * f + h * E;
+    l.expert_params = E * mlp_matrices * h * f;
+  } else {
+    l.dense_params = attention_params + mlp_matrices * h * f + f;
+  }
+  // Activations (bytes at 2-byte elements), Korthikanti's terms: outside
+  // the tensor-parallel regions (layer-norm inputs 4sbh, the QKV and first
+  // MLP inputs 2sbh each, two dropout masks sbh each) split only with sp;
+  // inside them (Q, K, V, the attention output, the MLP's inner
+  // activations, the scores) split over tp. A MoE layer keeps its MLP's
+  // for every copy of a token, and the dispatched tokens (2sbh each).
   const double outside = 10 * s * b * h;
-  const double inside_no_scores = 2 * s * b * (h + 2 * kv) + 2 * s * b * h + (swiglu ? 6 : 4) * s * b * f;
+  const double mlp_inner = copies * (swiglu ? 6 : 4) * s * b * f + (moe ? 2 * static_cast<double>(p.top_k) * s * b * h : 0);
+  const double inside_no_scores = 2 * s * b * (h + 2 * kv) + 2 * s * b * h + mlp_inner;
   const double scores = 5 * a * s * s * b;
   const double split_outside = p.sp ? tp : 1;
   const bool keep_scores = stored && recompute == Recompute::None;
   // Context parallelism splits the sequence: every term, a cp-th on each GPU.
-  const double layer_all = (outside / split_outside + (inside_no_scores + (stored ? scores : 0)) / tp) * scale / cp;
-  double layer_acts = (outside / split_outside + (inside_no_scores + (keep_scores ? scores : 0)) / tp) * scale / cp;
-  // W needs the four linear layers' inputs: QKV's and the first MLP's
-  // (outside), the output projection's and the last MLP's (inside).
-  double layer_kept = (4 * s * b * h / split_outside + (2 * s * b * h + 2 * s * b * f) / tp) * scale / cp;
-  double recompute_layer = 0;
+  l.all = (outside / split_outside + (inside_no_scores + (stored ? scores : 0)) / tp) * scale / cp;
+  l.acts = (outside / split_outside + (inside_no_scores + (keep_scores ? scores : 0)) / tp) * scale / cp;
+  // W needs the linear layers' inputs: QKV's and the first MLP's (outside),
+  // the output projection's and the last MLP's (inside, each copy's).
+  l.kept = (4 * s * b * h / split_outside + (2 * s * b * h + copies * 2 * s * b * f) / tp) * scale / cp;
   if (recompute == Recompute::Full) {
     // Only each layer's input (2sbh, split with sp) stays; one layer is rebuilt at a time.
-    layer_acts = layer_kept = 2 * s * b * h / split_outside * scale / cp;
-    recompute_layer = linear + core;
+    l.acts = l.kept = 2 * s * b * h / split_outside * scale / cp;
+    l.recompute = l.linear + l.core;
   } else if (recompute == Recompute::Selective) {
-    recompute_layer = core;  // the attention core's forward, again
+    l.recompute = l.core;  // the attention core's forward, again
   }
+  if (moe && p.ep > 1) l.all_to_all_bytes = t / cp / tp * static_cast<double>(p.top_k) * h * static_cast<double>(p.dtype_bytes);
+  return l;
+}
 
-  StageFigures plain;
-  plain.layers = layers;
+ModelFigures transformer_figures(const Params& p) {
+  ModelFigures m;
+  const double b = static_cast<double>(p.B) / static_cast<double>(p.dp) / static_cast<double>(p.microbatches);
+  const double s = static_cast<double>(p.seq_len), h = static_cast<double>(p.d_model);
+  const double a = static_cast<double>(p.effective_heads());
+  const double kv = h * static_cast<double>(p.effective_kv_heads()) / a;
+  const double V = static_cast<double>(p.vocab), t = b * s;
+  const std::int64_t per_stage = p.layers_per_stage();
+  const double tp = static_cast<double>(p.tp), cp = static_cast<double>(p.cp), ep = static_cast<double>(p.ep);
+  const double scale = static_cast<double>(p.dtype_bytes) / 2;
+  const double split_outside = p.sp ? tp : 1;
+  const bool full = p.recompute_kind() == Recompute::Full;
+  const LayerFigures dense = layer_figures(p, false);
+  const LayerFigures moe = p.experts > 0 ? layer_figures(p, true) : dense;
   const double gpu_share = tp * cp;  // one GPU's share of a stage's work
-  plain.layer_f_flops = (linear + core) / gpu_share;
-  plain.layer_core_flops = core / gpu_share;
-  plain.layer_score_elements = a * s * s * b / gpu_share;
-  plain.f_flops = layers * (linear + core) / gpu_share;
-  plain.recompute_flops = layers * recompute_layer / gpu_share;
-  plain.i_flops = layers * (linear + 2 * core + recompute_layer) / gpu_share;
-  plain.w_flops = layers * linear / gpu_share;
-  if (p.cp > 1) {
-    // Ring attention: each GPU's keys and values (its tp-th of the heads)
-    // pass the other cp - 1 GPUs, one step each.
-    plain.cp_ring_bytes = (cp - 1) * 2 * (t / cp) * kv / tp * static_cast<double>(p.dtype_bytes);
+
+  double gradient_bytes = 0, weight_bytes = 0;  // one GPU's, all layers
+  for (std::int64_t stage = 0; stage < p.stages(); ++stage) {
+    // Model order: stage k holds layers k x per_stage on; the first dense_layers are dense.
+    const std::int64_t first = stage * per_stage;
+    const std::int64_t dense_count =
+        p.experts > 0 ? std::clamp<std::int64_t>(p.dense_layers - first, 0, per_stage) : per_stage;
+    StageFigures st;
+    st.layers = static_cast<double>(per_stage);
+    for (const auto& [l, n] : {std::pair{&dense, static_cast<double>(dense_count)},
+                               std::pair{&moe, static_cast<double>(per_stage - dense_count)}}) {
+      if (n == 0) continue;
+      st.f_flops += n * (l->linear + l->core) / gpu_share;
+      st.recompute_flops += n * l->recompute / gpu_share;
+      st.i_flops += n * (l->linear + 2 * l->core + l->recompute) / gpu_share;
+      st.w_flops += n * l->linear / gpu_share;
+      st.parameters += n * (l->dense_params + l->expert_params);
+      st.expert_parameters += n * l->expert_params;
+      st.activation_bytes += n * l->acts;
+      st.kept_for_w_bytes += n * l->kept;
+      if (full) st.recompute_buffer_bytes = std::max(st.recompute_buffer_bytes, l->all);
+      st.all_to_all_bytes += n * l->all_to_all_bytes;
+      if (l->all_to_all_bytes > 0) st.moe_layers += n;
+      gradient_bytes += n * (l->dense_params + l->expert_params / ep) / tp;
+      weight_bytes += n * (l->dense_params + l->expert_params / ep) / tp;
+    }
+    // What sets the matmuls' efficiency and hides a cp ring: the stage's average layer.
+    st.layer_f_flops = st.f_flops / st.layers;
+    st.layer_core_flops = dense.core / gpu_share;
+    st.layer_score_elements = a * s * s * b / gpu_share;
+    if (p.cp > 1) {
+      // Ring attention: each GPU's keys and values (its tp-th of the heads)
+      // pass the other cp - 1 GPUs, one step each.
+      st.cp_ring_bytes = (cp - 1) * 2 * (t / cp) * kv / tp * static_cast<double>(p.dtype_bytes);
+    }
+    if (p.tp > 1) {
+      // Megatron's two all-reduces a layer each way (and two more in a recomputed forward).
+      st.tp_collectives_f = static_cast<int>(2 * per_stage);
+      st.tp_collectives_i = static_cast<int>((full ? 4 : 2) * per_stage);
+    }
+    m.stages.push_back(st);
   }
-  plain.parameters = layers * layer_params;
-  plain.activation_bytes = layers * layer_acts;
-  plain.kept_for_w_bytes = layers * layer_kept;
-  plain.recompute_buffer_bytes = recompute == Recompute::Full && layers > 0 ? layer_all : 0;
-  if (p.tp > 1) {
-    // Megatron's two all-reduces a layer each way (and two more in a recomputed forward).
-    plain.tp_collectives_f = static_cast<int>(2 * layers);
-    plain.tp_collectives_i = static_cast<int>((recompute == Recompute::Full ? 4 : 2) * layers);
-  }
-  m.stages.assign(static_cast<std::size_t>(p.stages()), plain);
   if (V > 0) {
     m.stages.front().parameters += V * h;  // the embedding: a lookup, no FLOPs worth counting
     StageFigures& last = m.stages.back();
@@ -108,10 +163,13 @@ ModelFigures transformer_figures(const Params& p) {
     last.kept_for_w_bytes += s * b * h / split_outside * 2 * scale / cp;
   }
   const double bytes = static_cast<double>(p.dtype_bytes);
+  const double layers = static_cast<double>(p.L);
   // Megatron sends a tp-th of the activation and all-gathers it after (Narayanan's scatter/gather).
   m.send_bytes = t * h * bytes / gpu_share;
-  m.layer_gradient_bytes = layer_params / tp * static_cast<double>(p.effective_grad_bytes());
-  m.layer_weight_bytes = layer_params / tp * bytes;
+  // The exchanges run layer by layer at the model's average layer (one
+  // GPU's share: experts split over ep).
+  m.layer_gradient_bytes = gradient_bytes / layers * static_cast<double>(p.effective_grad_bytes());
+  m.layer_weight_bytes = weight_bytes / layers * bytes;
   m.tp_collective_bytes = t / cp * h * bytes;
   return m;
 }
@@ -162,6 +220,15 @@ double gradient_group_gbps(const Params& p, const Mesh& mesh) {
   return std::min(intra, p.inter_node_gbps * in_a_node);
 }
 
+// The experts' group: ep GPUs of the dp x cp ones, tp apart (Megatron).
+double expert_group_gbps(const Params& p, const Mesh& mesh) {
+  const double intra = p.intra_node_gbps * p.collective_efficiency;
+  const std::int64_t span = mesh.tp * p.ep;
+  if (mesh.gpus() <= mesh.gpus_per_node || (span <= mesh.gpus_per_node && mesh.gpus_per_node % span == 0)) return intra;
+  const double in_a_node = static_cast<double>(std::max<std::int64_t>(1, mesh.gpus_per_node / mesh.tp));
+  return std::min(intra, p.inter_node_gbps * in_a_node);
+}
+
 // A pipeline send is one GPU to one GPU: the node's link, or one NIC.
 double send_gbps(const Params& p, const Mesh& mesh) {
   return mesh.inside_node(MeshDim::Pp) ? p.intra_node_gbps * p.collective_efficiency : p.inter_node_gbps;
@@ -195,6 +262,12 @@ RealCostNanoseconds real_cost_nanoseconds(const Params& p) {
   // bandwidth plus a latency, cp - 1 of them.
   const double cp_link = group_gbps(p, mesh, MeshDim::Cp);
   const double cp_steps = static_cast<double>(p.cp - 1);
+  // An all-to-all over the ep GPUs: each keeps 1/ep of its tokens and sends
+  // the rest, one step a peer.
+  const double ep = static_cast<double>(p.ep), ep_link = expert_group_gbps(p, mesh);
+  auto all_to_all = [&](double bytes, double layers) {
+    return (ep - 1) / ep * bytes / ep_link + layers * (ep - 1) * 1000 * p.p2p_latency_us;
+  };
   // FSDP all-gathers a layer's weights before each pass (prefetched: only
   // what the layer's compute does not cover is exposed).
   const double fsdp_gather = p.zero >= 3 ? ring_ns(p, (dp - 1) / dp, m.layer_weight_bytes, dp, dp - 1, dp_link) : 0;
@@ -212,6 +285,12 @@ RealCostNanoseconds real_cost_nanoseconds(const Params& p) {
     const double w_compute = compute(st.w_flops, 0);
     c.tp_f = st.tp_collectives_f * tp_all_reduce;
     c.tp_i = st.tp_collectives_i * tp_all_reduce;
+    if (st.all_to_all_bytes > 0) {
+      // A dispatch and a combine each way (and again in a recomputed forward), not overlapped.
+      const double one = all_to_all(st.all_to_all_bytes, st.moe_layers);
+      c.ep_f = 2 * one;
+      c.ep_i = (p.recompute_kind() == Recompute::Full ? 4 : 2) * one;
+    }
     if (st.cp_ring_bytes > 0 && L > 0) {
       // Overlapped with the attention core it feeds: only what runs past it
       // is exposed. The backward passes keys and values and their gradients.
@@ -228,8 +307,8 @@ RealCostNanoseconds real_cost_nanoseconds(const Params& p) {
     // The host's floor and the pipeline's fixed cost a pass; a backward's
     // is shared by I and W in proportion to their work.
     const double floor_ns = 1000 * p.layer_floor_us * L;
-    const double f = std::max(floor_ns, f_compute + c.tp_f + c.cp_f + c.fsdp_f) + pass_overhead;
-    const double i_gpu = i_compute + c.tp_i + c.cp_i + c.fsdp_i;
+    const double f = std::max(floor_ns, f_compute + c.tp_f + c.cp_f + c.ep_f + c.fsdp_f) + pass_overhead;
+    const double i_gpu = i_compute + c.tp_i + c.cp_i + c.ep_i + c.fsdp_i;
     const double backward = std::max(2 * floor_ns, i_gpu + w_compute) + pass_overhead;
     // (An absurd size can make both infinite: then each is, for validation to refuse.)
     const double i_share = i_gpu + w_compute > 0 && std::isfinite(i_gpu + w_compute) ? i_gpu / (i_gpu + w_compute) : 0.5;
@@ -264,11 +343,13 @@ std::vector<ModelStateBytes> model_state_bytes(const Params& p, const ModelFigur
   for (std::size_t s = 0; s < figures.stages.size(); ++s) {
     ModelStateBytes& r = out[static_cast<std::size_t>(p.rank_of_stage(static_cast<std::int64_t>(s)))];
     r.parameters += figures.stages[s].parameters;
+    r.expert_parameters += figures.stages[s].expert_parameters;
     r.recompute_buffer = std::max(r.recompute_buffer, figures.stages[s].recompute_buffer_bytes);
   }
   // ZeRO shards over everyone holding the same weights: dp x cp.
   const double dp = static_cast<double>(p.dp) * static_cast<double>(p.cp), tp = static_cast<double>(p.tp);
   const bool transformer = p.model == CostModel::Transformer;
+  const double ep = static_cast<double>(p.ep);
   for (ModelStateBytes& r : out) {
     const double mine = r.parameters / tp;
     if (!transformer) {  // the notebook's MLP: 16 bytes a parameter, as it always was
@@ -277,9 +358,15 @@ std::vector<ModelStateBytes> model_state_bytes(const Params& p, const ModelFigur
       r.optimizer = kOptimizerBytesPerParameter * mine;
       continue;
     }
-    r.weights = mine * static_cast<double>(p.dtype_bytes) / (p.zero >= 3 ? dp : 1);
-    r.gradients = mine * static_cast<double>(p.effective_grad_bytes()) / (p.zero >= 2 ? dp : 1);
-    r.optimizer = mine * kOptimizerBytesPerParameter / (p.zero >= 1 ? dp : 1);
+    // Experts split over ep, and their replicas are dp x cp / ep: ZeRO shards each over its own.
+    const double dense = (r.parameters - r.expert_parameters) / tp, experts = r.expert_parameters / tp / ep;
+    auto sharded = [&](double per_parameter, int from_stage) {
+      return per_parameter * (p.zero >= from_stage ? dense / dp + experts / (dp / ep) : dense + experts);
+    };
+    r.weights = sharded(static_cast<double>(p.dtype_bytes), 3);
+    r.gradients = sharded(static_cast<double>(p.effective_grad_bytes()), 2);
+    r.optimizer = sharded(kOptimizerBytesPerParameter, 1);
+    (void)mine;
     r.overhead = p.overhead_gib * 1024 * 1024 * 1024;
   }
   return out;

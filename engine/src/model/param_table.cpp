@@ -69,6 +69,18 @@ const auto kTable = std::to_array<ParamSpec>({
      .help = "flash: the s x s attention scores are never stored (FlashAttention); stored: they are (5as/h a layer, "
              "Korthikanti's count)",
      .unit = "", .min = 0, .group = G::Model, .value = &Params::attention, .choices = kAttentionNames},
+    {.key = "experts", .flag = "--experts",
+     .help = "routed experts of each MoE layer (0: every layer's MLP is dense)", .unit = "", .min = 0,
+     .group = G::Model, .value = &Params::experts, .max = 1e6},
+    {.key = "top_k", .flag = "--top-k", .help = "routed experts each token goes to", .unit = "", .min = 1,
+     .group = G::Model, .value = &Params::top_k, .max = 1e6},
+    {.key = "expert_d_hidden", .flag = "--expert-d-hidden", .help = "an expert's MLP width", .unit = "", .min = 1,
+     .group = G::Model, .optional = &Params::expert_d_hidden, .when_unset = "d_hidden"},
+    {.key = "shared_experts", .flag = "--shared-experts",
+     .help = "experts every token goes to besides its top_k (DeepSeek's shared experts)", .unit = "", .min = 0,
+     .group = G::Model, .value = &Params::shared_experts, .max = 1e6},
+    {.key = "dense_layers", .flag = "--dense-layers", .help = "the first layers, with a dense MLP of d_hidden",
+     .unit = "", .min = 0, .group = G::Model, .value = &Params::dense_layers},
     {.key = "tp", .flag = "--tp",
      .help = "tensor-parallel GPUs each stage is cut over (Megatron: two all-reduces a layer in the forward, two in "
              "the backward); divides heads and kv_heads",
@@ -77,6 +89,10 @@ const auto kTable = std::to_array<ParamSpec>({
      .help = "context-parallel GPUs each stage's sequence is cut over (keys and values passed round a ring in each "
              "attention, overlapped with it); 2 x cp divides seq_len",
      .unit = "", .min = 1, .group = G::Parallelism, .value = &Params::cp, .max = 1024},
+    {.key = "ep", .flag = "--ep",
+     .help = "expert-parallel GPUs the experts are split over (an all-to-all dispatch and combine a MoE layer each "
+             "way); divides experts and dp x cp",
+     .unit = "", .min = 1, .group = G::Parallelism, .value = &Params::ep, .max = 1e6},
     {.key = "sp", .flag = "--sp",
      .help = "1: sequence parallel beside tp (reduce-scatter and all-gather in place of the all-reduces; every "
              "activation split over tp)",
@@ -178,6 +194,7 @@ std::int64_t ParamSpec::effective(const Params& p) const {
   if (optional == &Params::heads) return p.effective_heads();
   if (optional == &Params::kv_heads) return p.effective_kv_heads();
   if (optional == &Params::grad_bytes) return p.effective_grad_bytes();
+  if (optional == &Params::expert_d_hidden) return p.effective_expert_d_hidden();
   return p.stages_per_rank();
 }
 

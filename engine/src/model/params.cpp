@@ -353,7 +353,11 @@ static std::vector<ParamError> transformer_only_rules(const Params& p) {
   if (p.model == CostModel::Transformer) return out;
   const Params usual;
   for (const ParamSpec& spec : param_table()) {
-    if (spec.group != ParamGroup::Parallelism && spec.key != "kv_heads" && spec.key != "mlp" && spec.key != "attention") {
+    static constexpr std::string_view kTransformerOnly[] = {"kv_heads",       "mlp",          "attention",
+                                                            "experts",        "top_k",        "expert_d_hidden",
+                                                            "shared_experts", "dense_layers"};
+    if (spec.group != ParamGroup::Parallelism &&
+        std::find(std::begin(kTransformerOnly), std::end(kTransformerOnly), spec.key) == std::end(kTransformerOnly)) {
       continue;
     }
     if (spec.text(p) == spec.text(usual)) continue;
@@ -397,6 +401,37 @@ static std::vector<ParamError> parallelism_rules(const Params& p) {
   if (p.sp && p.tp == 1) {
     out.push_back({"sp", "sp is 1, but sequence parallelism splits activations over the tensor-parallel GPUs: give "
                          "--tp 2 or more, or leave --sp out"});
+  }
+  if (p.experts == 0 && (p.ep > 1 || p.shared_experts > 0 || p.dense_layers > 0 || p.expert_d_hidden)) {
+    const char* field = p.ep > 1 ? "ep" : p.shared_experts > 0 ? "shared_experts" : p.dense_layers > 0 ? "dense_layers"
+                                                                                                    : "expert_d_hidden";
+    out.push_back({field, fmt::format("{} is set, but there are no experts: give --experts E for a mixture of "
+                                      "experts, or leave {} out",
+                                      field, field)});
+  } else if (p.experts > 0) {
+    if (p.top_k > p.experts) {
+      out.push_back({"top_k", fmt::format("top_k is {}, but there are only {} experts to route a token to", p.top_k,
+                                          p.experts)});
+    }
+    if (p.experts % p.ep != 0) {
+      out.push_back({"ep", fmt::format("ep is {}, but it must divide experts ({}): every GPU holds the same number "
+                                       "of experts",
+                                       p.ep, p.experts)});
+    }
+    if ((p.dp * p.cp) % p.ep != 0) {
+      out.push_back({"ep", fmt::format("ep is {}, but it must divide dp x cp ({} x {}): expert parallelism is carved "
+                                       "from the GPUs that hold the same layers (Megatron's placement)",
+                                       p.ep, p.dp, p.cp)});
+    }
+    if (p.dense_layers > p.L) {
+      out.push_back({"dense_layers", fmt::format("dense_layers is {}, but there are only {} layers", p.dense_layers,
+                                                 p.L)});
+    }
+    if (p.effective_expert_d_hidden() % p.tp != 0) {
+      out.push_back({"tp", fmt::format("tp is {}, but it must divide expert_d_hidden ({}): each expert's columns "
+                                       "are split over the tp GPUs",
+                                       p.tp, p.effective_expert_d_hidden())});
+    }
   }
   if (p.grad_bytes && *p.grad_bytes == 3) {
     out.push_back({"grad_bytes", "grad_bytes is 3, but it must be 2 (bf16 gradients) or 4 (fp32 main gradients)"});

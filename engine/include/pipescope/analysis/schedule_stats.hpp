@@ -29,7 +29,8 @@ struct RankStats {
   // Where the busy time goes (real time from the model only; the rest of
   // busy is compute): tensor-parallel collectives and FSDP gathers inside
   // the passes, and the forward work recomputation re-runs.
-  std::int64_t tp_communication = 0, cp_communication = 0, fsdp_communication = 0, recompute = 0;
+  std::int64_t tp_communication = 0, cp_communication = 0, ep_communication = 0, fsdp_communication = 0;
+  std::int64_t recompute = 0;
 };
 
 struct StageStats {

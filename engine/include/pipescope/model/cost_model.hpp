@@ -67,6 +67,9 @@ struct StageFigures {
   double cp_ring_bytes = 0;         // keys and values one GPU sends round the cp ring in one layer's forward
   double layers = 0;            // transformer layers (each pays the fitted fixed cost a pass)
   double parameters = 0;        // the weights the stage holds, all its tp GPUs together
+  double expert_parameters = 0; // of those, the routed experts' (split over ep)
+  double all_to_all_bytes = 0;  // one GPU's tokens in one expert dispatch, all its MoE layers
+  double moe_layers = 0;        // of layers, those with experts
   double activation_bytes = 0;  // stored on one GPU by its forward of one microbatch
   double kept_for_w_bytes = 0;  // of those, what stays after I until W
   // Full recomputation rebuilds one layer's activations at a time inside a
@@ -98,6 +101,7 @@ struct RealCostNanoseconds {
     double f = 0, i = 0, w = 0;
     double tp_f = 0, tp_i = 0;  // of f and i, exposed tensor-parallel communication
     double cp_f = 0, cp_i = 0;  // of f and i, the context-parallel ring beyond the attention it overlaps
+    double ep_f = 0, ep_i = 0;  // of f and i, the experts' all-to-alls
     double fsdp_f = 0, fsdp_i = 0;  // of f and i, exposed FSDP all-gathers
     double recompute = 0;       // of i, the forward work re-run
   };
@@ -115,7 +119,8 @@ inline constexpr double kMaxStepNanoseconds = 30 * 24 * 3600e9;
 
 // What one GPU of each pipeline rank holds besides activations, in bytes.
 struct ModelStateBytes {
-  double parameters = 0;  // of the layers it holds, before tp or ZeRO shard them
+  double parameters = 0;  // of the layers it holds, before tp, ep or ZeRO shard them
+  double expert_parameters = 0;  // of those, the routed experts'
   double weights = 0, gradients = 0, optimizer = 0;  // after tp and ZeRO
   double overhead = 0;                               // the framework's (overhead_gib)
   // Activations, but held by no schedule: full recomputation's one layer

@@ -112,6 +112,16 @@ struct Params {
   std::optional<std::int64_t> kv_heads;  // grouped-query attention; unset: heads
   std::int64_t mlp = 0;                  // an Mlp
   std::int64_t attention = 0;            // an Attention
+  // Mixture of experts: `experts` routed experts (0: a dense MLP) of width
+  // expert_d_hidden (unset: d_hidden), each token sent to top_k of them and
+  // to every one of `shared_experts`; the first dense_layers layers dense.
+  // ep GPUs split the experts (carved from dp x cp, as Megatron places it).
+  std::int64_t experts = 0;
+  std::int64_t top_k = 2;
+  std::optional<std::int64_t> expert_d_hidden;
+  std::int64_t shared_experts = 0;
+  std::int64_t dense_layers = 0;
+  std::int64_t ep = 1;
   // Measured costs in microseconds, one value or one per stage; they
   // override the model's (empty: from the model).
   std::vector<double> time_f, time_i, time_w;
@@ -132,6 +142,7 @@ struct Params {
   Attention attention_kind() const { return static_cast<Attention>(attention); }
   std::int64_t effective_kv_heads() const { return kv_heads.value_or(effective_heads()); }
   std::int64_t effective_grad_bytes() const { return grad_bytes.value_or(dtype_bytes); }
+  std::int64_t effective_expert_d_hidden() const { return expert_d_hidden.value_or(hidden()); }
   // Every GPU of the run: dp replicas of a pp x tp pipeline.
   double gpus() const {
     return static_cast<double>(dp) * static_cast<double>(pp) * static_cast<double>(tp) * static_cast<double>(cp);
