@@ -56,7 +56,8 @@ constexpr const char* kCostDrivers[] = {"seq_len", "d_model", "d_hidden", "heads
                                         "p2p_gbps", "p2p_latency_us", "dp_gbps", "time_f", "time_i", "time_w",
                                         "intra_node_gbps", "inter_node_gbps", "gpu_memory_gbps", "matmul_knee_gflop",
                                         "attention_score_bytes", "collective_efficiency", "layer_floor_us",
-                                        "pass_overhead_us", "step_overhead_ms"};
+                                        "pass_overhead_us", "step_overhead_ms", "kv_heads", "experts", "top_k",
+                                        "expert_d_hidden", "shared_experts"};
 
 void put_back_default(const ParamSpec& spec, Params& q, const Params& usual) {
   if (spec.value) q.*spec.value = usual.*spec.value;
