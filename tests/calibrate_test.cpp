@@ -38,10 +38,11 @@ TEST(Calibrate, RowsMadeAtKnownTermsAreFittedBackToTheirTimes) {
   const std::vector<double> truth = {0.7, 60, 20, 1.5, 800, 500};  // kFittedKeys' order
   std::vector<CalibrationRow> rows;
   std::size_t line = 2;
-  for (const std::int64_t h : {1024, 2048}) {
+  // Enough rows (84) that the loss is summed on several threads.
+  for (const std::int64_t h : {1024, 2048, 3072}) {
     for (const auto& [tp, dp, pp] : std::vector<std::array<std::int64_t, 3>>{
              {1, 1, 1}, {2, 1, 2}, {4, 2, 1}, {1, 2, 4}, {2, 2, 2}, {8, 1, 1}, {1, 8, 1}}) {
-      for (const std::int64_t b : {1, 4}) {
+      for (const std::int64_t b : {1, 2, 3, 4}) {
         Params p = megatron_like(h, tp, dp, pp, 4, b);
         ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
         Params at_truth = p;

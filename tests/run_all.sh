@@ -87,8 +87,11 @@ command -v clang++-14 >/dev/null || { echo "run_all: clang++-14 is missing (test
 # clang); the benchmarks are timed on the plain build only.
 CC=clang-14 CXX=clang++-14 stage "Sanitizer build (clang, ASan + UBSan, tests and fuzzers)" \
   configure_and_build build-asan -DPIPESCOPE_SANITIZE=ON -DPIPESCOPE_FUZZ=ON -DPIPESCOPE_BUILD_BENCHMARKS=OFF
+# Every test but one: the fit on 1,440 measured steps (18 s plain) takes six
+# minutes sanitized, running the code the sanitized Calibrate and CliCalibrate
+# tests run on a few rows; it runs in the plain pass above.
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  stage "Sanitizer tests (every tier)" run_tests build-asan
+  stage "Sanitizer tests (every tier but the full fit)" run_tests build-asan -E 'CliCalibrate.FittedOnOneNode'
 stage "Fuzzers (${PIPESCOPE_FUZZ_SECONDS:-30} s each)" \
   bash tests/run_fuzzers.sh "${PIPESCOPE_FUZZ_SECONDS:-30}" build-asan
 

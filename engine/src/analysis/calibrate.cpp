@@ -4,7 +4,9 @@
 #include <cmath>
 #include <numeric>
 #include <random>
+#include <exception>
 #include <stdexcept>
+#include <thread>
 
 #include "pipescope/model/param_table.hpp"
 #include "pipescope/schedule/simulate.hpp"
@@ -43,6 +45,38 @@ double predict_ms(const Prepared& r, const std::vector<double>& values) {
   Params q = r.row->params;
   apply_fitted(q, values);
   return static_cast<double>(simulate(r.program, costs_for(q)).makespan) / 1e6;
+}
+
+// sum of term(i) for i < n, over the machine's cores (each row's simulation
+// stands alone). Each worker sums its rows in order and the partial sums are
+// added in order: the same inputs give the same bits, however threads run.
+template <typename Term>
+double parallel_sum(std::size_t n, Term&& term) {
+  const std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  if (workers == 1 || n < 64) {
+    double sum = 0;
+    for (std::size_t i = 0; i < n; ++i) sum += term(i);
+    return sum;
+  }
+  std::vector<double> partial(workers, 0.0);
+  std::vector<std::exception_ptr> failed(workers);
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      try {
+        for (std::size_t i = w; i < n; i += workers) partial[w] += term(i);
+      } catch (...) {
+        failed[w] = std::current_exception();
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::exception_ptr& e : failed) {
+    if (e) std::rethrow_exception(e);
+  }
+  double sum = 0;
+  for (const double s : partial) sum += s;
+  return sum;
 }
 
 // Nelder and Mead's simplex, with the usual coefficients (reflection 1,
@@ -146,11 +180,10 @@ CalibrationResult calibrate(const std::vector<CalibrationRow>& rows, const Calib
   };
   auto loss = [&](const std::vector<double>& x) {
     const std::vector<double> v = values_of(x);
-    double sum = 0;
-    for (const Prepared& r : fit) {
-      const double e = std::log(predict_ms(r, v) / r.row->step_ms);
-      sum += e * e;
-    }
+    const double sum = parallel_sum(fit.size(), [&](std::size_t i) {
+      const double e = std::log(predict_ms(fit[i], v) / fit[i].row->step_ms);
+      return e * e;
+    });
     return sum / static_cast<double>(fit.size());
   };
   CalibrationResult out;
