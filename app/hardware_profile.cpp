@@ -1,12 +1,17 @@
 #include "hardware_profile.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <optional>
+#include <vector>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "pipescope/model/param_table.hpp"
+#include "presets.hpp"
 
 namespace pipescope::app {
 
@@ -20,9 +25,38 @@ bool in_profile(const ParamSpec& spec) {
 
 }  // namespace
 
-void load_hardware_profile(const std::string& path, Params& p) {
+// A shipped profile's file: share/pipescope/hardware/NAME.json beside the presets.
+std::optional<std::filesystem::path> shipped_profile(const std::string& name) {
+  const auto presets = presets_folder();
+  if (!presets || name.find('/') != std::string::npos || name.ends_with(".json")) return std::nullopt;
+  const std::filesystem::path file = presets->parent_path() / "hardware" / (name + ".json");
+  std::error_code ec;
+  return std::filesystem::is_regular_file(file, ec) ? std::optional(file) : std::nullopt;
+}
+
+std::string shipped_profile_names() {
+  std::string out;
+  const auto presets = presets_folder();
+  std::error_code ec;
+  if (!presets) return out;
+  std::vector<std::string> names;
+  for (const auto& e : std::filesystem::directory_iterator(presets->parent_path() / "hardware", ec)) {
+    if (e.path().extension() == ".json") names.push_back(e.path().stem().string());
+  }
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+void load_hardware_profile(const std::string& given, Params& p) {
+  const auto shipped = shipped_profile(given);
+  const std::string path = shipped ? shipped->string() : given;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw HardwareError(fmt::format("cannot read {}: give a hardware profile (pipescope calibrate -o writes one)", path));
+  if (!in) {
+    const std::string names = shipped_profile_names();
+    throw HardwareError(fmt::format("cannot read {}: give a hardware profile (pipescope calibrate -o writes one){}",
+                                    path, names.empty() ? "" : " or a shipped one: " + names));
+  }
   std::ostringstream text;
   text << in.rdbuf();
   nlohmann::json j;

@@ -213,7 +213,7 @@ void add_param_flags(CLI::App& cmd, Params& p, std::function<void(const Session&
            }
          },
          "a hardware profile: the GPU, the cluster and a fitted efficiency model (pipescope calibrate -o writes "
-         "one); flags given beside it override it")
+         "one), or a shipped one by name (a100-megatron); flags given beside it override it")
       ->type_name("FILE")
       ->group(group_title(ParamGroup::Cluster));
   for (const ParamSpec& spec : param_table()) {

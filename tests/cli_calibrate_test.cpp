@@ -160,6 +160,15 @@ TEST(CliPresets, Gpt3OnAThousandA100sIsTheRunMegaScaleMeasured) {
   EXPECT_NEAR(j["mfu"].get<double>(), 0.447, 0.05);
   EXPECT_EQ(j["mesh"]["gpus"], 1024);
   EXPECT_EQ(j["over_memory_ranks"], 0);
+  // The shipped A100 profile, by name, on the file's 256-GPU run that measured 9,603.6 ms.
+  const auto shipped = testing::run_command(
+      testing::kExe + " stats --json --hardware a100-megatron --model transformer --vocab 50257 --recompute full "
+                      "--schedule 1f1b --d-model 6144 --heads 48 --layers 40 --seq-len 2048 --batch 1024 "
+                      "--microbatches 4 --tp 8 --dp 32 --pp 1 2>&1");
+  ASSERT_EQ(shipped.exit_code, 0) << shipped.output;
+  EXPECT_NEAR(nlohmann::json::parse(shipped.output)["makespan_us"].get<double>() / 1000, 9603.6, 0.15 * 9603.6);
+  const auto unknown = testing::run_command(testing::kExe + " stats --hardware a200 2>&1");
+  EXPECT_NE(unknown.output.find("or a shipped one: a100-megatron"), std::string::npos) << unknown.output;
   const auto llama = testing::run_command(testing::kExe + " stats --json --preset llama3-70b-h100 2>&1");
   ASSERT_EQ(llama.exit_code, 0) << llama.output;
   EXPECT_EQ(nlohmann::json::parse(llama.output)["over_memory_ranks"], 0);

@@ -21,7 +21,11 @@ grep -qF 'schedule\-file' "$share/man/man1/pipescope.1" || { echo "man page lack
 cd "$root"  # any folder but the build's
 list=$("$bin" --list-presets)
 grep -q "presets in $share/pipescope/presets" <<<"$list" || { echo "presets not found beside the binary:"; echo "$list"; exit 1; }
-"$bin" stats --preset zb-v --json | grep -q '"schedule": "zb-v"' || { echo "stats --preset zb-v failed"; exit 1; }
+# Read whole first: grep -q stops at its match, and under pipefail the
+# stats still writing would fail on the closed pipe (it did, once its JSON grew).
+stats=$("$bin" stats --preset zb-v --json)
+grep -q '"schedule": "zb-v"' <<<"$stats" || { echo "stats --preset zb-v failed:"; echo "$stats" | head -5; exit 1; }
+"$bin" stats --json --hardware a100-megatron --model transformer >/dev/null || { echo "the shipped hardware profile was not found beside the binary"; exit 1; }
 if [[ "${PIPESCOPE_INSTALL_TEST_GL:-1}" == 1 ]]; then
   "$bin" render --preset zb-v --frame 100 --size 64x48 -o "$root/zb-v.png" > /dev/null
   [[ -s "$root/zb-v.png" ]] || { echo "installed render wrote nothing"; exit 1; }
