@@ -39,6 +39,18 @@ Session a_session() {
   s.params.time_f = {1200, 1200, 1500, 900};
   s.params.time_i = {2400};
   s.params.time_w = {1100};
+  // The parallelism and the cluster: choices by name, an optional bandwidth set.
+  s.params.tp = 2;
+  s.params.cp = 2;
+  s.params.zero = 1;
+  s.params.recompute = static_cast<std::int64_t>(Recompute::Selective);
+  s.params.mlp = static_cast<std::int64_t>(Mlp::Swiglu);
+  s.params.attention = static_cast<std::int64_t>(Attention::Stored);
+  s.params.kv_heads = 2;
+  s.params.grad_bytes = 4;
+  s.params.p2p_gbps = 123.5;
+  s.params.inter_node_gbps = 25;
+  s.params.layer_floor_us = 1217.5;
   s.frame = 17;
   Camera c;
   c.target = {10.5f, -3.0f, 2.0f};
@@ -57,6 +69,15 @@ Session a_session() {
   s.params.dtype_bytes = 4;
   s.exports = {800, 600, true, false, "out_{frame:04}.png", 320, 240, 30.0, 90.0};
   return s;
+}
+
+// Choices are written by name; a bandwidth left to the cluster is left out.
+TEST(Session, ChoicesAreSavedByNameAndAnUnsetBandwidthIsLeftOut) {
+  const std::string text = session_json(a_session());
+  EXPECT_NE(text.find(R"("recompute": "selective")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("mlp": "swiglu")"), std::string::npos) << text;
+  EXPECT_NE(text.find(R"("p2p_gbps": 123.5)"), std::string::npos) << text;
+  EXPECT_EQ(text.find(R"("dp_gbps")"), std::string::npos) << text;
 }
 
 TEST(Session, WhatIsSavedComesBack) {
@@ -140,6 +161,12 @@ INSTANTIATE_TEST_SUITE_P(
         Bad{"dtype", v1 + R"("layout": {"dtype_bytes": 0}})", "layout.dtype_bytes: 0 is outside 1..64"},
         Bad{"model", v1 + R"("params": {"model": "gpt"}})", "params.model: \"gpt\" is not a model"},
         Bad{"mfu", v1 + R"("params": {"mfu": 2}})", "params.mfu: mfu is 2, but it must be above 0 and at most 1"},
+        Bad{"choice", v1 + R"("params": {"model": "transformer", "recompute": "most"}})",
+            "params.recompute: \"most\" is not a choice; choose none, selective or full"},
+        Bad{"choice_number", v1 + R"("params": {"model": "transformer", "recompute": 2}})",
+            "params.recompute: must be a string"},
+        Bad{"tp", v1 + R"("params": {"model": "transformer", "heads": 4, "d_model": 64, "B": 8, "tp": 3}})",
+            "params.tp: tp is 3, but it must divide heads (4)"},
         Bad{"times", v1 + R"("params": {"model": "transformer", "time_f": [1, "x"]}})",
             "params.time_f[1]: must be a number"},
         Bad{"newer", R"({"pipescope_session": 2})", "pipescope_session: version 2 was written by a newer pipescope"},
