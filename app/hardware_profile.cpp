@@ -2,14 +2,13 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <vector>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "pipescope/io/input_file.hpp"
 #include "pipescope/model/param_table.hpp"
 #include "presets.hpp"
 
@@ -51,17 +50,18 @@ std::string shipped_profile_names() {
 void load_hardware_profile(const std::string& given, Params& p) {
   const auto shipped = shipped_profile(given);
   const std::string path = shipped ? shipped->string() : given;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string text;
+  try {
+    // Opened without blocking, regular files only, at most 1 MiB (a profile is a few hundred bytes).
+    text = read_input_file(path, std::size_t{1} << 20, "a hardware profile");
+  } catch (const InputFileError& e) {
     const std::string names = shipped_profile_names();
-    throw HardwareError(fmt::format("cannot read {}: give a hardware profile (pipescope calibrate -o writes one){}",
-                                    path, names.empty() ? "" : " or a shipped one: " + names));
+    throw HardwareError(fmt::format("{}: give a hardware profile (pipescope calibrate -o writes one){}", e.what(),
+                                    names.empty() ? "" : " or a shipped one: " + names));
   }
-  std::ostringstream text;
-  text << in.rdbuf();
   nlohmann::json j;
   try {
-    j = nlohmann::json::parse(text.str());
+    j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
     throw HardwareError(fmt::format("{} is not JSON ({}): give a hardware profile", path, e.what()));
   }

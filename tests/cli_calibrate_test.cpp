@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -108,6 +110,28 @@ TEST(CliCalibrate, BadRunsAreRefusedNamingTheLine) {
   }
 }
 
+// What is not a file of runs or a profile is said before anything is read:
+// a FIFO (no hang), a device (no endless read), a folder; a huge name is quoted short.
+TEST(CliCalibrate, WhatIsNotAFileIsRefusedWithoutReadingIt) {
+  const testing::TempDir dir("cli_calibrate_files");
+  const std::string fifo = dir / "fifo";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::filesystem::create_directories(dir / "sub");
+  for (const std::string& path : {fifo, std::string("/dev/zero"), dir / "sub"}) {
+    const auto runs = run_command("timeout 20 " + kExe + " calibrate " + path + " -o " + (dir / "o.json") + " 2>&1");
+    EXPECT_EQ(runs.exit_code, 2) << runs.output;
+    EXPECT_NE(runs.output.find("not a file of measured runs"), std::string::npos) << runs.output;
+    const auto profile = run_command("timeout 20 " + kExe + " stats --hardware " + path + " 2>&1");
+    EXPECT_EQ(profile.exit_code, 2) << profile.output;
+    EXPECT_NE(profile.output.find("not a hardware profile"), std::string::npos) << profile.output;
+  }
+  std::ofstream(dir / "wide.csv") << std::string(1'000'000, 'x') << ",step_ms\n1,2\n";
+  const auto wide = run_command(kExe + " calibrate " + (dir / "wide.csv") + " -o " + (dir / "o.json") + " 2>&1");
+  EXPECT_EQ(wide.exit_code, 2);
+  EXPECT_LT(wide.output.size(), 400u) << "the column is quoted, not printed whole";
+  EXPECT_NE(wide.output.find("more bytes"), std::string::npos) << wide.output.substr(0, 400);
+}
+
 TEST(CliCalibrate, ABadHardwareProfileIsRefusedNamingTheKey) {
   const testing::TempDir dir("cli_hardware_bad");
   struct Case {
@@ -128,7 +152,7 @@ TEST(CliCalibrate, ABadHardwareProfileIsRefusedNamingTheKey) {
     EXPECT_NE(r.output.find(c.says), std::string::npos) << r.output;
   }
   const auto missing = run_command(kExe + " stats --hardware " + (dir / "none.json") + " 2>&1");
-  EXPECT_NE(missing.output.find("cannot read"), std::string::npos) << missing.output;
+  EXPECT_NE(missing.output.find("none.json: cannot be read"), std::string::npos) << missing.output;
   // A value out of its range is validation's: named with its rule.
   std::ofstream(dir / "range.json") << "{\"pipescope_hardware\": 1, \"params\": {\"mfu\": 3}}";
   const auto range = run_command(kExe + " stats --model transformer --hardware " + (dir / "range.json") + " 2>&1");
