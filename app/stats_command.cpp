@@ -97,9 +97,7 @@ nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const Sched
                      {"peak_activation_bytes", rs.peak_activation_bytes},
                      {"peak_memory_bytes", rs.peak_memory_bytes},
                      {"over_memory", rs.over_memory},
-                     {"time_split", {{"compute" + suffix, time(rs.busy - rs.tp_communication - rs.cp_communication -
-                                                              rs.ep_communication - rs.fsdp_communication -
-                                                              rs.recompute)},
+                     {"time_split", {{"compute" + suffix, time(rs.compute())},
                                      {"recompute" + suffix, time(rs.recompute)},
                                      {"tp_communication" + suffix, time(rs.tp_communication)},
                                      {"cp_communication" + suffix, time(rs.cp_communication)},
@@ -164,13 +162,11 @@ void print_memory_and_split(const Params& p, const ScheduleStats& st) {
     const RankStats& rs = st.ranks[r];
     const double total = static_cast<double>(rs.busy + rs.idle);
     auto share = [&](std::int64_t t) { return total > 0 ? percent(static_cast<double>(t) / total) : std::string("-"); };
-    const std::int64_t compute =
-        rs.busy - rs.tp_communication - rs.cp_communication - rs.ep_communication - rs.fsdp_communication - rs.recompute;
     std::cout << fmt::format("{:>5} {:>11.4g} {:>10} {:>10} {:>10} {:>10} {:>12}   {}\n", r, rs.parameters,
                              bytes_text(rs.weights_bytes), bytes_text(rs.gradients_bytes),
                              bytes_text(rs.optimizer_bytes), bytes_text(rs.overhead_bytes),
                              bytes_text(rs.peak_activation_bytes),
-                             split ? fmt::format("{} / {} / {} / {} / {} / {} / {}", share(compute),
+                             split ? fmt::format("{} / {} / {} / {} / {} / {} / {}", share(rs.compute()),
                                                  share(rs.recompute), share(rs.tp_communication),
                                                  share(rs.cp_communication), share(rs.ep_communication),
                                                  share(rs.fsdp_communication), share(rs.idle))

@@ -197,37 +197,23 @@ double ring_ns(const Params& p, double fraction, double bytes, double n, double 
   return fraction * bytes / gbps + steps * 1000 * p.p2p_latency_us;
 }
 
-// A collective's bandwidth along d: inside a node the node's links (at the
-// fitted efficiency); across nodes each node's GPUs of the group drive their
-// own NICs (NCCL runs a ring per NIC), so a group with g GPUs in a node gets
-// g NICs' worth, at most the node's links.
-double group_gbps(const Params& p, const Mesh& mesh, MeshDim d) {
+// A collective's bandwidth over n GPUs `stride` apart: inside a node the
+// node's links (at the fitted efficiency); across nodes each node's GPUs of
+// the group drive their own NICs (NCCL runs a ring per NIC), so a group with
+// g GPUs in a node gets g NICs' worth, at most the node's links.
+double group_gbps(const Params& p, const Mesh& mesh, std::int64_t stride, std::int64_t n) {
   const double intra = p.intra_node_gbps * p.collective_efficiency;
-  if (mesh.inside_node(d)) return intra;
-  const double in_a_node = static_cast<double>(std::max<std::int64_t>(1, mesh.gpus_per_node / mesh.stride(d)));
+  if (mesh.inside_node(stride, n)) return intra;
+  const double in_a_node = static_cast<double>(std::max<std::int64_t>(1, mesh.gpus_per_node / stride));
   return std::min(intra, p.inter_node_gbps * in_a_node);
 }
+double group_gbps(const Params& p, const Mesh& mesh, MeshDim d) { return group_gbps(p, mesh, mesh.stride(d), mesh.size(d)); }
 
 // The gradients' group: the replicas, and with context parallelism the cp
-// GPUs that hold the same weights too (Megatron reduces over dp x cp), a
-// block of tp-strided GPUs.
-double gradient_group_gbps(const Params& p, const Mesh& mesh) {
-  if (p.cp == 1) return group_gbps(p, mesh, MeshDim::Dp);
-  const double intra = p.intra_node_gbps * p.collective_efficiency;
-  const std::int64_t span = mesh.tp * mesh.cp * mesh.dp;
-  if (mesh.gpus() <= mesh.gpus_per_node || (span <= mesh.gpus_per_node && mesh.gpus_per_node % span == 0)) return intra;
-  const double in_a_node = static_cast<double>(std::max<std::int64_t>(1, mesh.gpus_per_node / mesh.tp));
-  return std::min(intra, p.inter_node_gbps * in_a_node);
-}
-
-// The experts' group: ep GPUs of the dp x cp ones, tp apart (Megatron).
-double expert_group_gbps(const Params& p, const Mesh& mesh) {
-  const double intra = p.intra_node_gbps * p.collective_efficiency;
-  const std::int64_t span = mesh.tp * p.ep;
-  if (mesh.gpus() <= mesh.gpus_per_node || (span <= mesh.gpus_per_node && mesh.gpus_per_node % span == 0)) return intra;
-  const double in_a_node = static_cast<double>(std::max<std::int64_t>(1, mesh.gpus_per_node / mesh.tp));
-  return std::min(intra, p.inter_node_gbps * in_a_node);
-}
+// GPUs that hold the same weights too (Megatron reduces over dp x cp): dp x
+// cp GPUs, tp apart. The experts': ep of those (Megatron carves ep from them).
+double gradient_group_gbps(const Params& p, const Mesh& mesh) { return group_gbps(p, mesh, mesh.tp, mesh.dp * mesh.cp); }
+double expert_group_gbps(const Params& p, const Mesh& mesh) { return group_gbps(p, mesh, mesh.tp, p.ep); }
 
 // A pipeline send is one GPU to one GPU: the node's link, or one NIC.
 double send_gbps(const Params& p, const Mesh& mesh) {
@@ -351,11 +337,10 @@ std::vector<ModelStateBytes> model_state_bytes(const Params& p, const ModelFigur
   const bool transformer = p.model == CostModel::Transformer;
   const double ep = static_cast<double>(p.ep);
   for (ModelStateBytes& r : out) {
-    const double mine = r.parameters / tp;
-    if (!transformer) {  // the notebook's MLP: 16 bytes a parameter, as it always was
-      r.weights = 2 * mine;
-      r.gradients = 2 * mine;
-      r.optimizer = kOptimizerBytesPerParameter * mine;
+    if (!transformer) {  // the notebook's MLP (tp 1): 16 bytes a parameter, as it always was
+      r.weights = 2 * r.parameters;
+      r.gradients = 2 * r.parameters;
+      r.optimizer = kOptimizerBytesPerParameter * r.parameters;
       continue;
     }
     // Experts split over ep, and their replicas are dp x cp / ep: ZeRO shards each over its own.
@@ -366,7 +351,6 @@ std::vector<ModelStateBytes> model_state_bytes(const Params& p, const ModelFigur
     r.weights = sharded(static_cast<double>(p.dtype_bytes), 3);
     r.gradients = sharded(static_cast<double>(p.effective_grad_bytes()), 2);
     r.optimizer = sharded(kOptimizerBytesPerParameter, 1);
-    (void)mine;
     r.overhead = p.overhead_gib * 1024 * 1024 * 1024;
   }
   return out;

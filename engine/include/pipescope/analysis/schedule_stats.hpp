@@ -31,6 +31,10 @@ struct RankStats {
   // the passes, and the forward work recomputation re-runs.
   std::int64_t tp_communication = 0, cp_communication = 0, ep_communication = 0, fsdp_communication = 0;
   std::int64_t recompute = 0;
+  // The rest of busy: the passes' own work.
+  std::int64_t compute() const {
+    return busy - tp_communication - cp_communication - ep_communication - fsdp_communication - recompute;
+  }
 };
 
 struct StageStats {

@@ -47,9 +47,12 @@ struct Mesh {
   std::int64_t node_of(GpuId g) const { return g.global / gpus_per_node; }
   // Every group along d lies inside one node (so its collectives run over
   // the node's links); false when any spans nodes. A group of one GPU talks to no one.
-  bool inside_node(MeshDim d) const {
-    const std::int64_t span = stride(d) * size(d);
-    return size(d) == 1 || gpus() <= gpus_per_node || (span <= gpus_per_node && gpus_per_node % span == 0);
+  bool inside_node(MeshDim d) const { return inside_node(stride(d), size(d)); }
+  // The same for any group of `n` GPUs `stride` apart (the gradients' dp x
+  // cp, the experts' ep carved from it).
+  bool inside_node(std::int64_t group_stride, std::int64_t n) const {
+    const std::int64_t span = group_stride * n;
+    return n == 1 || gpus() <= gpus_per_node || (span <= gpus_per_node && gpus_per_node % span == 0);
   }
   // "dp 2 x pp 4 x tp 8 = 64 GPUs on 8 nodes of 8" (cp named when above 1)
   std::string text() const;
