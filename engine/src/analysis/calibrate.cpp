@@ -23,6 +23,10 @@ double to_value(std::string_view key, double x) {
   return key == "collective_efficiency" ? std::min(v, 100.0) : v;
 }
 
+constexpr std::size_t index_of(std::string_view key) {
+  return static_cast<std::size_t>(std::find(kFittedKeys.begin(), kFittedKeys.end(), key) - kFittedKeys.begin());
+}
+
 double to_coordinate(std::string_view key, double v) {
   if (key == "mfu") return std::log(v / (1 - v));
   return std::log(v);
@@ -193,8 +197,8 @@ CalibrationResult calibrate(const std::vector<CalibrationRow>& rows, const Calib
   for (const double floor_us : kFloorStarts) {
     for (const double pass_us : kPassStarts) {
       std::array<double, kFittedKeys.size()> start = kStart;
-      start[4] = floor_us;
-      start[5] = pass_us;
+      start[index_of("layer_floor_us")] = floor_us;
+      start[index_of("pass_overhead_us")] = pass_us;
       std::vector<double> x(kFittedKeys.size());
       for (std::size_t i = 0; i < x.size(); ++i) x[i] = to_coordinate(kFittedKeys[i], start[i]);
       // Restarts: a simplex rebuilt where the last one stopped escapes the
