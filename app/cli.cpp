@@ -68,6 +68,7 @@ CommandLine::CommandLine()
   add_schedule_commands(cli, schedule_, stats_, schedule_cmd_, stats_cmd_);
   add_trace_command(cli, trace_, trace_cmd_);
   calibrate_cmd_ = add_calibrate_command(cli, calibrate_);
+  plan_cmd_ = add_plan_command(cli, plan_);
 
   // Set last: subcommands copy their parent's footer when they are made.
   cli.footer(
@@ -84,8 +85,10 @@ CommandLine::CommandLine()
       "          'pipescope schedule' prints each rank's program and timing (--format csv: PyTorch's),\n"
       "          'pipescope stats' the makespan, bubble, activation memory and traffic;\n"
       "          'pipescope trace -o run.json' a Chrome trace for Perfetto.\n"
+      "Planning: 'pipescope plan --gpus N --preset llama3-70b-h100' ranks every layout (tp, cp, ep, pp, dp,\n"
+      "          microbatches, recomputation, ZeRO, schedule) that fits, fastest first.\n"
       "Exit codes: 0 done, 1 failed, 2 bad usage or parameters, 130 interrupted.\n");
-  for (CLI::App* sub : {dump_cmd_, render_cmd_, schedule_cmd_, calibrate_cmd_}) sub->footer(kExitCodes);
+  for (CLI::App* sub : {dump_cmd_, render_cmd_, schedule_cmd_, calibrate_cmd_, plan_cmd_}) sub->footer(kExitCodes);
 }
 
 std::optional<int> CommandLine::parse(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
@@ -119,6 +122,8 @@ const Params& CommandLine::params() const {
 int CommandLine::run() {
   // Its flags are every row's base, not a run of their own: each row is checked.
   if (calibrate_cmd_->parsed()) return run_calibrate(calibrate_);
+  // Its flags give the model and cluster; every layout it tries is checked.
+  if (plan_cmd_->parsed()) return run_plan(plan_);
   if (report_invalid(params())) return 2;
   if (dump_cmd_->parsed()) return run_dump(dump_);
   if (render_cmd_->parsed()) return run_render(render_);

@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "calibrate_command.hpp"
+#include "plan_command.hpp"
 #include "dump_command.hpp"
 #include "explorer/explorer.hpp"
 #include "render_command.hpp"
@@ -38,12 +39,14 @@ class CommandLine {
   StatsOptions stats_;
   TraceOptions trace_;
   CalibrateOptions calibrate_;
+  PlanCommandOptions plan_;
   CLI::App* dump_cmd_ = nullptr;
   CLI::App* render_cmd_ = nullptr;
   CLI::App* schedule_cmd_ = nullptr;
   CLI::App* stats_cmd_ = nullptr;
   CLI::App* trace_cmd_ = nullptr;
   CLI::App* calibrate_cmd_ = nullptr;
+  CLI::App* plan_cmd_ = nullptr;
 };
 
 // Parses the command line and runs the chosen command; returns the exit code.

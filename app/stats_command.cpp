@@ -12,6 +12,7 @@
 #include "schedule_command.hpp"
 #include "pipescope/analysis/analysis.hpp"
 #include "pipescope/analysis/schedule_stats.hpp"
+#include "pipescope/analysis/throughput.hpp"
 #include "pipescope/analysis/units.hpp"
 #include "pipescope/model/mesh.hpp"
 #include "pipescope/model/param_table.hpp"
@@ -23,19 +24,8 @@ namespace {
 
 std::string percent(double v) { return fmt::format("{:.1f} %", 100 * v); }
 
-// Korthikanti's definitions: model FLOPs (no recomputation) and hardware
-// FLOPs (with it) a GPU a second, over its peak.
-struct Throughput {
-  double tokens_per_second, tflops_per_gpu, mfu, hfu;
-};
 Throughput throughput(const Params& p, const ScheduleStats& st) {
-  const double seconds = static_cast<double>(st.makespan) * 1e-9;
-  const double replica_gpus = static_cast<double>(p.pp) * static_cast<double>(p.tp) * static_cast<double>(p.cp);
-  const double per_gpu = st.flops_per_replica / replica_gpus / seconds;
-  const double peak = p.gpu_tflops * 1e12;
-  const double tokens = p.model == CostModel::Transformer ? static_cast<double>(p.B) * static_cast<double>(p.seq_len) : 0;
-  return {tokens / seconds, per_gpu / 1e12, per_gpu / peak,
-          st.hardware_flops_per_replica / replica_gpus / seconds / peak};
+  return pipescope::throughput(p, st.flops_per_replica, st.hardware_flops_per_replica, st.makespan);
 }
 
 nlohmann::json stats_json(const Params& p, const SchedulePlan& plan, const ScheduleStats& st) {

@@ -159,7 +159,7 @@ double frame_count(const Params& p) {
   return static_cast<double>(make_plan(p).timing.makespan) + 1;
 }
 
-std::vector<ParamError> validate(const Params& p) {
+std::vector<ParamError> validate(const Params& p, ValidationScope scope) {
   std::vector<ParamError> out;
   const Params usual;  // the notebook's defaults
   for (const ParamSpec& spec : param_table()) {
@@ -223,6 +223,7 @@ std::vector<ParamError> validate(const Params& p) {
 
   // Extents, in floating point so that no size can overflow on the way. A
   // real model is drawn at a scale (drawn_sizes): its own sizes are never extents.
+  const bool scene = scope == ValidationScope::Scene;
   const bool drawn_as_given = p.model == CostModel::Notebook;
   const double L = static_cast<double>(p.L);
   const double d_model = drawn_as_given ? static_cast<double>(p.d_model) : 16;
@@ -233,7 +234,7 @@ std::vector<ParamError> validate(const Params& p) {
   const double dp = static_cast<double>(p.dp);
   const double B = drawn_as_given ? static_cast<double>(p.B) : 16 * static_cast<double>(p.microbatches) * dp;
   const double x_extent = L * hidden + (stages - 1) * pp_gap;
-  if (x_extent > kMaxCoordinate) {
+  if (scene && x_extent > kMaxCoordinate) {
     const char* culprit = L * hidden >= (stages - 1) * pp_gap
                               ? main_driver({{"L", L, static_cast<double>(usual.L)},
                                              {hidden_name, hidden, 2 * static_cast<double>(usual.d_model)}})
@@ -245,7 +246,7 @@ std::vector<ParamError> validate(const Params& p) {
                                         culprit, given(p, culprit), x_extent, kMaxCoordinate, culprit)});
   }
   const double y_extent = B + (dp - 1) * dp_gap;
-  if (y_extent > kMaxCoordinate) {
+  if (scene && y_extent > kMaxCoordinate) {
     const char* culprit = B >= (dp - 1) * dp_gap ? "B"
                           : main_driver({{"dp_gpu_delta", dp_gap, static_cast<double>(usual.dp_gpu_delta)},
                                          {"dp", dp, static_cast<double>(usual.dp)}});
@@ -255,7 +256,7 @@ std::vector<ParamError> validate(const Params& p) {
                                         culprit, given(p, culprit), y_extent, kMaxCoordinate, culprit)});
   }
   const bool d_model_named = std::any_of(out.begin(), out.end(), [](const ParamError& e) { return e.field == "d_model"; });
-  if (2 * d_model > kMaxCoordinate && !d_model_named) {
+  if (scene && 2 * d_model > kMaxCoordinate && !d_model_named) {
     out.push_back({"d_model", fmt::format("d_model is {}, but the scene would reach {:.0f} units along the "
                                           "d_model axis; coordinates stay exact up to {:.0f}: lower d_model",
                                           p.d_model, 2 * d_model, kMaxCoordinate)});
@@ -273,7 +274,7 @@ std::vector<ParamError> validate(const Params& p) {
   }
   // Sizes are checked against their own caps so the message names the real culprit.
   const double objects = estimated_object_count(p);
-  if (objects > kMaxObjects) {
+  if (scene && objects > kMaxObjects) {
     const char* culprit = main_driver({{"microbatches", static_cast<double>(p.microbatches),
                                         static_cast<double>(usual.microbatches)},
                                        {"dp", dp, static_cast<double>(usual.dp)},
@@ -310,7 +311,7 @@ std::vector<ParamError> validate(const Params& p) {
   }
   if (out.empty() && p.real_time()) {
     // A bound, not a simulation: validation stays cheap at any size.
-    if (p.frame_us > 0) {
+    if (scene && p.frame_us > 0) {
       const double frames = serial_nanoseconds(p) / (p.frame_us * 1000) + 2;
       if (frames > kMaxFrames) {
         // The step's length bounds frame_us from below: say the least that works.

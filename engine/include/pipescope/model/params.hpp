@@ -204,8 +204,14 @@ struct ParamError {
   bool from_schedule_file = false;
 };
 
+// What the parameters are checked for. A scene draws every object and
+// animates every frame, so it has caps (kMaxObjects, kMaxFrames, exact
+// coordinates); figures (stats, schedules, the planner) only simulate, and
+// a 1,024-GPU layout a scene cannot draw still has a step time.
+enum class ValidationScope : std::uint8_t { Scene, Figures };
+
 // Every rule the parameters break, in a fixed order; empty when valid.
-std::vector<ParamError> validate(const Params& p);
+std::vector<ParamError> validate(const Params& p, ValidationScope scope = ValidationScope::Scene);
 
 // Counts computed in floating point so that absurd inputs cannot overflow.
 double estimated_object_count(const Params& p);
