@@ -62,9 +62,9 @@ ParallelLayout layout_of(const Params& p) {
 
 std::string layout_flags(const ParallelLayout& l) {
   return fmt::format("--tp {} --cp {} --ep {} --pp {} --dp {} --chunks {} --microbatches {} --batch {} --recompute {} "
-                     "--zero {} --schedule {}{}",
+                     "--zero {} --schedule {} --sp {}",
                      l.tp, l.cp, l.ep, l.pp, l.dp, l.chunks, l.microbatches, l.dp * l.microbatches * l.microbatch_size,
-                     recompute_name(l.recompute), l.zero, schedule_info(l.schedule).name, l.tp > 1 ? " --sp 1" : "");
+                     recompute_name(l.recompute), l.zero, schedule_info(l.schedule).name, l.tp > 1 ? 1 : 0);
 }
 
 std::string layout_text(const ParallelLayout& l) {

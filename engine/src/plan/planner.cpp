@@ -500,6 +500,7 @@ std::vector<std::int64_t> usable_gpu_counts(const Params& base, std::int64_t gpu
       if (n >= 1 && static_cast<int>(out.size()) < how_many && !shapes_of(base, n, {}, true).empty()) out.push_back(n);
     }
   }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

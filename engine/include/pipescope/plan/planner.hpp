@@ -77,7 +77,7 @@ struct PlanError : std::runtime_error {
 PlanResult plan_layouts(const Params& base, const PlanOptions& options,
                         const std::function<void(const PlanResult&)>& on_progress = {});
 
-// GPU counts near `gpus` that some layout of this model can use, nearest first.
+// The `how_many` GPU counts nearest `gpus` that some layout of this model can use, in ascending order.
 std::vector<std::int64_t> usable_gpu_counts(const Params& base, std::int64_t gpus, int how_many);
 
 }  // namespace pipescope
