@@ -9,6 +9,7 @@
 #include "explorer/explorer.hpp"
 #include "input_checks.hpp"
 #include "param_flags.hpp"
+#include "pipescope/plan/auto_shape.hpp"
 #include "presets.hpp"
 #include "render_command.hpp"
 #include "schedule_command.hpp"
@@ -125,6 +126,14 @@ int CommandLine::run() {
   // Its flags give the model and cluster; every layout it tries is checked.
   if (plan_cmd_->parsed()) return run_plan(plan_);
   if (report_invalid(params())) return 2;
+  // --schedule auto with no --chunks picks the pipeline's shape first: every
+  // command (and the explorer) then reads the same stages. The exact tier
+  // and its LP solve the shape given (one stage a rank unless --chunks).
+  const bool exact = schedule_cmd_->parsed() && (schedule_.exact || schedule_.format == "lp");
+  if (auto shape = exact ? std::nullopt : choose_auto_shape(params())) {
+    const_cast<Params&>(params()) = shape->params;
+    std::cerr << "pipescope: " << shape->note << "\n";
+  }
   if (dump_cmd_->parsed()) return run_dump(dump_);
   if (render_cmd_->parsed()) return run_render(render_);
   if (schedule_cmd_->parsed()) return run_schedule(schedule_);

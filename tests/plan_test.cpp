@@ -9,6 +9,7 @@
 
 #include "pipescope/analysis/schedule_stats.hpp"
 #include "pipescope/model/cost_model.hpp"
+#include "pipescope/plan/auto_shape.hpp"
 #include "pipescope/plan/layout_figures.hpp"
 #include "pipescope/plan/planner.hpp"
 #include "pipescope/schedule/simulate.hpp"
@@ -240,6 +241,40 @@ TEST(Planner, NeedsATransformer) {
   PlanOptions o;
   o.gpus = 8;
   EXPECT_NE(plan_error(notebook, o).find("--model transformer"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+using namespace pipescope;
+
+// --schedule auto with no --chunks: the faster of one stage a rank and a V
+// that fits, said with the other's time; a V says PyTorch 2.6 cannot run it.
+TEST(AutoShape, KeepsTheFasterOfOneStageARankAndAV) {
+  Params p = small_model();
+  p.pp = 4;
+  p.dp = 4;
+  p.microbatches = 8;
+  p.schedule = ScheduleKind::Auto;
+  p.auto_seconds = 1;
+  const auto shape = choose_auto_shape(p);
+  ASSERT_TRUE(shape);
+  ASSERT_TRUE(shape->params.chunks);
+  Params one = p, v = p;
+  one.chunks = 1;
+  v.chunks = 2;
+  const std::int64_t one_time = make_plan(one).timing.makespan, v_time = make_plan(v).timing.makespan;
+  const std::int64_t chosen = make_plan(shape->params).timing.makespan;
+  EXPECT_EQ(chosen, std::min(one_time, v_time)) << shape->note;
+  EXPECT_NE(shape->note.find(*shape->params.chunks == 2 ? "chose a V" : "chose one stage a rank"), std::string::npos)
+      << shape->note;
+  EXPECT_EQ(shape->note.find("PyTorch newer than 2.6") != std::string::npos, *shape->params.chunks == 2) << shape->note;
+  // Nothing to choose once chunks is given, or for another schedule.
+  EXPECT_FALSE(choose_auto_shape(one));
+  Params zoo = p;
+  zoo.schedule = ScheduleKind::OneFOneB;
+  EXPECT_FALSE(choose_auto_shape(zoo));
 }
 
 }  // namespace
