@@ -30,6 +30,9 @@ int Explorer::run() {
     if (options_.log_state && auto_search_.snapshot().running) {
       std::cout << "auto-search frame_ms=" << stats_.ui_frame_ms << std::endl;
     }
+    if (options_.log_state && planner_.snapshot().running) {
+      std::cout << "planner frame_ms=" << stats_.ui_frame_ms << std::endl;
+    }
     --settle_frames;
   }
   return 0;
@@ -115,9 +118,12 @@ void Explorer::frame(double dt) {
                              measured ? &measured->lanes : &analysis_->lanes};
   const AutoSearch::Snapshot auto_found = auto_search_.snapshot();
   const AutoPanelInput auto_panel{analysis_->plan, auto_found, scene_->params().gpu_memory_gib};
+  const PlannerSearch::Snapshot planned = planner_.snapshot();
+  const PlannerPanelInput planner_input{planned, scene_->params()};
   side_panel(layout,
              {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics,
-              session_panel_, sections_, analysis_->plan.auto_result ? &auto_panel : nullptr},
+              session_panel_, sections_, analysis_->plan.auto_result ? &auto_panel : nullptr, &planner_panel_,
+              &planner_input},
              actions, rects_);
   timeline_panel(layout, timeline_, phases_,
                  {measured ? measured->lanes : analysis_->lanes, analysis_->scene_plan(),
@@ -238,6 +244,13 @@ void Explorer::apply(const UiActions& a) {
     if (options_.log_state) std::cout << "measured " << (editor_.file_error.empty() ? *a.measured : editor_.file_error) << std::endl;
   }
   bool edited = a.params_edited;
+  if (a.start_plan) planner_.start(scene_->params(), *a.start_plan);
+  if (a.cancel_plan) planner_.stop();
+  if (a.load_layout) {
+    editor_.edited = apply_layout(editor_.edited, *a.load_layout);
+    edited = true;
+    if (options_.log_state) std::cout << "plan-load " << layout_flags(*a.load_layout) << std::endl;
+  }
   if (a.auto_cap) {
     editor_.edited.gpu_memory_gib = std::ceil(*a.auto_cap * 1000) / 1000;  // as the field shows it, still fitting
     edited = true;

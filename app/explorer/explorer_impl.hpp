@@ -26,6 +26,7 @@
 #include "glfw_window.hpp"
 #include "imgui_font.hpp"
 #include "panels.hpp"
+#include "planner_search.hpp"
 #include "param_flags.hpp"
 #include "pipescope/export/video_export.hpp"
 #include "pipescope/render/font.hpp"
@@ -158,6 +159,9 @@ class Explorer {
   // --schedule auto's curve over caps and longer search, on a thread of its
   // own; its results wake the idle window.
   AutoSearch auto_search_{[] { glfwPostEmptyEvent(); }};
+  // The Planner panel's search (pipescope plan), on its own thread too.
+  PlannerSearch planner_{[] { glfwPostEmptyEvent(); }};
+  PlannerPanel planner_panel_;
   // A measured step's ideal lanes (the analysis owns them), their view and paint.
   CompareLanes ideal_;
   LanesState ideal_state_;

@@ -11,6 +11,7 @@
 #include "file_browser.hpp"
 #include "pipescope/render/camera.hpp"
 #include "pipescope/model/params.hpp"
+#include "pipescope/plan/parallel_layout.hpp"
 #include "pipescope/render/style.hpp"
 
 namespace pipescope::app {
@@ -80,6 +81,9 @@ struct UiActions {
   std::optional<std::string> save_session;   // where to save the session
   std::optional<double> auto_cap;            // a cap picked on the auto-schedule curve, GiB
   bool load_auto_search = false;             // use the longer search's order as the schedule
+  std::optional<std::int64_t> start_plan;    // plan the scene's model on this many GPUs
+  bool cancel_plan = false;
+  std::optional<ParallelLayout> load_layout;  // a planned layout, into the scene
 };
 
 }  // namespace pipescope::app

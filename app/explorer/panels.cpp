@@ -412,7 +412,7 @@ void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, Wid
     bool default_open;
   } kSections[] = {{"Session", true},       {"Parameters", true}, {"View", true},  {"Export", true},
                    {"Export video", false}, {"Stats", true},      {"Schedule metrics", true},
-                   {"Auto-schedule", true}};
+                   {"Auto-schedule", true},  {"Planner", false}};
   ImGuiStorage* storage = ImGui::GetStateStorage();
   if (s.sections.restore) {
     for (const auto& sec : kSections) {
@@ -424,6 +424,7 @@ void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, Wid
   session_section(s.session, actions, rects);
   parameters_section(s.params, actions, rects);
   if (s.auto_panel != nullptr) auto_section(*s.auto_panel, actions, rects);
+  if (s.planner != nullptr) planner_section(*s.planner, *s.planner_input, actions, rects);
   view_section(s.view, actions);
   export_section(s.exports, actions, rects);
   video_section(s.video, s.last_frame, actions, rects);

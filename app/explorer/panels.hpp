@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "auto_panel.hpp"
+#include "planner_panel.hpp"
 #include "explorer_state.hpp"
 #include "session_panel.hpp"
 #include "lanes_panel.hpp"
@@ -36,6 +37,8 @@ struct PanelState {
   SessionPanel& session;
   Sections& sections;
   const AutoPanelInput* auto_panel = nullptr;  // --schedule auto: what it found
+  PlannerPanel* planner = nullptr;
+  const PlannerPanelInput* planner_input = nullptr;
 };
 
 void side_panel(const PanelLayout& layout, PanelState state, UiActions& actions, WidgetRects& rects);
