@@ -32,6 +32,8 @@ int Explorer::run() {
     }
     if (options_.log_state && planner_.snapshot().running) {
       std::cout << "planner frame_ms=" << stats_.ui_frame_ms << std::endl;
+    } else if (options_.log_state && timeline_.playing) {  // the same without a search, to compare
+      std::cout << "playing frame_ms=" << stats_.ui_frame_ms << std::endl;
     }
     --settle_frames;
   }
