@@ -425,3 +425,46 @@ TEST(ExplorerEndToEnd, WithoutADisplayItSaysSoInOneLine) {
 }
 
 }  // namespace
+
+// The Planner panel: the preset's model planned on its 64 GPUs on a worker
+// thread, then the second-ranked layout loaded into the scene with a click.
+TEST(ExplorerEndToEnd, ThePlannerLoadsARankedLayoutIntoTheScene) {
+  ASSERT_NE(std::getenv("DISPLAY"), nullptr) << "run under xvfb-run (CTest does)";
+  // The Llama 3 preset, its long Parameters section closed so the Planner's header shows.
+  nlohmann::json session = nlohmann::json::parse(std::ifstream(PIPESCOPE_ASSETS "/presets/llama3-70b-h100.json"));
+  session["layout"] = {{"sections", {{"Parameters", false}, {"Schedule metrics", false}}}};
+  const fs::path file = fs::temp_directory_path() / ("pipescope_e2e_plan_" + std::to_string(getpid()) + ".json");
+  std::ofstream(file) << session.dump();
+  ExplorerSession app({"--session", file.string()}, "_plan");
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("scrubber").has_value() && !app.state().empty(); }, 30s));
+  fs::remove(file);
+  const Hand hand{app, window_pointer()};
+  for (int attempt = 0; attempt < 3 && !app.widget("planner:plan"); ++attempt) {
+    hand.click("planner:header");
+    app.wait_until([&] { return app.widget("planner:plan").has_value(); }, 5s);
+  }
+  ASSERT_TRUE(app.widget("planner:plan")) << "the Planner section opened";
+  hand.click("planner:plan");
+  ASSERT_TRUE(app.wait_until([&] { return app.widget("planner:row1").has_value(); }, 60s)) << "ranked rows appear";
+  auto loaded = [&] {
+    std::string last;
+    for (const auto& l : app.lines()) {
+      if (l.rfind("plan-load ", 0) == 0) last = l;
+    }
+    return last;
+  };
+  for (int attempt = 0; attempt < 3 && loaded().empty(); ++attempt) {
+    hand.click("planner:row1");
+    app.wait_until([&] { return !loaded().empty(); }, 5s);
+  }
+  const std::string line = loaded();
+  ASSERT_FALSE(line.empty()) << "a click on a row loads it";
+  // The flags it logged are the scene's now: pp and the schedule on the state line.
+  auto flag = [&](const std::string& name) {
+    const auto at = line.find(" --" + name + " ");
+    return at == std::string::npos ? std::string() : line.substr(at + name.size() + 4, line.find(' ', at + name.size() + 4) - at - name.size() - 4);
+  };
+  EXPECT_TRUE(app.wait_until([&] { return app.state()["pp"] == flag("pp") && app.state()["schedule"] == flag("schedule"); }, 20s))
+      << line << " vs pp=" << app.state()["pp"] << " schedule=" << app.state()["schedule"];
+  EXPECT_TRUE(app.running());
+}

@@ -121,7 +121,7 @@ void Explorer::frame(double dt) {
   const AutoSearch::Snapshot auto_found = auto_search_.snapshot();
   const AutoPanelInput auto_panel{analysis_->plan, auto_found, scene_->params().gpu_memory_gib};
   const PlannerSearch::Snapshot planned = planner_.snapshot();
-  const PlannerPanelInput planner_input{planned, scene_->params()};
+  const PlannerPanelInput planner_input{planned, scene_->params(), editor_.errors};
   side_panel(layout,
              {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics,
               session_panel_, sections_, analysis_->plan.auto_result ? &auto_panel : nullptr, &planner_panel_,

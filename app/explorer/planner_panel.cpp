@@ -157,9 +157,9 @@ void planner_section(PlannerPanel& panel, const PlannerPanelInput& in, UiActions
         panel.loaded = index;
         actions.load_layout = row.layout;
       }
-      remember(rects, fmt::format("planner:row{}", i));
       ImGui::TableNextColumn();
       ImGui::TextUnformatted(step_text(row.makespan).c_str());
+      remember(rects, fmt::format("planner:row{}", i));  // a click on the text is a click on the row
       ImGui::TableNextColumn();
       ImGui::Text("%.1f", row.peak_memory_bytes / kGiB);
       ImGui::TableNextColumn();
@@ -167,6 +167,13 @@ void planner_section(PlannerPanel& panel, const PlannerPanelInput& in, UiActions
       ImGui::PopID();
     }
     ImGui::EndTable();
+  }
+  if (panel.loaded >= 0 && !in.refused.empty()) {
+    // A layout the planner ranks may still be too large to draw (the scene's caps).
+    ImGui::PushStyleColor(ImGuiCol_Text, kErrorColour);
+    ImGui::TextWrapped("row %d is not drawn: %s. `pipescope stats` with its flags gives its figures.", panel.loaded + 1,
+                       in.refused.front().message.c_str());
+    ImGui::PopStyleColor();
   }
   const auto n = static_cast<int>(r.ranked.size());
   if (panel.loaded >= 0 && panel.compared >= 0 && panel.loaded < n && panel.compared < n && panel.loaded != panel.compared) {

@@ -19,6 +19,7 @@ struct PlannerPanel {
 struct PlannerPanelInput {
   const PlannerSearch::Snapshot& search;
   const Params& scene;
+  const std::vector<ParamError>& refused;  // why the last edit (a loaded layout) did not reach the scene
 };
 
 void planner_section(PlannerPanel& panel, const PlannerPanelInput& in, UiActions& actions, WidgetRects& rects);
