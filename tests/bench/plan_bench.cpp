@@ -5,49 +5,27 @@
 // 1 s). Also Llama 3 70B on 64 H100s, and the full search on 8,192 GPUs.
 #include <benchmark/benchmark.h>
 
+#include "bench_models.hpp"
 #include "pipescope/plan/planner.hpp"
 
 namespace pipescope {
 namespace {
 
-Params gpt3_175b() {
-  Params p;
-  p.model = CostModel::Transformer;
-  p.d_model = 12288;
-  p.heads = 128;
-  p.L = 96;
-  p.seq_len = 2048;
-  p.vocab = 64000;
-  p.B = 768;
+// The a100-megatron profile's fitted terms and the A100's data sheet, as the preset has them.
+Params gpt3_175b_on_a100() {
+  Params p = bench::gpt3_on_1024();
   p.attention = static_cast<std::int64_t>(Attention::Stored);
   p.grad_bytes = 4;
   p.gpu_tflops = 312;
   p.gpu_memory_gbps = 2039;
   p.intra_node_gbps = 300;
   p.inter_node_gbps = 25;
-  // The a100-megatron profile's fitted terms.
   p.mfu = 0.8;
   p.matmul_knee_gflop = 79;
   p.attention_score_bytes = 29;
   p.collective_efficiency = 0.91;
   p.layer_floor_us = 1218;
   p.pass_overhead_us = 870;
-  return p;
-}
-
-Params llama3_70b() {
-  Params p;
-  p.model = CostModel::Transformer;
-  p.d_model = 8192;
-  p.d_hidden = 28672;
-  p.heads = 64;
-  p.kv_heads = 8;
-  p.mlp = static_cast<std::int64_t>(Mlp::Swiglu);
-  p.L = 80;
-  p.seq_len = 8192;
-  p.vocab = 128000;
-  p.B = 64;
-  p.grad_bytes = 4;
   return p;
 }
 
@@ -74,13 +52,13 @@ void plan(benchmark::State& state, const Params& base, std::int64_t gpus) {
   state.counters["simulated"] = static_cast<double>(simulated);
 }
 
-void BM_PlanGpt3On1024(benchmark::State& state) { plan(state, gpt3_175b(), 1024); }
+void BM_PlanGpt3On1024(benchmark::State& state) { plan(state, gpt3_175b_on_a100(), 1024); }
 void BM_PlanGpt3On8192(benchmark::State& state) {
-  Params p = gpt3_175b();
+  Params p = gpt3_175b_on_a100();
   p.B = 6144;  // MegaScale's batch at 8,192 GPUs
   plan(state, p, 8192);
 }
-void BM_PlanLlama70bOn64(benchmark::State& state) { plan(state, llama3_70b(), 64); }
+void BM_PlanLlama70bOn64(benchmark::State& state) { plan(state, bench::llama3_70b_on_64(), 64); }
 
 BENCHMARK(BM_PlanGpt3On1024)->Unit(benchmark::kMillisecond)->Iterations(3);
 BENCHMARK(BM_PlanGpt3On8192)->Unit(benchmark::kMillisecond)->Iterations(1);
