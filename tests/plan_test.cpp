@@ -147,7 +147,25 @@ TEST(Planner, FixedChoicesHoldInEveryRow) {
   for (const PlannedLayout& row : r.ranked) {
     EXPECT_EQ(row.layout.tp, 2);
     EXPECT_EQ(row.layout.recompute, Recompute::Full);
-    EXPECT_EQ(row.layout.schedule, ScheduleKind::OneFOneB);
+    EXPECT_EQ(row.layout.schedule, ScheduleKind::OneFOneB) << "auto's refinement keeps out of a fixed schedule";
+  }
+  EXPECT_EQ(r.auto_searched, 0);
+}
+
+TEST(Planner, ScheduleAutoFixedRanksAutosOrdersOnly) {
+  const Params base = small_model();
+  PlanOptions o;
+  o.gpus = 16;
+  o.top = 4;
+  ASSERT_EQ(add_constraint(o.fixed, "schedule=auto"), "");
+  const PlanResult r = plan_layouts(base, o);
+  ASSERT_FALSE(r.ranked.empty());
+  for (const PlannedLayout& row : r.ranked) {
+    EXPECT_EQ(row.layout.schedule, ScheduleKind::Auto);
+    ASSERT_TRUE(row.program);
+    // Its order, timed by the simulator, is the row's step.
+    const Params p = apply_layout(base, row.layout);
+    EXPECT_EQ(simulate(*row.program, costs_for(p)).makespan, row.makespan);
   }
 }
 

@@ -408,6 +408,7 @@ class Planner {
   // rank, or two in a V), from the zoo's best as the bar to beat.
   void refine_with_auto() {
     if (o_.auto_shapes <= 0 || result_.cancelled) return;
+    if (o_.fixed.schedule && *o_.fixed.schedule != ScheduleKind::Auto) return;  // a schedule was fixed: auto is not it
     const int shapes = o_.fixed.schedule == ScheduleKind::Auto ? std::max(o_.auto_shapes, o_.top) : o_.auto_shapes;
     // The fastest shapes auto can order, whether or not they made the top.
     std::vector<PlannedLayout> rows;
@@ -434,7 +435,9 @@ class Planner {
                                                                         static_cast<std::int64_t>(o_.auto_seconds * 1e6)));
         const AutoResult found = auto_schedule(
             pb, {.zoo = false, .search_evaluations = 64, .explain = false, .cancel = o_.cancel, .deadline = deadline});
-        if (found.best.makespan >= row.makespan) continue;
+        // Beside the zoo's rows only where faster; alone (schedule=auto fixed) whatever it found.
+        const bool only_auto = o_.fixed.schedule == ScheduleKind::Auto;
+        if (found.best.makespan >= row.makespan && !only_auto) continue;
         PlannedLayout a{l, found.best.makespan, 0, 0, true, std::make_shared<const Program>(found.best.program)};
         const double cap = base_.gpu_memory_gib * kGiB;
         for (std::size_t r = 0; r < found.best.peak_bytes.size(); ++r) {
