@@ -1,5 +1,6 @@
 #include "plan_command.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -42,6 +43,7 @@ nlohmann::json layout_json(const PlannedLayout& row) {
           {"peak_memory_bytes", row.peak_memory_bytes},
           {"peak_rank", row.peak_rank},
           {"fits", row.fits},
+          {"alike", row.alike},
           {"flags", layout_flags(l)}};
 }
 
@@ -86,10 +88,15 @@ void print_text(const PlanCommandOptions& o, const PlanResult& r, const std::vec
                            "memory", "binds", "layout");
   for (std::size_t i = 0; i < r.ranked.size(); ++i) {
     const PlannedLayout& row = r.ranked[i];
-    std::cout << fmt::format("  {:>2}  {:>9}  {:>9.4g}  {:>5.1f}%  {:>10}  {:<22}  {}\n", i + 1,
+    std::cout << fmt::format("  {:>2}  {:>9}  {:>9.4g}  {:>5.1f}%  {:>10}  {:<22}  {}{}\n", i + 1,
                              seconds_text(row.makespan), figures[i].throughput.tokens_per_second,
                              100 * figures[i].throughput.mfu, bytes_text(row.peak_memory_bytes), figures[i].binds,
-                             layout_text(row.layout));
+                             layout_text(row.layout),
+                             row.alike > 0 ? fmt::format(" (+{} alike)", row.alike) : "");
+  }
+  if (std::any_of(r.ranked.begin(), r.ranked.end(), [](const PlannedLayout& row) { return row.alike > 0; })) {
+    std::cout << "  (+N alike: as many other layouts take the same step and memory, dp, cp and the microbatch size "
+                 "traded; --json counts them)\n";
   }
   const PlannedLayout& best = r.ranked.front();
   std::cout << "\nfastest that fits: pipescope stats " << layout_flags(best.layout) << "\n";

@@ -328,15 +328,20 @@ class Planner {
   }
 
   PlannedLayout planned(const Candidate& c, std::int64_t makespan) const {
-    return {c.layout, makespan, c.memory, c.peak_rank, c.fits, nullptr};
+    return {c.layout, makespan, c.memory, c.peak_rank, c.fits, 0, nullptr};
   }
 
-  // The K-th fastest fitting timing found so far (none yet: no bound).
+  // The K-th fastest distinct step time of a fitting layout found so far
+  // (none yet: no bound). Distinct, so that rows folded as alike (the same
+  // step and memory) still leave K.
   std::int64_t kth_fastest() const {
-    if (static_cast<int>(fitting_.size()) < o_.top) return INT64_MAX;
-    auto it = fitting_.begin();
-    std::advance(it, o_.top - 1);
-    return it->first;
+    int distinct = 0;
+    std::int64_t last = -1;
+    for (const auto& [makespan, timing] : fitting_) {
+      if (makespan != last && ++distinct == o_.top) return makespan;
+      last = makespan;
+    }
+    return INT64_MAX;
   }
 
   void search() {
@@ -383,7 +388,7 @@ class Planner {
     std::vector<PlannedLayout> rows;
     for (const auto& [makespan, timing] : fitting_) {
       rows.push_back(best_of_timing_.at(timing));
-      if (static_cast<int>(rows.size()) >= o_.top + 8) break;
+      if (makespan > kth_fastest()) break;
     }
     for (const PlannedLayout& a : auto_rows_) rows.push_back(a);
     std::stable_sort(rows.begin(), rows.end(), [](const PlannedLayout& a, const PlannedLayout& b) {
@@ -392,8 +397,18 @@ class Planner {
     if (o_.fixed.schedule == ScheduleKind::Auto) {
       std::erase_if(rows, [](const PlannedLayout& r) { return r.layout.schedule != ScheduleKind::Auto; });
     }
-    if (static_cast<int>(rows.size()) > o_.top) rows.resize(static_cast<std::size_t>(o_.top));
-    return rows;
+    // Layouts with the same step and memory (dp and cp traded, the batch cut
+    // otherwise) are one row: the first, counting the others.
+    std::vector<PlannedLayout> kept;
+    for (const PlannedLayout& r : rows) {
+      if (!kept.empty() && kept.back().makespan == r.makespan && kept.back().peak_memory_bytes == r.peak_memory_bytes) {
+        ++kept.back().alike;
+      } else {
+        kept.push_back(r);
+      }
+    }
+    if (static_cast<int>(kept.size()) > o_.top) kept.resize(static_cast<std::size_t>(o_.top));
+    return kept;
   }
 
   PlanResult snapshot() {
@@ -438,7 +453,7 @@ class Planner {
         // Beside the zoo's rows only where faster; alone (schedule=auto fixed) whatever it found.
         const bool only_auto = o_.fixed.schedule == ScheduleKind::Auto;
         if (found.best.makespan >= row.makespan && !only_auto) continue;
-        PlannedLayout a{l, found.best.makespan, 0, 0, true, std::make_shared<const Program>(found.best.program)};
+        PlannedLayout a{l, found.best.makespan, 0, 0, true, 0, std::make_shared<const Program>(found.best.program)};
         const double cap = base_.gpu_memory_gib * kGiB;
         for (std::size_t r = 0; r < found.best.peak_bytes.size(); ++r) {
           const double need = found.best.peak_bytes[r] + (cap - pb.budget_bytes[r]);

@@ -47,13 +47,16 @@ struct PlannedLayout {
   double peak_memory_bytes = 0;  // the fullest GPU's
   int peak_rank = 0;             // its pipeline rank
   bool fits = false;
+  int alike = 0;  // ranked rows: other layouts with the same step and memory, folded into this one
   // For --schedule auto rows: the order its search found (the zoo's rows
   // rebuild theirs from the layout).
   std::shared_ptr<const Program> program;
 };
 
 struct PlanResult {
-  std::vector<PlannedLayout> ranked;  // fitting, fastest first, at most `top`; each timing once (its least ZeRO stage that fits)
+  // Fitting, fastest first, at most `top`; each timing once (its least ZeRO
+  // stage that fits), and layouts of the same step and memory folded (`alike`).
+  std::vector<PlannedLayout> ranked;
   std::vector<PlannedLayout> front;   // no layout is both faster and smaller: memory up, step time down (fits or not)
   std::optional<PlannedLayout> fastest;       // the fastest simulated, fitting or not
   std::optional<PlannedLayout> least_memory;  // the layout that needs the least memory of all considered
