@@ -184,6 +184,7 @@ EventCategory category_of(std::string_view cat) {
   if (cat == "gpu_user_annotation") return EventCategory::GpuUserAnnotation;
   if (cat == "kernel") return EventCategory::Kernel;
   if (cat == "cuda_runtime" || cat == "cuda_driver") return EventCategory::Runtime;
+  if (cat == "gpu_memcpy" || cat == "gpu_memset") return EventCategory::Memory;
   return EventCategory::Other;
 }
 
@@ -329,8 +330,10 @@ class TraceSax {
   void finish_event() {
     if (!event_.complete) return;
     const EventCategory cat = category_of(event_.cat);
-    if (cat == EventCategory::Other) return;  // python stacks, memory, overhead: not read
-    if (!std::isfinite(event_.ts) || !std::isfinite(event_.dur) || event_.dur < 0 || std::abs(event_.ts) > 1e15 ||
+    if (cat == EventCategory::Other) return;  // python stacks, allocations, overhead: not read
+    // Older Kineto writes microseconds since the epoch (1.7e15 in 2023); past
+    // 4e15 (the year 2096) a time in ns would near int64's end a few sums on.
+    if (!std::isfinite(event_.ts) || !std::isfinite(event_.dur) || event_.dur < 0 || std::abs(event_.ts) > 4e15 ||
         event_.dur > 1e15) {
       return;  // an instant without a span, or a time no clock gives: nothing to place
     }

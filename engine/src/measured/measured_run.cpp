@@ -1,4 +1,5 @@
 #include "pipescope/measured/measured_run.hpp"
+#include "pipescope/measured/trace_summary.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -77,6 +78,7 @@ struct ReducedTrace {
   std::map<int, detail::RankRecord> by_step;  // key -1: a trace without ProfilerStep marks
   std::map<int, std::string> errors_by_step;  // what its labels broke in a step, said if that step is chosen
   std::size_t events = 0;
+  TraceSummary summary;  // what the file is, said when it cannot be shown
 };
 
 constexpr std::size_t kStepsKept = 4;
@@ -97,6 +99,7 @@ ReducedTrace reduce_trace(const std::string& path, std::optional<int> wanted, co
   r.distributed_problem = t.distributed_problem;
   r.steps = detail::profiler_steps(t);
   r.events = t.events.size();
+  r.summary = summarize_trace(t);
   if (r.rank < 0 || r.world_size < 1) return r;  // refused by the caller, which names the problem
   auto reduce = [&](int key, std::optional<int> step) {
     try {
@@ -192,7 +195,7 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
     if (!t.distributed_problem.empty()) throw MeasuredRunError(t.path + ": " + t.distributed_problem);
     if (t.rank < 0 || t.world_size < 1) {
       throw MeasuredRunError(t.path + ": has no distributedInfo (rank, world_size): not a trace of a torch.distributed "
-                                      "run (profile after init_process_group)");
+                                      "run (profile after init_process_group); it holds " + t.summary.text());
     }
     if (t.world_size != traces.front().world_size) {
       throw MeasuredRunError(fmt::format("{} says world_size {}, {} says {}: the traces are of different runs",
@@ -210,15 +213,20 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
   }
   const int world = traces.front().world_size;
   if (world == 1) {
-    throw MeasuredRunError(traces.front().path + ": is a run of one rank (world_size 1), with no pipeline to show");
+    throw MeasuredRunError(traces.front().path + ": is a run of one rank (world_size 1), with no pipeline to show; it "
+                                                 "holds " + traces.front().summary.text());
   }
   if (static_cast<int>(traces.size()) != world) {
     std::vector<int> missing;
     for (int r = 0; r < world && missing.size() < 8; ++r) {
       if (!file_of_rank.contains(r)) missing.push_back(r);
     }
-    throw MeasuredRunError(fmt::format("{}: has {} of the {} ranks' traces (world_size {}); missing: rank {}",
-                                       run->source, traces.size(), world, world, fmt::join(missing, ", rank ")));
+    // What was given, so that a run that is not a pipeline says what it is.
+    const TraceSummary& given = traces.front().summary;
+    throw MeasuredRunError(fmt::format("{}: has {} of the {} ranks' traces (world_size {}); missing: rank {}. {}{}",
+                                       run->source, traces.size(), world, world, fmt::join(missing, ", rank "),
+                                       given.pipeline_labels == 0 ? "Not a pipeline run: " : "Given: ",
+                                       given.text()));
   }
   std::sort(traces.begin(), traces.end(), [](const ReducedTrace& a, const ReducedTrace& b) { return a.rank < b.rank; });
 

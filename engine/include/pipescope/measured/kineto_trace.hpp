@@ -26,6 +26,7 @@ enum class EventCategory : std::uint8_t {
   GpuUserAnnotation,
   Kernel,
   Runtime,  // cuda_runtime / cuda_driver: a kernel's launch on the CPU
+  Memory,   // gpu_memcpy / gpu_memset: copies and fills on the GPU
   Other,
 };
 
