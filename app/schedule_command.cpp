@@ -30,6 +30,28 @@ std::string schedule_header(const Params& p, const SchedulePlan& plan) {
   const TimeUnit u = c.unit;
   const int last = plan.program.stages - 1;
   const bool varies = !c.per_stage.empty() && (c.f_of(last) != c.f || c.i_of(last) != c.i || c.w_of(last) != c.w);
+  if (p.measured) {
+    // Times only, the medians of each pass as it ran: a backward that ran
+    // fused (B) is one figure, not a made-up split into I and W.
+    bool fused = false;
+    for (const auto& rank : plan.program.per_rank) {
+      for (const Action& a : rank) fused = fused || a.op == Op::B;
+    }
+    auto passes = [&](int s) {
+      return fused ? fmt::format("F {}, B {}", duration_text(u, static_cast<double>(c.f_of(s))),
+                                 duration_text(u, static_cast<double>(c.i_of(s) + c.w_of(s))))
+                   : fmt::format("F {}, I {}, W {}", duration_text(u, static_cast<double>(c.f_of(s))),
+                                 duration_text(u, static_cast<double>(c.i_of(s))),
+                                 duration_text(u, static_cast<double>(c.w_of(s))));
+    };
+    return fmt::format("schedule {}: pp {}, microbatches {}, {} stage{} per rank, dp {}; the ideal of a measured "
+                       "step (its order at each pass's median time; the trace has times, not the model's sizes: no "
+                       "FLOPs or memory); per pass{} {}{}{}",
+                       p.schedule_name(), p.pp, p.microbatches, p.stages_per_rank(),
+                       p.stages_per_rank() == 1 ? "" : "s", p.dp, varies ? " (stage 0)" : "", passes(0),
+                       varies ? fmt::format(" (last stage {})", passes(last)) : std::string(),
+                       fused ? ", B the backward as it ran, I and W fused" : "");
+  }
   return fmt::format("schedule {}: pp {}, microbatches {}, {} stage{} per rank ({} stages of {} layer{}), dp {}, "
                      "model {}; per pass{} F {}, I {}, W {}{}, send {}",
                      p.schedule_name(), p.pp, p.microbatches, p.stages_per_rank(),

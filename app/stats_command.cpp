@@ -169,7 +169,7 @@ void print_text(const Params& p, const SchedulePlan& plan, const ScheduleStats& 
   auto time = [&](std::int64_t t) { return duration_text(u, static_cast<double>(t)); };
   std::cout << schedule_header(p, plan) << "\n";
   std::cout << "makespan               " << time(st.makespan) << "\n";
-  if (plan.real_time() && st.makespan > 0) {
+  if (plan.real_time() && st.makespan > 0 && p.model == CostModel::Transformer) {
     const Throughput t = throughput(p, st);
     std::cout << fmt::format("throughput             {:.1f} TFLOP/s a GPU, MFU {}, HFU {} ({:.3g} FLOPs a "
                              "replica's step)\n",
@@ -181,6 +181,16 @@ void print_text(const Params& p, const SchedulePlan& plan, const ScheduleStats& 
   std::cout << "bubble, idle / wall    " << percent(st.bubble_idle_over_wall) << "  (share of GPU time idle)\n";
   std::cout << "bubble, playground     " << percent(st.bubble_playground)
             << "  (1 - compute / longest rank span, zero-bubble playground)\n";
+  if (p.measured) {
+    // Times only: a measured trace has no model sizes to count memory or traffic from.
+    std::cout << fmt::format("\n{:>5} {:>12} {:>12} {:>23}\n", "rank", "busy", "idle", "span");
+    for (std::size_t r = 0; r < st.ranks.size(); ++r) {
+      const auto& rs = st.ranks[r];
+      std::cout << fmt::format("{:>5} {:>12} {:>12} {:>23}\n", r, time(rs.busy), time(rs.idle),
+                               fmt::format("{}-{}", time(rs.first_start), time(rs.last_end)));
+    }
+    return;
+  }
   std::cout << fmt::format("\n{:>5} {:>12} {:>12} {:>23} {:>12} {:>12} {:>12}\n", "rank", "busy", "idle", "span",
                            "static", "activations", "peak");
   int over = 0;

@@ -57,6 +57,21 @@ TEST(CliMeasured, TheSlowRankIsNamed) {
   EXPECT_EQ(nlohmann::json::parse(stdout_of("stats --json --measured " + kData + "1f1b-p4-m8")).at("measured").at("straggler"), 3);
 }
 
+// A trace has times, not the model's sizes: stats shows no FLOPs, memory or
+// traffic for it (they were the notebook model's toy figures), and a
+// backward that ran fused is one figure, not a made-up half for I and W.
+TEST(CliMeasured, StatsTextSaysWhatATraceCannotTell) {
+  const auto r = testing::run_command(testing::kExe + " stats --measured " + kData + "1f1b-p4-m8 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("the trace has times, not the model's sizes: no FLOPs or memory"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("per pass (stage 0) F 12.70 ms, B 18.41 ms"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("I and W fused"), std::string::npos) << r.output;
+  for (const char* toy : {"TFLOP/s", "KiB", "model notebook", "traffic", "memory per GPU"}) {
+    EXPECT_EQ(r.output.find(toy), std::string::npos) << toy << " in\n" << r.output;
+  }
+}
+
 TEST(CliMeasured, ScheduleCsvIsTheOrderAsItRanInPyTorchsForm) {
   std::ifstream f(std::string(PIPESCOPE_TEST_DATA) + "/pytorch-schedules/1F1B-p4-m8.compute_only.csv");
   std::string pytorch((std::istreambuf_iterator<char>(f)), {});

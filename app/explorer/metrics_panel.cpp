@@ -109,7 +109,8 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
       ImGui::TableNextColumn();
       ImGui::Text("%.0f %%", st.makespan > 0 ? 100.0 * static_cast<double>(rs.busy) / static_cast<double>(st.makespan) : 0.0);
       ImGui::TableNextColumn();
-      const std::string peak = bytes(rs.peak_memory_bytes) + (rs.over_memory ? " OVER" : "");
+      const std::string peak =
+          in.split != nullptr ? "-" : bytes(rs.peak_memory_bytes) + (rs.over_memory ? " OVER" : "");
       if (rs.over_memory) {
         ImGui::TextColored(ImVec4(0.85f, 0.1f, 0.1f, 1), "%s", peak.c_str());
       } else {
@@ -175,10 +176,18 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
     row("playground", pct(st.bubble_playground), pct(b.bubble_playground),
         signed_pct(b.bubble_playground - st.bubble_playground));
     const double dp = peak(b) - peak(st);
-    row("peak memory", bytes(peak(st)), bytes(peak(b)), (dp >= 0 ? "+" : "") + bytes(dp));
+    if (in.split == nullptr) row("peak memory", bytes(peak(st)), bytes(peak(b)), (dp >= 0 ? "+" : "") + bytes(dp));
     ImGui::EndTable();
   }
   if (in.split != nullptr) split_table(*in.split);
+  if (in.split != nullptr) {
+    // A measured step's trace has times, not the model's sizes: its bytes
+    // would be the notebook's toy figures.
+    ImGui::PushTextWrapPos(0.0f);
+    ImGui::TextDisabled("no memory or traffic figures: a measured trace holds times, not the model's sizes");
+    ImGui::PopTextWrapPos();
+    return std::nullopt;
+  }
   ImGui::Text("pipeline %lld msgs, %s", static_cast<long long>(st.pipeline_messages), bytes(st.pipeline_bytes).c_str());
   ImGui::Text("data parallel %lld msgs, %s", static_cast<long long>(st.dp_messages), bytes(st.dp_bytes).c_str());
 
