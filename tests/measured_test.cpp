@@ -240,6 +240,42 @@ TEST(MeasuredRun, ClocksThatDisagreeAreShiftedUntilNoReceiveEndsBeforeItsSend) {
   }
 }
 
+// A host a whole second off (or 80 ms the other way) lands in the middle of
+// the window its messages both ways leave, as NTP centres a round trip: within
+// a transfer's time of the truth, not at the edge where one receive ends just
+// as its send starts. The note says by how much it may still be off.
+TEST(MeasuredRun, AShiftedHostLandsWithinATransferOfTheTruth) {
+  const auto plain = load_measured_run({kData + "1f1b-p4-m8"});
+  for (const auto& [rank, skew_us] : std::vector<std::pair<int, double>>{{1, 1e6}, {2, -80'000.0}, {3, -1e6}}) {
+    SCOPED_TRACE(::testing::Message() << "rank " << rank << " off by " << skew_us << " us");
+    const TempDir dir("measured_ntp");
+    const auto run = load_measured_run({shifted_set(dir, "1f1b-p4-m8", rank, skew_us, 0)});
+    // The truth: the shift that undoes the skew, relative to the ranks left alone.
+    const double truth = -skew_us * 1000;
+    const double moved = static_cast<double>(run->ranks[static_cast<std::size_t>(rank)].clock_shift -
+                                             run->ranks[rank == 0 ? 1 : 0].clock_shift);
+    // Within the residue it states (timestamps are whole microseconds: 10 us of slack)...
+    const auto residue = static_cast<double>(run->ranks[static_cast<std::size_t>(rank)].clock_residue);
+    EXPECT_GT(residue, 0);
+    EXPECT_LE(std::abs(moved - truth), residue + 10'000) << "moved " << moved << " ns, truth " << truth;
+    // ...which is within a transfer: the median send or receive between the ranks.
+    std::vector<std::int64_t> transfers;
+    for (const MeasuredRank& r : plain->ranks) {
+      for (const MeasuredComm& c : r.comms) transfers.push_back(c.end - c.start);
+    }
+    std::nth_element(transfers.begin(), transfers.begin() + static_cast<std::ptrdiff_t>(transfers.size() / 2), transfers.end());
+    const auto median_transfer = static_cast<double>(transfers[transfers.size() / 2]);
+    EXPECT_LE(std::abs(moved - truth), median_transfer) << "moved " << moved << " ns, truth " << truth;
+    std::string note;
+    for (const std::string& n : run->notes) {
+      if (n.find("rank " + std::to_string(rank) + "'s clock moved") != std::string::npos) note = n;
+    }
+    EXPECT_NE(note.find("as NTP centres a round trip), to within +-"), std::string::npos) << note;
+    std::printf("rank %d off by %.0f us: %.1f us from the truth, residue +-%.1f us (median transfer %.1f us)\n", rank,
+                skew_us, (moved - truth) / 1000, residue / 1000, median_transfer / 1000);
+  }
+}
+
 // A GPU trace derived from a CPU one: each label's twin on the GPU's
 // timeline (gpu_user_annotation) 300 µs later and 20 % shorter, as a GPU
 // running behind its launches shows it.

@@ -26,7 +26,7 @@ struct Edge {
 
 }  // namespace
 
-std::optional<std::vector<std::int64_t>> align_clocks(const std::vector<RankRecord>& records, const Program& program) {
+std::optional<ClockAlignment> align_clocks(const std::vector<RankRecord>& records, const Program& program) {
   const auto ranks = records.size();
   std::map<PassKey, Place> where;
   for (std::size_t r = 0; r < ranks; ++r) {
@@ -87,11 +87,61 @@ std::optional<std::vector<std::int64_t>> align_clocks(const std::vector<RankReco
       }
     }
   }
-  std::vector<std::int64_t> shift(ranks, 0);
-  if (std::none_of(edges.begin(), edges.end(), [](const Edge& e) { return e.weight > 0; })) return shift;
+  ClockAlignment out;
+  out.shift.assign(ranks, 0);
+  out.residue.assign(ranks, 0);
+  out.against.assign(ranks, -1);
+  if (std::none_of(edges.begin(), edges.end(), [](const Edge& e) { return e.weight > 0; })) return out;
+  auto satisfied = [&](const std::vector<std::int64_t>& shift) {
+    return std::all_of(edges.begin(), edges.end(), [&](const Edge& e) {
+      return shift[static_cast<std::size_t>(e.to)] >= shift[static_cast<std::size_t>(e.from)] + e.weight;
+    });
+  };
+  // Shifting every rank alike changes nothing: move as little as possible
+  // overall (the median shift, which minimises the sum of |shift|, becomes
+  // 0: one host's clock is off, not all the others').
+  auto centre_on_median = [&](std::vector<std::int64_t>& shift) {
+    std::vector<std::int64_t> sorted = shift;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(ranks / 2), sorted.end());
+    const std::int64_t median = sorted[ranks / 2];
+    for (auto& s : shift) s -= median;
+  };
+  // Each pair's window: shift[b] - shift[a] in [low, high].
+  std::map<std::pair<int, int>, std::pair<std::int64_t, std::int64_t>> window;
+  for (const Edge& e : edges) {
+    const bool forward = e.from < e.to;
+    auto& w = window.try_emplace({std::min(e.from, e.to), std::max(e.from, e.to)}, INT64_MIN, INT64_MAX).first->second;
+    if (forward) w.first = std::max(w.first, e.weight);   // shift[to] - shift[from] >= weight
+    else w.second = std::min(w.second, -e.weight);        // shift[from] - shift[to] <= -weight
+  }
+  // The middles, from rank 0 outwards over pairs bounded both ways.
+  std::vector<bool> placed(ranks, false);
+  placed[0] = true;
+  std::vector<int> queue{0};
+  for (std::size_t q = 0; q < queue.size(); ++q) {
+    const int a = queue[q];
+    for (const auto& [pair, w] : window) {
+      if (w.first == INT64_MIN || w.second == INT64_MAX || w.first > w.second) continue;
+      const int other = pair.first == a ? pair.second : pair.second == a ? pair.first : -1;
+      if (other < 0 || placed[static_cast<std::size_t>(other)]) continue;
+      const std::int64_t middle = w.first + (w.second - w.first) / 2;  // shift[second] - shift[first]
+      const auto o = static_cast<std::size_t>(other);
+      out.shift[o] = out.shift[static_cast<std::size_t>(a)] + (other == pair.second ? middle : -middle);
+      out.residue[o] = (w.second - w.first) / 2;
+      out.against[o] = a;
+      placed[o] = true;
+      queue.push_back(other);
+    }
+  }
+  if (std::all_of(placed.begin(), placed.end(), [](bool p) { return p; }) && satisfied(out.shift)) {
+    out.centred = true;
+    centre_on_median(out.shift);
+    return out;
+  }
   // Longest paths from all-zero shifts (Bellman-Ford): the least shifts that
   // satisfy every constraint. Clocks that no shift can reconcile (a cycle
   // of constraints that add up positive) are left as the files have them.
+  std::vector<std::int64_t> shift(ranks, 0);
   for (std::size_t round = 0; round <= ranks; ++round) {
     bool changed = false;
     for (const Edge& e : edges) {
@@ -102,14 +152,9 @@ std::optional<std::vector<std::int64_t>> align_clocks(const std::vector<RankReco
       }
     }
     if (!changed) {
-      // Shifting every rank alike changes nothing: move as little as
-      // possible overall (the median shift, which minimises the sum of
-      // |shift|, becomes 0: one host's clock is off, not all the others').
-      std::vector<std::int64_t> sorted = shift;
-      std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(ranks / 2), sorted.end());
-      const std::int64_t median = sorted[ranks / 2];
-      for (auto& s : shift) s -= median;
-      return shift;
+      centre_on_median(shift);
+      out = {shift, std::vector<std::int64_t>(ranks, 0), std::vector<int>(ranks, -1), false};
+      return out;
     }
   }
   return std::nullopt;

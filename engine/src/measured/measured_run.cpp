@@ -298,7 +298,7 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
 
   // One clock for all ranks, time 0 the first action's start.
   const auto aligned = detail::align_clocks(records, run->program);
-  const std::vector<std::int64_t> shift = aligned.value_or(std::vector<std::int64_t>(records.size(), 0));
+  const std::vector<std::int64_t> shift = aligned ? aligned->shift : std::vector<std::int64_t>(records.size(), 0);
   if (!aligned) {
     run->notes.push_back("the ranks' clocks disagree in a way no shift explains (some receive ends before its send "
                          "starts whatever the shift): times are as the files have them");
@@ -314,10 +314,22 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
     mr.rank = rec.rank;
     mr.file = rec.file;
     mr.clock_shift = shift[r];
+    mr.clock_residue = aligned && aligned->centred ? aligned->residue[r] : 0;
     if (shift[r] != 0) {
-      run->notes.push_back(fmt::format("rank {}'s clock moved {:+.1f} us: its receives ended before the matching "
-                                       "sends started, or its passes before their inputs were made",
-                                       rec.rank, static_cast<double>(shift[r]) / 1000));
+      const int against = aligned->against[r];
+      run->notes.push_back(
+          aligned->centred && against >= 0
+              ? fmt::format("rank {}'s clock moved {:+.1f} us against rank {}'s: its receives ended before the "
+                            "matching sends started, or its passes before their inputs were made; put in the middle "
+                            "of the window their messages both ways leave (as NTP centres a round trip), to within "
+                            "+-{:.1f} us",
+                            rec.rank, static_cast<double>(shift[r] - shift[static_cast<std::size_t>(against)]) / 1000,
+                            records[static_cast<std::size_t>(against)].rank,
+                            static_cast<double>(aligned->residue[r]) / 1000)
+              : fmt::format("rank {}'s clock moved {:+.1f} us: its receives ended before the matching sends "
+                            "started, or its passes before their inputs were made (the least shift that makes them "
+                            "causal)",
+                            rec.rank, static_cast<double>(shift[r]) / 1000));
     }
     for (MeasuredAction a : rec.actions) {
       a.start += shift[r] - t0;

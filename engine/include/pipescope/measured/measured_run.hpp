@@ -43,6 +43,10 @@ struct MeasuredRank {
   std::vector<MeasuredAction> actions;  // in the order they ran
   std::vector<MeasuredComm> comms;      // sends and receives, by start
   std::int64_t clock_shift = 0;         // ns added to the file's clock to align it
+  // How far clock_shift may be from the truth (ns) against the rank it was
+  // placed by: half the window their messages both ways leave (0: not moved,
+  // or moved by the least shift that makes it causal, one-sided).
+  std::int64_t clock_residue = 0;
   std::int64_t busy = 0;                // the union of its compute, ns
 };
 
