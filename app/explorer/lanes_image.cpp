@@ -36,8 +36,11 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
   const SchedulePlan& plan = analysis->scene_plan();
   const std::vector<Lane>& lanes = measured ? measured->lanes : analysis->lanes;
   const ScheduleStats& stats = measured ? measured->stats : analysis->stats;
-  const MetricsInput metrics{stats, measured ? measured->memory : analysis->memory, plan.frame_length, frame,
-                             static_cast<std::uint32_t>(plan.frame_of(plan.timing.makespan) + 1)};
+  const MetricsInput metrics{.stats = stats,
+                             .memory = measured ? measured->memory : analysis->memory,
+                             .frame_length = plan.frame_length,
+                             .frame = frame,
+                             .last = static_cast<std::uint32_t>(plan.frame_of(plan.timing.makespan) + 1)};
 
   ImGuiOffscreen guard;
   ImGuiIO& io = ImGui::GetIO();

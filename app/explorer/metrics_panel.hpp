@@ -26,7 +26,7 @@ struct MetricsInput {
   std::int64_t frame_length;
   std::uint32_t frame, last;
   const ScheduleStats* compare = nullptr;  // a compared schedule's figures, side by side
-  std::string name, compare_name;
+  std::string name{}, compare_name{};
   const std::vector<std::vector<MemoryPoint>>* compare_memory = nullptr;
   std::int64_t axis_time = 0;  // the plots' time axis; 0: this schedule's makespan
   // A measured step: where its difference from the ideal went, per rank.
