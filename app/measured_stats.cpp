@@ -42,6 +42,14 @@ nlohmann::json measured_json(const ScheduleAnalysis& a) {
                        {"idle_over_wall", a.stats.bubble_idle_over_wall},
                        {"playground", a.stats.bubble_playground}};
   j["straggler"] = m.split.straggler >= 0 ? nlohmann::json(m.split.straggler) : nlohmann::json(nullptr);
+  if (m.split.slowest >= 0) {
+    // The rank computing longest a microbatch, against its peers: named a
+    // straggler only when its middle half lies above theirs.
+    j["slowest"] = {{"rank", m.split.slowest},
+                    {"compute_over_peers", m.split.straggler_ratio},
+                    {"quartiles_us", {m.split.slowest_q1 / 1000, m.split.slowest_q3 / 1000}},
+                    {"peers_quartiles_us", {m.split.peers_q1 / 1000, m.split.peers_q3 / 1000}}};
+  }
   if (m.split.straggler >= 0) j["straggler_compute_over_median"] = m.split.straggler_ratio;
   j["most_waited_on"] = m.split.most_waited_on >= 0 ? nlohmann::json(m.split.most_waited_on) : nlohmann::json(nullptr);
   j["notes"] = run.notes;
@@ -102,11 +110,18 @@ void print_measured_text(const ScheduleAnalysis& a) {
   }
   std::cout << "  on peers: idle until an input from another rank was made; comm: inside sends and receives, as\n"
                "  long as the fastest one; beyond: the rest of them; nothing: gaps the trace shows nothing in\n";
-  if (m.split.straggler >= 0) {
-    std::cout << fmt::format("straggler: rank {} computes {:.2f} x the median rank's time\n", m.split.straggler,
-                             m.split.straggler_ratio);
-  } else {
-    std::cout << "straggler: none (every rank computes within 10 % of the median rank)\n";
+  const MeasuredSplit& s = m.split;
+  auto ms = [](double ns) { return fmt::format("{:.1f}", ns / 1e6); };
+  const std::string spread = fmt::format("its microbatches' middle half {}-{} ms, its peers' {}-{} ms", ms(s.slowest_q1),
+                                         ms(s.slowest_q3), ms(s.peers_q1), ms(s.peers_q3));
+  if (s.straggler >= 0) {
+    std::cout << fmt::format("straggler: rank {} computes {:.2f} x its peers a microbatch ({}: slower than their "
+                             "spread)\n",
+                             s.straggler, s.straggler_ratio, spread);
+  } else if (s.slowest >= 0) {
+    std::cout << fmt::format("straggler: none (the slowest, rank {}, computes {:.2f} x its peers a microbatch, within "
+                             "their spread: {})\n",
+                             s.slowest, s.straggler_ratio, spread);
   }
   for (const std::string& n : run.notes) std::cout << "note: " << n << "\n";
 }

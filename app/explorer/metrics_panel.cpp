@@ -58,12 +58,19 @@ void split_table(const MeasuredSplit& split) {
     }
     ImGui::EndTable();
   }
+  // Named only when slower than the peers by more than their spread (measured_plan.hpp).
   if (split.straggler >= 0) {
     ImGui::PushStyleColor(ImGuiCol_Text, ImVec4(0.75f, 0.1f, 0.1f, 1));
-    ImGui::TextWrapped("straggler: rank %d computes %.2f x the median rank", split.straggler, split.straggler_ratio);
+    ImGui::TextWrapped("straggler: rank %d computes %.2f x its peers a microbatch (middle half %.1f-%.1f ms, theirs "
+                       "%.1f-%.1f ms)",
+                       split.straggler, split.straggler_ratio, split.slowest_q1 / 1e6, split.slowest_q3 / 1e6,
+                       split.peers_q1 / 1e6, split.peers_q3 / 1e6);
     ImGui::PopStyleColor();
-  } else {
-    ImGui::TextWrapped("no straggler: every rank computes within 10 %% of the median");
+  } else if (split.slowest >= 0) {
+    ImGui::TextWrapped("no straggler: the slowest, rank %d, computes %.2f x its peers a microbatch, within their "
+                       "spread (middle half %.1f-%.1f ms, theirs %.1f-%.1f ms)",
+                       split.slowest, split.straggler_ratio, split.slowest_q1 / 1e6, split.slowest_q3 / 1e6,
+                       split.peers_q1 / 1e6, split.peers_q3 / 1e6);
   }
 }
 

@@ -11,6 +11,16 @@ namespace pipescope {
 
 namespace {
 
+// Linear between the nearest ranks (as numpy's default), 0 for none.
+double quantile_of(std::vector<std::int64_t> v, double q) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const double at = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<std::size_t>(at);
+  const std::size_t hi = std::min(lo + 1, v.size() - 1);
+  return static_cast<double>(v[lo]) + (at - static_cast<double>(lo)) * static_cast<double>(v[hi] - v[lo]);
+}
+
 double median_of(std::vector<std::int64_t> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -217,15 +227,30 @@ MeasuredSplit split_difference(const MeasuredRun& run, const SchedulePlan& ideal
     s.nothing += s.idle - (s.waiting_on_peers + s.comm_needed + s.comm_beyond + s.nothing + s.drain);
     out.ranks.push_back(std::move(s));
   }
-  // The straggler: the longest compute, if well above the median rank's.
-  std::vector<std::int64_t> busy;
-  for (const RankSplit& s : out.ranks) busy.push_back(s.busy);
-  const double median = median_of(busy);
-  const auto longest = std::max_element(out.ranks.begin(), out.ranks.end(),
-                                        [](const RankSplit& a, const RankSplit& b) { return a.busy < b.busy; });
-  if (longest != out.ranks.end() && median > 0 && static_cast<double>(longest->busy) > 1.1 * median) {
-    out.straggler = longest->rank;
-    out.straggler_ratio = static_cast<double>(longest->busy) / median;
+  // The slow rank: each rank's compute a microbatch, compared with its peers'.
+  std::vector<std::vector<std::int64_t>> per_microbatch(P);
+  for (std::size_t r = 0; r < P; ++r) {
+    std::map<int, std::int64_t> sum;
+    for (const MeasuredAction& a : run.ranks[r].actions) sum[a.action.first.microbatch] += a.busy;
+    for (const auto& [m, t] : sum) per_microbatch[r].push_back(t);
+  }
+  std::size_t slowest = 0;
+  for (std::size_t r = 1; r < P; ++r) {
+    if (median_of(per_microbatch[r]) > median_of(per_microbatch[slowest])) slowest = r;
+  }
+  std::vector<std::int64_t> peers;
+  for (std::size_t r = 0; r < P; ++r) {
+    if (r != slowest) peers.insert(peers.end(), per_microbatch[r].begin(), per_microbatch[r].end());
+  }
+  if (P > 1 && !per_microbatch[slowest].empty() && !peers.empty()) {
+    const double mine = median_of(per_microbatch[slowest]), theirs = median_of(peers);
+    out.slowest = run.ranks[slowest].rank;
+    out.straggler_ratio = theirs > 0 ? mine / theirs : 1;
+    out.slowest_q1 = quantile_of(per_microbatch[slowest], 0.25);
+    out.slowest_q3 = quantile_of(per_microbatch[slowest], 0.75);
+    out.peers_q1 = quantile_of(peers, 0.25);
+    out.peers_q3 = quantile_of(peers, 0.75);
+    if (out.slowest_q1 > out.peers_q3 && out.straggler_ratio > 1.1) out.straggler = out.slowest;
   }
   std::vector<std::int64_t> waited_on(P, 0);
   for (const RankSplit& s : out.ranks) {

@@ -48,11 +48,18 @@ struct RankSplit {
 struct MeasuredSplit {
   std::int64_t makespan = 0, ideal_makespan = 0;
   std::vector<RankSplit> ranks;
-  // The rank that computes longest, when it is over 10 % above the median
-  // rank's compute (-1: none), and the rank the others waited on most.
-  int straggler = -1;
-  double straggler_ratio = 1;  // its compute / the median rank's
-  int most_waited_on = -1;
+  // The slow rank: the one whose compute a microbatch (all its passes of
+  // that microbatch) has the largest median, named only when it is slower
+  // than its peers by more than their spread: the lower quartile of its
+  // microbatches above the upper quartile of theirs, and 10 % above their
+  // median. Contention and jitter move whole ranks by as much without any
+  // rank being slow (issue 26: 1.12 and 1.27 x on runs without one).
+  int straggler = -1;      // -1: none
+  int slowest = -1;        // the rank with the largest median, named or not
+  double straggler_ratio = 1;  // its median / its peers' (pooled) median
+  // Its microbatches' middle half and its peers', ns.
+  double slowest_q1 = 0, slowest_q3 = 0, peers_q1 = 0, peers_q3 = 0;
+  int most_waited_on = -1;  // the rank the others waited on most
 };
 
 MeasuredSplit split_difference(const MeasuredRun& run, const SchedulePlan& ideal);
