@@ -253,6 +253,16 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
   // Blocks wide enough for a label exist only when zoomed in enough.
   const double widest = static_cast<double>(std::max({plan.costs.f, plan.costs.i, plan.costs.w}));
   const bool labels = widest / fpp >= 10.0 * ui_scale;
+  // One label form for every block in view, chosen by the narrowest kind of
+  // pass, so that neighbours read alike: "7F3" beside "7W3", or "3" beside
+  // "3", never "7F3" beside "3". A block too narrow for it shows none.
+  std::int64_t narrowest = widest;
+  for (const std::int64_t c : {plan.costs.f, plan.costs.i, plan.costs.w}) {
+    if (c > 0) narrowest = std::min(narrowest, c);
+  }
+  const std::string longest_full = (stages_per_rank > 1 ? std::to_string(plan.program.stages - 1) : std::string()) +
+                                   "W" + std::to_string(std::max(plan.program.microbatches - 1, 0));
+  const bool full_labels = static_cast<double>(narrowest) / fpp > ImGui::CalcTextSize(longest_full.c_str()).x + 4;
   for (std::size_t ri = 0; ri < rows.size(); ++ri) {
     if (rows[ri].lane < 0) continue;
     const float y = origin.y + static_cast<float>(ri) * row;
@@ -268,15 +278,11 @@ std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const Sc
           draw->AddRect(ImVec2(x0 - 1, y - 1), ImVec2(x1 + 1, y + bar + 1), IM_COL32(20, 20, 220, 255), 0.0f, 0, 2.5f);
         }
         if (!labels) continue;
-        // "F3" (or PyTorch's "4F3" with several stages per rank) when it fits.
-        // Where it does not fit, the microbatch alone.
-        std::string text = (stages_per_rank > 1 ? std::to_string(b.stage) : std::string()) + letter(b.kind) +
-                           std::to_string(b.microbatch);
-        ImVec2 size = ImGui::CalcTextSize(text.c_str());
-        if (x1 - x0 <= size.x + 4) {
-          text = std::to_string(b.microbatch);
-          size = ImGui::CalcTextSize(text.c_str());
-        }
+        // "F3" (or PyTorch's "4F3" with several stages per rank), or the microbatch alone.
+        const std::string text = full_labels ? (stages_per_rank > 1 ? std::to_string(b.stage) : std::string()) +
+                                                   letter(b.kind) + std::to_string(b.microbatch)
+                                             : std::to_string(b.microbatch);
+        const ImVec2 size = ImGui::CalcTextSize(text.c_str());
         if (x1 - x0 > size.x + 4) {
           draw->AddText(ImVec2((x0 + x1 - size.x) / 2, y + (bar - size.y) / 2), IM_COL32_WHITE, text.c_str());
         }
