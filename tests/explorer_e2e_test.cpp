@@ -107,17 +107,33 @@ TEST(ExplorerEndToEnd, ADriveThroughEveryControl) {
   Hand hand{app, pointer};
   auto click = [&](const std::string& name, bool in_side_panel = true) { hand.click(name, in_side_panel); };
   auto type_into = [&](const std::string& widget, const std::string& text) { hand.type_into(widget, text); };
-  type_into("param:dp", "3");
+  // A number field applies on Enter (or when left), not at each key.
+  auto type_param = [&](const std::string& widget, const std::string& text) {
+    hand.type_into(widget, text);
+    hand.press("Return");
+  };
+  type_param("param:dp", "3");
   EXPECT_TRUE(app.wait_until([&] { return app.number("dp") == 3; })) << "dp " << app.number("dp");
   EXPECT_EQ(app.number("frame"), app.number("last")) << "still at the end of the new timeline";
-  type_into("param:dp", "0");
+  type_param("param:dp", "0");
   EXPECT_TRUE(app.wait_until([&] { return app.number("errors") == 1; })) << "an invalid dp is flagged";
   EXPECT_EQ(app.number("dp"), 3) << "and the last valid scene stays";
-  type_into("param:dp", "4");
+  type_param("param:dp", "4");
   EXPECT_TRUE(app.wait_until([&] { return app.number("dp") == 4 && app.number("errors") == 0; }));
-  type_into("param:pp", "2");
+  type_param("param:pp", "2");
   EXPECT_TRUE(app.wait_until([&] { return app.number("pp") == 2; })) << "pp " << app.number("pp");
-  type_into("param:microbatches", "5");
+  // "12" typed: refused as a whole (6 layers), and the scene never takes the "1" typed first.
+  const std::size_t before_12 = app.lines().size();
+  type_param("param:pp", "12");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("errors") == 1; })) << "pp 12 is flagged";
+  EXPECT_EQ(app.number("pp"), 2) << "the last valid scene stays";
+  const auto after = app.lines();
+  for (std::size_t i = before_12; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].find(" pp=1 "), std::string::npos) << "the half-typed pp 1 reached the scene: " << after[i];
+  }
+  type_param("param:pp", "2");
+  EXPECT_TRUE(app.wait_until([&] { return app.number("errors") == 0; }));
+  type_param("param:microbatches", "5");
   EXPECT_TRUE(app.wait_until([&] { return app.number("microbatches") == 5; }));
   // The schedule: open the combo, pick 1F1B; a new timeline, same relative point.
   const double notebook_last = app.number("last");

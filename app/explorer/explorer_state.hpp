@@ -30,6 +30,9 @@ struct ParamsEditor {
   FileBrowser measured_browser{"Open a measured run (PyTorch profiler traces)", {".json", ".gz"}, false, true};
   std::string file_error;  // why the last schedule file chosen could not be used
   std::string list_error;  // why the last per-stage list typed could not be read
+  // A number being typed, by its field's key: applied on Enter, when the
+  // field is left or by its +/- buttons, not at each key ("16" is never "1" first).
+  std::map<std::string, double> drafts;
 };
 
 struct ExportSettings {

@@ -46,11 +46,24 @@ bool param_field(const ParamSpec& spec, ParamsEditor& ed, WidgetRects& rects, co
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 7);
   if (!locked.empty()) ImGui::BeginDisabled();
   bool changed = false;
+  // While typed into, the field shows its draft; the scene keeps the last applied value.
+  const auto draft = ed.drafts.find(key);
+  auto typed = [&](bool edited_now, double now) {
+    if (edited_now) ed.drafts[key] = now;
+    if (!ImGui::IsItemDeactivatedAfterEdit()) return false;
+    ed.drafts.erase(key);
+    return true;
+  };
   switch (spec.type()) {
     case ParamType::Integer:
-      changed = ImGui::InputScalar(key.c_str(), ImGuiDataType_S64, &value, &step, nullptr, "%" PRId64);
+      if (draft != ed.drafts.end()) value = static_cast<std::int64_t>(draft->second);
+      changed = typed(ImGui::InputScalar(key.c_str(), ImGuiDataType_S64, &value, &step, nullptr, "%" PRId64),
+                      static_cast<double>(value));
       break;
-    case ParamType::Number: changed = ImGui::InputDouble(key.c_str(), &number, 0, 0, "%g"); break;
+    case ParamType::Number:
+      if (draft != ed.drafts.end()) number = draft->second;
+      changed = typed(ImGui::InputDouble(key.c_str(), &number, 0, 0, "%g"), number);
+      break;
     case ParamType::Choice: {
       int index = static_cast<int>(value);
       std::string items;
