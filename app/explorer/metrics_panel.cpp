@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <string>
 
+#include <fmt/format.h>
+
 #include "pipescope/render/style.hpp"
 #include "pipescope/analysis/units.hpp"
 
@@ -90,6 +92,78 @@ ImU32 rank_colour(std::size_t r) {
   return IM_COL32(static_cast<int>(c.r * 255), static_cast<int>(c.g * 255), static_cast<int>(c.b * 255), 255);
 }
 
+// Where each rank's step goes, as a bar: its passes' own work, the forward
+// work recomputation re-runs, tensor-, context- and expert-parallel and FSDP
+// communication inside the passes, and idle (bubble, waits, the optimizer).
+void time_split_bars(const MetricsInput& in) {
+  const ScheduleStats& st = in.stats;
+  if (st.makespan <= 0 || st.ranks.empty()) return;
+  struct Kind {
+    const char* name;
+    ImU32 colour;
+    std::int64_t RankStats::*field;  // nullptr: compute() or idle
+  };
+  static const Kind kKinds[] = {
+      {"compute", IM_COL32(60, 150, 80, 255), nullptr},
+      {"recompute", IM_COL32(160, 160, 50, 255), &RankStats::recompute},
+      {"tp", IM_COL32(60, 100, 210, 255), &RankStats::tp_communication},
+      {"cp", IM_COL32(140, 80, 190, 255), &RankStats::cp_communication},
+      {"ep", IM_COL32(30, 160, 160, 255), &RankStats::ep_communication},
+      {"fsdp", IM_COL32(225, 140, 40, 255), &RankStats::fsdp_communication},
+      {"idle", IM_COL32(205, 205, 205, 255), &RankStats::idle},
+  };
+  auto time_of = [](const RankStats& rs, const Kind& k) { return k.field ? rs.*k.field : rs.compute(); };
+  ImGui::TextDisabled("where each rank's step goes");
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const float h = ImGui::GetFontSize() * 0.8f;
+  float label_w = 0;
+  for (std::size_t r = 0; r < st.ranks.size(); ++r) {
+    label_w = std::max(label_w, ImGui::CalcTextSize(rank_name(in, r).c_str()).x);
+  }
+  label_w += ImGui::GetFontSize() * 0.5f;
+  std::int64_t totals[std::size(kKinds)] = {};
+  for (std::size_t r = 0; r < st.ranks.size(); ++r) {
+    const RankStats& rs = st.ranks[r];
+    const ImVec2 at = ImGui::GetCursorScreenPos();
+    const float w = ImGui::GetContentRegionAvail().x - label_w;
+    ImGui::TextUnformatted(rank_name(in, r).c_str());
+    ImGui::SameLine(label_w);
+    ImGui::InvisibleButton(("split" + std::to_string(r)).c_str(), ImVec2(std::max(w, 1.0f), h));
+    float x = at.x + label_w;
+    std::string tip = rank_name(in, r) + ":";
+    for (std::size_t k = 0; k < std::size(kKinds); ++k) {
+      const std::int64_t t = time_of(rs, kKinds[k]);
+      totals[k] += t;
+      if (t <= 0) continue;
+      const float dx = w * static_cast<float>(t) / static_cast<float>(st.makespan);
+      draw->AddRectFilled(ImVec2(x, at.y + 1), ImVec2(x + dx, at.y + h), kKinds[k].colour);
+      x += dx;
+      tip += fmt::format(" {} {:.1f} %", kKinds[k].name, 100.0 * static_cast<double>(t) / static_cast<double>(st.makespan));
+    }
+    if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", tip.c_str());
+  }
+  // The legend: the kinds present, with their share of all ranks' time.
+  const double all = static_cast<double>(st.makespan) * static_cast<double>(st.ranks.size());
+  bool first = true;
+  for (std::size_t k = 0; k < std::size(kKinds); ++k) {
+    if (totals[k] <= 0) continue;
+    const float s = ImGui::GetFontSize() * 0.7f;
+    const std::string text = fmt::format("{} {:.0f}%", kKinds[k].name, 100.0 * static_cast<double>(totals[k]) / all);
+    const float item = s + ImGui::GetStyle().ItemSpacing.x + ImGui::CalcTextSize(text.c_str()).x;
+    if (!first) {
+      ImGui::SameLine();
+      // A new line where the next does not fit.
+      if (ImGui::GetContentRegionAvail().x < item) ImGui::NewLine();
+    }
+    first = false;
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    draw->AddRectFilled(ImVec2(p.x, p.y + s * 0.3f), ImVec2(p.x + s, p.y + s * 1.3f), kKinds[k].colour);
+    ImGui::Dummy(ImVec2(s, s));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(text.c_str());
+  }
+}
+
 }  // namespace
 
 std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects& rects) {
@@ -134,6 +208,7 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
     }
     ImGui::EndTable();
   }
+  if (in.split == nullptr && in.stats.unit == TimeUnit::Nanoseconds) time_split_bars(in);
   if (in.compare != nullptr && ImGui::BeginTable("compare", 4, ImGuiTableFlags_SizingFixedFit)) {
     // Side by side with the compared schedule, and the difference.
     const ScheduleStats& b = *in.compare;
