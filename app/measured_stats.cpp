@@ -108,8 +108,11 @@ void print_measured_text(const ScheduleAnalysis& a) {
                              time(s.waiting_on_peers), time(s.comm_needed), time(s.comm_beyond), time(s.nothing + s.drain),
                              s.waiting_on_peers > 0 ? fmt::format("rank {} ({})", peer, time(s.waiting_on[peer])) : "-");
   }
-  std::cout << "  on peers: idle until an input from another rank was made; comm: inside sends and receives, as\n"
-               "  long as the fastest one; beyond: the rest of them; nothing: gaps the trace shows nothing in\n";
+  std::cout << "  busy: the union of a rank's compute inside its passes (a pass's own gaps, such as a wait inside a\n"
+               "  fused backward, are not busy, so busy can be less than its passes' spans added up); on peers:\n"
+               "  idle until an input from another rank was made; comm: inside sends and receives, as long as the\n"
+               "  fastest one; beyond: the rest of them, a receive waiting for its send to start (a late peer or\n"
+               "  a busy CPU), not a slow link unless every transfer is slow; nothing: gaps the trace shows nothing in\n";
   const MeasuredSplit& s = m.split;
   auto ms = [](double ns) { return fmt::format("{:.1f}", ns / 1e6); };
   const std::string spread = fmt::format("its microbatches' middle half {}-{} ms, its peers' {}-{} ms", ms(s.slowest_q1),
