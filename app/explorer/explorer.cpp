@@ -122,10 +122,11 @@ void Explorer::frame(double dt) {
   const AutoPanelInput auto_panel{analysis_->plan, auto_found, scene_->params().gpu_memory_gib};
   const PlannerSearch::Snapshot planned = planner_.snapshot();
   const PlannerPanelInput planner_input{planned, scene_->params(), editor_.errors};
+  const RankMapInput rank_map_input{scene_->params(), measured ? measured->stats : analysis_->stats, measured == nullptr};
   side_panel(layout,
              {editor_, view_, exports_, video_panel_, renderer_.stats(), stats_, timeline_.last, metrics,
               session_panel_, sections_, analysis_->plan.auto_result ? &auto_panel : nullptr, &planner_panel_,
-              &planner_input},
+              &planner_input, &rank_map_panel_, &rank_map_input},
              actions, rects_);
   timeline_panel(layout, timeline_, phases_,
                  {measured ? measured->lanes : analysis_->lanes, analysis_->scene_plan(),
@@ -246,6 +247,18 @@ void Explorer::apply(const UiActions& a) {
     if (options_.log_state) std::cout << "measured " << (editor_.file_error.empty() ? *a.measured : editor_.file_error) << std::endl;
   }
   bool edited = a.params_edited;
+  if (a.rank_map_pick) {
+    // The rank's first stage outlined on the lanes, every microbatch.
+    const Params& p = scene_->params();
+    for (std::int64_t s = 0; s < p.stages(); ++s) {
+      if (p.rank_of_stage(s) == *a.rank_map_pick) {
+        lanes_state_.selected_stage = static_cast<int>(s);
+        break;
+      }
+    }
+    lanes_state_.selected_microbatch = -1;
+    if (options_.log_state) std::cout << "rank-map " << *a.rank_map_pick << std::endl;
+  }
   if (a.start_plan) planner_.start(scene_->params(), *a.start_plan);
   if (a.cancel_plan) planner_.stop();
   if (a.load_layout) {

@@ -162,6 +162,7 @@ class Explorer {
   // The Planner panel's search (pipescope plan), on its own thread too.
   PlannerSearch planner_{[] { glfwPostEmptyEvent(); }};
   PlannerPanel planner_panel_;
+  RankMapPanel rank_map_panel_;
   // A measured step's ideal lanes (the analysis owns them), their view and paint.
   CompareLanes ideal_;
   LanesState ideal_state_;

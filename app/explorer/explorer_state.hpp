@@ -87,6 +87,7 @@ struct UiActions {
   std::optional<std::int64_t> start_plan;    // plan the scene's model on this many GPUs
   bool cancel_plan = false;
   std::optional<ParallelLayout> load_layout;  // a planned layout, into the scene
+  std::optional<int> rank_map_pick;           // a pipeline rank clicked on the rank map
 };
 
 }  // namespace pipescope::app

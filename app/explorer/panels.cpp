@@ -425,7 +425,7 @@ void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, Wid
     bool default_open;
   } kSections[] = {{"Session", true},       {"Parameters", true}, {"View", true},  {"Export", true},
                    {"Export video", false}, {"Stats", true},      {"Schedule metrics", true},
-                   {"Auto-schedule", true},  {"Planner", false}};
+                   {"Auto-schedule", true},  {"Planner", false},    {"Rank map", true}};
   ImGuiStorage* storage = ImGui::GetStateStorage();
   if (s.sections.restore) {
     for (const auto& sec : kSections) {
@@ -443,6 +443,7 @@ void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, Wid
   video_section(s.video, s.last_frame, actions, rects);
   stats_section(s.render_stats, s.frame_stats);
   if (const auto to = metrics_section(s.metrics, rects)) actions.seek = *to;
+  if (s.rank_map != nullptr) rank_map_section(*s.rank_map, *s.rank_map_input, actions, rects);
   for (const auto& sec : kSections) {
     s.sections.open[sec.name] = storage->GetInt(ImGui::GetID(sec.name), sec.default_open ? 1 : 0) != 0;
   }

@@ -6,6 +6,7 @@
 
 #include "auto_panel.hpp"
 #include "planner_panel.hpp"
+#include "rank_map_panel.hpp"
 #include "explorer_state.hpp"
 #include "session_panel.hpp"
 #include "lanes_panel.hpp"
@@ -39,6 +40,8 @@ struct PanelState {
   const AutoPanelInput* auto_panel = nullptr;  // --schedule auto: what it found
   PlannerPanel* planner = nullptr;
   const PlannerPanelInput* planner_input = nullptr;
+  RankMapPanel* rank_map = nullptr;
+  const RankMapInput* rank_map_input = nullptr;
 };
 
 void side_panel(const PanelLayout& layout, PanelState state, UiActions& actions, WidgetRects& rects);
