@@ -164,6 +164,76 @@ void time_split_bars(const MetricsInput& in) {
   }
 }
 
+// The fullest GPU's memory over the step, stacked as it fills: weights,
+// gradients, optimizer state and the framework's overhead (fixed for the
+// step), then the activations its schedule stores, under the GPU's memory.
+void stacked_memory_plot(const MetricsInput& in) {
+  const ScheduleStats& st = in.stats;
+  std::size_t fullest = 0;
+  for (std::size_t r = 0; r < st.ranks.size(); ++r) {
+    if (st.ranks[r].peak_memory_bytes > st.ranks[fullest].peak_memory_bytes) fullest = r;
+  }
+  if (fullest >= in.memory.size() || st.makespan <= 0) return;
+  const RankStats& rs = st.ranks[fullest];
+  ImGui::TextDisabled("%s, the fullest GPU's memory, stacked", rank_name(in, fullest).c_str());
+  const float font = ImGui::GetFontSize(), margin = font * 3.2f;
+  const ImVec2 box = ImGui::GetCursorScreenPos();
+  const float width = std::max(1.0f, ImGui::GetContentRegionAvail().x - margin), height = font * 5;
+  ImGui::Dummy(ImVec2(width + margin, height));
+  const ImVec2 origin(box.x + margin, box.y);
+  const double top = std::max(st.gpu_memory_bytes, rs.peak_memory_bytes) * 1.05;
+  auto x_of = [&](double t) { return origin.x + static_cast<float>(t / static_cast<double>(st.makespan)) * width; };
+  auto y_of = [&](double v) { return origin.y + height - static_cast<float>(v / top) * height; };
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  draw->AddRectFilled(origin, ImVec2(origin.x + width, origin.y + height), IM_COL32(250, 250, 250, 255));
+  struct Band {
+    const char* name;
+    double bytes;
+    ImU32 colour;
+  };
+  const Band bands[] = {{"weights", rs.weights_bytes, IM_COL32(70, 110, 200, 255)},
+                        {"gradients", rs.gradients_bytes, IM_COL32(130, 170, 235, 255)},
+                        {"optimizer", rs.optimizer_bytes, IM_COL32(235, 165, 60, 255)},
+                        {"overhead", rs.overhead_bytes, IM_COL32(165, 165, 165, 255)}};
+  double base = 0;
+  for (const Band& b : bands) {
+    if (b.bytes <= 0) continue;
+    draw->AddRectFilled(ImVec2(origin.x, y_of(base + b.bytes)), ImVec2(origin.x + width, y_of(base)), b.colour);
+    base += b.bytes;
+  }
+  const ImU32 activations = IM_COL32(80, 165, 90, 255);
+  const auto& pts = in.memory[fullest];
+  for (std::size_t i = 0; i < pts.size(); ++i) {
+    const double t_end = i + 1 < pts.size() ? static_cast<double>(pts[i + 1].time) : static_cast<double>(st.makespan);
+    if (pts[i].bytes <= 0 || t_end <= static_cast<double>(pts[i].time)) continue;
+    draw->AddRectFilled(ImVec2(x_of(static_cast<double>(pts[i].time)), y_of(base + pts[i].bytes)),
+                        ImVec2(std::max(x_of(t_end), x_of(static_cast<double>(pts[i].time)) + 1), y_of(base)), activations);
+  }
+  const float cap_y = y_of(st.gpu_memory_bytes);
+  draw->AddLine(ImVec2(origin.x, cap_y), ImVec2(origin.x + width, cap_y), IM_COL32(210, 30, 30, 255), 1.5f);
+  const ImU32 ink = IM_COL32(90, 90, 90, 255);
+  draw->AddText(ImVec2(box.x, cap_y - font * 0.5f), ink, bytes(st.gpu_memory_bytes).c_str());
+  draw->AddText(ImVec2(box.x, y_of(0) - font), ink, "0 B");
+  // The legend, with each part's size (activations at their peak).
+  bool first = true;
+  for (const Band& b : {bands[0], bands[1], bands[2], bands[3], Band{"activations", rs.peak_activation_bytes, activations}}) {
+    if (b.bytes <= 0) continue;
+    const float s = font * 0.7f;
+    const std::string text = fmt::format("{} {}", b.name, bytes(b.bytes));
+    const float item = s + ImGui::GetStyle().ItemSpacing.x * 2 + ImGui::CalcTextSize(text.c_str()).x;
+    if (!first) {
+      ImGui::SameLine();
+      if (ImGui::GetContentRegionAvail().x < item) ImGui::NewLine();
+    }
+    first = false;
+    const ImVec2 p = ImGui::GetCursorScreenPos();
+    draw->AddRectFilled(ImVec2(p.x, p.y + s * 0.3f), ImVec2(p.x + s, p.y + s * 1.3f), b.colour);
+    ImGui::Dummy(ImVec2(s, s));
+    ImGui::SameLine();
+    ImGui::TextUnformatted(text.c_str());
+  }
+}
+
 }  // namespace
 
 std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects& rects) {
@@ -286,6 +356,10 @@ std::optional<std::uint32_t> metrics_section(const MetricsInput& in, WidgetRects
     ImGui::PushID("compare");
     if (auto to = memory_plot(other, ImGui::GetFontSize() * 7, rects)) seek = to;
     ImGui::PopID();
+  }
+  // A real model's memory is parts the user can act on (ZeRO, recomputation, tp): show them.
+  if (in.stats.unit == TimeUnit::Nanoseconds && !in.stats.ranks.empty() && in.stats.ranks.front().weights_bytes > 0) {
+    stacked_memory_plot(in);
   }
   return seek;
 }
