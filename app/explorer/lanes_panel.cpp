@@ -14,7 +14,6 @@ namespace pipescope::app {
 namespace {
 
 constexpr float kRow = 20.0f, kBar = 14.0f, kStrip = 4.0f, kLabel = 56.0f, kAxis = 18.0f;
-constexpr std::size_t kMaxRowsShown = 8;
 
 // ImGui packs colours as lane_colour does: red in the lowest byte.
 ImU32 colour(BlockKind kind) { return lane_colour(kind); }
@@ -121,8 +120,8 @@ float lanes_label_width(float ui_scale, const std::vector<Lane>& lanes) {
   return w;
 }
 
-float lanes_height(std::size_t lanes, float ui_scale, bool all_rows) {
-  return (static_cast<float>(all_rows ? lanes : std::min(lanes, kMaxRowsShown)) * kRow + 6.0f + kAxis) * ui_scale;
+float lanes_height(std::size_t lanes, float ui_scale, bool all_rows, std::size_t max_rows) {
+  return (static_cast<float>(all_rows ? lanes : std::min(lanes, max_rows)) * kRow + 6.0f + kAxis) * ui_scale;
 }
 
 std::string lanes_title(const Params& p, const ScheduleStats& st) {
@@ -139,14 +138,15 @@ std::string lanes_title(const Params& p, const ScheduleStats& st) {
 
 std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const SchedulePlan& plan,
                                         int stages_per_rank, LanesState& state, std::uint32_t frame,
-                                        std::uint32_t last, float ui_scale, WidgetRects& rects, bool all_rows) {
+                                        std::uint32_t last, float ui_scale, WidgetRects& rects, bool all_rows,
+                                        std::size_t max_rows) {
   state.hovered.clear();
   if (lanes.empty()) return std::nullopt;
   const ImGuiIO& io = ImGui::GetIO();
   const float row = kRow * ui_scale, bar = kBar * ui_scale, strip = kStrip * ui_scale, label_w = lanes_label_width(ui_scale, lanes);
   const std::vector<Row> rows = layout_rows(state, lanes.size());
   const float axis_h = kAxis * ui_scale;
-  const float height = lanes_height(rows.size(), ui_scale, all_rows) - axis_h;
+  const float height = lanes_height(rows.size(), ui_scale, all_rows, max_rows) - axis_h;
   const float total = static_cast<float>(rows.size()) * row;
   // The row that shows a lane first (arrows are drawn there).
   std::vector<std::size_t> row_of(lanes.size(), 0);

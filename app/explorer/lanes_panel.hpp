@@ -44,9 +44,14 @@ std::size_t lanes_rows(const LanesState& state, std::size_t lane_count);
 // The width of the rank labels left of the lanes.
 float lanes_label_width(float ui_scale, const std::vector<Lane>& lanes);
 
-// Rows the lanes take, for the panel's height (at most eight rows show at
+// Rows shown at once (the rest scroll): eight, or four each when a second
+// set of lanes (a compared schedule, a measured step's ideal) sits beneath,
+// so that both fit beside a 3D view at pp 8.
+inline constexpr std::size_t kLaneRowsShown = 8, kLaneRowsShownBeside = 4;
+
+// Rows the lanes take, for the panel's height (at most `max_rows` show at
 // once, the rest scroll; `all_rows` shows every one, for an export).
-float lanes_height(std::size_t lanes, float ui_scale, bool all_rows = false);
+float lanes_height(std::size_t lanes, float ui_scale, bool all_rows = false, std::size_t max_rows = kLaneRowsShown);
 
 // "zb-v: pp 4, ...; makespan 12.34 ms; bubble ... idle/compute, ... idle/wall,
 // ... playground": what the lanes show, with all three bubbles.
@@ -57,6 +62,6 @@ std::string lanes_title(const Params& p, const ScheduleStats& stats);
 std::optional<std::uint32_t> lanes_view(const std::vector<Lane>& lanes, const SchedulePlan& plan,
                                         int stages_per_rank, LanesState& state, std::uint32_t frame,
                                         std::uint32_t last, float ui_scale, WidgetRects& rects,
-                                        bool all_rows = false);
+                                        bool all_rows = false, std::size_t max_rows = kLaneRowsShown);
 
 }  // namespace pipescope::app

@@ -409,8 +409,9 @@ void stats_section(const RenderStats& r, const FrameStats& f) {
 }  // namespace
 
 PanelLayout panel_layout(float ui_scale, std::size_t lanes, std::size_t compare_lanes) {
-  const float compare = compare_lanes > 0 ? lanes_height(compare_lanes, ui_scale) + 22.0f * ui_scale : 0.0f;
-  return {340.0f * ui_scale, 118.0f * ui_scale + lanes_height(lanes, ui_scale) + compare};
+  const std::size_t shown = compare_lanes > 0 ? kLaneRowsShownBeside : kLaneRowsShown;
+  const float compare = compare_lanes > 0 ? lanes_height(compare_lanes, ui_scale, false, shown) + 22.0f * ui_scale : 0.0f;
+  return {340.0f * ui_scale, 118.0f * ui_scale + lanes_height(lanes, ui_scale, false, shown) + compare};
 }
 
 void side_panel(const PanelLayout& layout, PanelState s, UiActions& actions, WidgetRects& rects) {

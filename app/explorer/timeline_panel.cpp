@@ -180,9 +180,13 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
   }
   const float x = origin.x + width * (static_cast<float>(t.frame) + 0.5f) / (denom + 1.0f);
   draw->AddLine(ImVec2(x, origin.y), ImVec2(x, origin.y + height), IM_COL32(20, 20, 20, 255), 2.0f);
-  // The lanes: one per rank, under the overview strip.
+  // The lanes: one per rank, under the overview strip; fewer rows each (the
+  // rest scroll) when a second set sits beneath.
+  const bool beside = (lanes.ideal != nullptr && lanes.ideal->lanes != nullptr) ||
+                      (compare_choice >= 0 && lanes.compare.lanes != nullptr);
+  const std::size_t shown = beside ? kLaneRowsShownBeside : kLaneRowsShown;
   if (const auto to = lanes_view(lanes.lanes, lanes.plan, lanes.stages_per_rank, lanes_state, t.frame, t.last,
-                                 lanes.ui_scale, rects)) {
+                                 lanes.ui_scale, rects, false, shown)) {
     t.seek(*to);
     t.playing = false;
   }
@@ -192,7 +196,7 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
     const glm::vec4 main_lanes = rects["lanes"];
     ImGui::PushID("ideal");
     if (const auto to = lanes_view(*lanes.ideal->lanes, *lanes.ideal->plan, lanes.ideal->stages_per_rank,
-                                   *lanes.ideal_state, t.frame, t.last, lanes.ui_scale, rects)) {
+                                   *lanes.ideal_state, t.frame, t.last, lanes.ui_scale, rects, false, shown)) {
       t.seek(*to);
       t.playing = false;
     }
@@ -212,7 +216,7 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
       const glm::vec4 main_lanes = rects["lanes"];
       ImGui::PushID("compare");
       if (const auto to = lanes_view(*lanes.compare.lanes, *lanes.compare.plan, lanes.compare.stages_per_rank,
-                                     compare_state, t.frame, t.last, lanes.ui_scale, rects)) {
+                                     compare_state, t.frame, t.last, lanes.ui_scale, rects, false, shown)) {
         t.seek(*to);
         t.playing = false;
       }
