@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "input_checks.hpp"
 #include "interrupts.hpp"
 #include "output_file.hpp"
 #include "param_flags.hpp"
@@ -157,6 +158,13 @@ int run_plan(const PlanCommandOptions& o) {
   for (const std::string& fix : o.fixes) {
     if (const std::string why = add_constraint(options.fixed, fix); !why.empty()) {
       std::cerr << "pipescope: plan: --fix " << why << "\n";
+      return 2;
+    }
+  }
+  // Said before the search, not after it.
+  if (!o.save_best.empty()) {
+    if (const std::string why = unwritable_reason("--save-best", o.save_best); !why.empty()) {
+      std::cerr << "pipescope: plan: " << why << "\n";
       return 2;
     }
   }

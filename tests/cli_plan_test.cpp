@@ -83,7 +83,12 @@ TEST(CliPlan, BadInputIsOneLineSayingWhatWouldWork) {
            {kLlama + " --fix tp=3", "--fix tp=3: no layout of 64 GPUs has it"},
            {kLlama + " --fix tensor=8", "'tensor' is not a layout key"},
            {" --gpus 8", "plan lays out a transformer"},
-           {" --preset llama3-70b-h100 --gpus 0", "--gpus is 0, but it must be 1 or more"},
+           {kLlama + " --save-best /nonexistent/best.json", "--save-best"},
+           {" --preset llama3-70b-h100 --gpus 0", "--gpus is 0, but it must be from 1 to 10000000"},
+           // Once wrapped a doubling loop to 0 and divided by it.
+           {" --preset llama3-70b-h100 --gpus 99999999999999999999", "must be from 1 to 10000000"},
+           // Far from every layout: once walked a billion counts looking for the nearest.
+           {" --preset llama3-70b-h100 --gpus 1000007", "counts that work near it:"},
        }) {
     const auto r = run_command(kExe + " plan" + c.flags + " 2>&1");
     EXPECT_EQ(r.exit_code, 2) << c.flags << "\n" << r.output;

@@ -109,7 +109,7 @@ void planner_section(PlannerPanel& panel, const PlannerPanelInput& in, UiActions
   ImGui::SetNextItemWidth(ImGui::GetFontSize() * 6);
   ImGui::InputInt("GPUs##planner", &panel.gpus, 0);
   remember(rects, "planner:gpus");
-  panel.gpus = std::clamp(panel.gpus, 1, 1'000'000);
+  // Not clamped: a count the planner cannot use is said by it, in red below.
   ImGui::SameLine();
   if (s.running) {
     if (ImGui::Button("Cancel##planner")) actions.cancel_plan = true;

@@ -1,6 +1,7 @@
 #include "layout_space.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -17,12 +18,17 @@ namespace {
 // sequences, context parallelism on chunks under 512 tokens.
 constexpr std::int64_t kMostChunks = 8, kLargestMicrobatch = 32, kLeastCpTokens = 512;
 
+// In ascending order, at most `at_most`; O(sqrt n), so a batch of a billion is no wait.
 std::vector<std::int64_t> divisors(std::int64_t n, std::int64_t at_most = INT64_MAX) {
-  std::vector<std::int64_t> out;
-  for (std::int64_t d = 1; d <= n && d <= at_most; ++d) {
-    if (n % d == 0) out.push_back(d);
+  std::vector<std::int64_t> small, large;
+  for (std::int64_t d = 1; d <= n / d; ++d) {
+    if (n % d != 0) continue;
+    small.push_back(d);
+    if (d != n / d) large.push_back(n / d);
   }
-  return out;
+  small.insert(small.end(), large.rbegin(), large.rend());
+  std::erase_if(small, [&](std::int64_t d) { return d > at_most; });
+  return small;
 }
 
 }  // namespace
@@ -53,7 +59,8 @@ std::vector<ParallelLayout> shapes_of(const Params& base, std::int64_t gpus, con
   };
   for (const std::int64_t tp : divisors(base.gpus_per_node)) {
     if (gpus % tp != 0 || !tp_fits(tp) || !fixed_allows(fixed.tp, tp)) continue;
-    for (std::int64_t cp = 1; cp <= gpus / tp; cp *= 2) {
+    // Doubling stops before it could pass int64's end (a huge count wrapped it to 0 once).
+    for (std::int64_t cp = 1; cp <= gpus / tp; cp = cp > gpus / tp / 2 ? gpus / tp + 1 : 2 * cp) {
       if ((gpus / tp) % cp != 0 || !fixed_allows(fixed.cp, cp)) continue;
       if (cp > 1 && (base.seq_len % (2 * cp) != 0 || base.seq_len / cp < kLeastCpTokens)) continue;
       for (const std::int64_t pp : divisors(base.L)) {
@@ -128,11 +135,32 @@ std::string why_no_shape(const Params& base, std::int64_t gpus, const LayoutCons
 }  // namespace detail
 
 std::vector<std::int64_t> usable_gpu_counts(const Params& base, std::int64_t gpus, int how_many) {
-  std::vector<std::int64_t> out;
-  for (std::int64_t d = 1; d <= gpus + 64 && static_cast<int>(out.size()) < how_many; ++d) {
-    for (const std::int64_t n : {gpus - d, gpus + d}) {
-      if (n >= 1 && static_cast<int>(out.size()) < how_many && !detail::shapes_of(base, n, {}, true).empty()) out.push_back(n);
+  // A count some layout uses is tp x cp x pp x dp, each bounded by the model
+  // (a node, the sequence, the layers, the batch): gather those products and
+  // keep the nearest a layout really allows. Walking out from `gpus` one
+  // count at a time never ends for a count far from every layout.
+  std::set<std::int64_t> products;
+  for (const std::int64_t tp : detail::divisors(base.gpus_per_node)) {
+    for (std::int64_t cp = 1; cp == 1 || (cp > 0 && base.seq_len / cp >= detail::kLeastCpTokens); cp *= 2) {
+      for (const std::int64_t pp : detail::divisors(base.L)) {
+        for (const std::int64_t dp : detail::divisors(base.B)) {
+          // No GPU count comes near int64's end: such a product is no answer.
+          if (static_cast<double>(tp) * static_cast<double>(cp) * static_cast<double>(pp) * static_cast<double>(dp) < 1e15) {
+            products.insert(tp * cp * pp * dp);
+          }
+        }
+      }
     }
+  }
+  std::vector<std::int64_t> nearest(products.begin(), products.end());
+  std::stable_sort(nearest.begin(), nearest.end(), [&](std::int64_t a, std::int64_t b) {
+    const std::int64_t da = a > gpus ? a - gpus : gpus - a, db = b > gpus ? b - gpus : gpus - b;
+    return da < db;
+  });
+  std::vector<std::int64_t> out;
+  for (const std::int64_t n : nearest) {
+    if (static_cast<int>(out.size()) >= how_many) break;
+    if (n != gpus && !detail::shapes_of(base, n, {}, true).empty()) out.push_back(n);
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -114,7 +114,11 @@ class Planner {
       throw PlanError("plan lays out a transformer on real GPUs: give --model transformer and its shape "
                       "(--d-model, --layers, --heads, --seq-len, --batch), or --preset llama3-70b-h100");
     }
-    if (o_.gpus < 1) throw PlanError(fmt::format("--gpus is {}, but it must be 1 or more", o_.gpus));
+    if (o_.gpus < 1 || o_.gpus > kMostGpus) {
+      throw PlanError(fmt::format("--gpus is {}, but it must be from 1 to {} (the largest clusters built hold a few "
+                                  "hundred thousand)",
+                                  o_.gpus, kMostGpus));
+    }
     const std::vector<ParallelLayout> shapes = shapes_of(base_, o_.gpus, o_.fixed);
     if (shapes.empty()) throw PlanError(why_no_shape(base_, o_.gpus, o_.fixed));
     for (const ParallelLayout& shape : shapes) add_shape(shape);

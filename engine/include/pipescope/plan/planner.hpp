@@ -30,6 +30,9 @@
 
 namespace pipescope {
 
+// Beyond any cluster built (the largest hold a few hundred thousand GPUs).
+inline constexpr std::int64_t kMostGpus = 10'000'000;
+
 struct PlanOptions {
   std::int64_t gpus = 0;
   LayoutConstraints fixed;
