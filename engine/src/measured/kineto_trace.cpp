@@ -214,6 +214,7 @@ class TraceSax {
 
   bool start_object(std::size_t) {
     if (depth_ == 0) root_is_object_ = true;
+    if (depth_ == 3 && in_groups_ && out_.groups.size() < kMaxProcessGroups) out_.groups.emplace_back();
     if (depth_ == 2 && in_events_) event_ = {};
     return enter();
   }
@@ -223,6 +224,7 @@ class TraceSax {
     return !stop_;
   }
   bool start_array(std::size_t) {
+    if (depth_ == 2 && key1_ == "distributedInfo" && key2_ == "pg_config") in_groups_ = true;
     if (depth_ == 1 && key1_ == "traceEvents") {
       in_events_ = true;
       saw_events_ = true;
@@ -231,6 +233,7 @@ class TraceSax {
   }
   bool end_array() {
     if (depth_ == 2) in_events_ = false;
+    if (depth_ == 3) in_groups_ = false;
     return leave();
   }
   bool key(string_t& k) {
@@ -302,6 +305,15 @@ class TraceSax {
         }
       }
       if (key2_ == "backend" && text) out_.backend = printable(*text, 40);
+    } else if (in_groups_ && depth_ == 4 && !out_.groups.empty()) {
+      // A group's own fields: its name and description (ranks are one deeper).
+      if (key4_ == "pg_name" && text) out_.groups.back().name = printable(*text, 40);
+      if (key4_ == "pg_desc" && text) out_.groups.back().desc = printable(*text, 40);
+    } else if (in_groups_ && depth_ == 5 && key4_ == "ranks" && !out_.groups.empty()) {
+      if (integer && *integer >= 0 && *integer <= INT32_MAX && group_ranks_ < kMaxGroupRanks) {
+        out_.groups.back().ranks.push_back(static_cast<int>(*integer));
+        ++group_ranks_;
+      }
     } else if (depth_ == 3 && in_events_) {
       if (key3_ == "ph") event_.complete = text && *text == "X";
       else if (key3_ == "ts" && number) event_.ts = *number;
@@ -374,6 +386,8 @@ class TraceSax {
   std::uint64_t name_bytes_ = 0;
   int depth_ = 0;
   bool root_is_object_ = false, in_events_ = false, saw_events_ = false, stop_ = false;
+  bool in_groups_ = false;  // inside distributedInfo.pg_config
+  std::size_t group_ranks_ = 0;
   std::string key1_, key2_, key3_, key4_;
   PendingEvent event_;
   std::unordered_map<std::string, std::int32_t> name_index_, thread_index_;

@@ -1,6 +1,7 @@
 #include "pipescope/measured/measured_plan.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <tuple>
 
@@ -12,7 +13,8 @@ namespace pipescope {
 namespace {
 
 // Linear between the nearest ranks (as numpy's default), 0 for none.
-double quantile_of(std::vector<std::int64_t> v, double q) {
+template <typename T>
+double quantile_of(std::vector<T> v, double q) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
   const double at = q * static_cast<double>(v.size() - 1);
@@ -21,11 +23,9 @@ double quantile_of(std::vector<std::int64_t> v, double q) {
   return static_cast<double>(v[lo]) + (at - static_cast<double>(lo)) * static_cast<double>(v[hi] - v[lo]);
 }
 
-double median_of(std::vector<std::int64_t> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  const std::size_t n = v.size();
-  return n % 2 ? static_cast<double>(v[n / 2]) : (static_cast<double>(v[n / 2 - 1]) + static_cast<double>(v[n / 2])) / 2;
+template <typename T>
+double median_of(std::vector<T> v) {
+  return quantile_of(std::move(v), 0.5);
 }
 
 // Where each pass ran: (stage, microbatch, letter) -> (rank, action index).
@@ -35,9 +35,11 @@ struct Place {
   int rank;
   std::size_t index;
 };
-std::map<PassKey, Place> places(const MeasuredRun& run) {
+// One pipeline's passes (pipeline k's ranks are run.ranks[k * pp, (k + 1) * pp)): rank is the index into run.ranks.
+std::map<PassKey, Place> places(const MeasuredRun& run, int pipeline) {
   std::map<PassKey, Place> where;
-  for (std::size_t r = 0; r < run.ranks.size(); ++r) {
+  const auto pp = static_cast<std::size_t>(run.program.ranks);
+  for (std::size_t r = static_cast<std::size_t>(pipeline) * pp; r < (static_cast<std::size_t>(pipeline) + 1) * pp && r < run.ranks.size(); ++r) {
     const auto& acts = run.ranks[r].actions;
     for (std::size_t i = 0; i < acts.size(); ++i) {
       auto note = [&](const Step& s) {
@@ -58,6 +60,86 @@ std::vector<PassKey> inputs_of(const Step& s, int stages) {
   return {{from->stage, from->microbatch, from->op == Op::F ? 'F' : 'b'}};
 }
 
+// The rank computing slowest, against its peers, and whether it is slow
+// beyond their spread. With replicas, each pass is compared with the same
+// pass (stage, kind, microbatch) on the other replicas: same shapes, so a
+// ratio above 1 is this rank being slower, not its stage being larger.
+// With one pipeline, each microbatch's compute is compared with the other
+// ranks' (stages are alike in size).
+void find_slowest(const MeasuredRun& run, const std::vector<std::map<PassKey, Place>>& where_in, MeasuredSplit& out) {
+  const std::size_t P = run.ranks.size();
+  if (P < 2) return;
+  const auto pp = static_cast<std::size_t>(std::max(1, run.program.ranks));
+  std::vector<std::vector<double>> samples(P);  // per rank: per pass ratios, or per microbatch ns
+  out.per_pass = run.pipelines > 1;
+  if (out.per_pass) {
+    for (std::size_t k = 0; k < where_in.size(); ++k) {
+      for (const auto& [key, place] : where_in[k]) {
+        const auto r = static_cast<std::size_t>(place.rank);
+        const std::int64_t mine = run.ranks[r].actions[place.index].busy;
+        std::vector<std::int64_t> theirs;
+        for (std::size_t j = 0; j < where_in.size(); ++j) {
+          if (j == k) continue;
+          const auto it = where_in[j].find(key);
+          if (it != where_in[j].end()) theirs.push_back(run.ranks[static_cast<std::size_t>(it->second.rank)].actions[it->second.index].busy);
+        }
+        const double median = median_of(theirs);
+        if (median > 0 && mine > 0) samples[r].push_back(static_cast<double>(mine) / median);
+      }
+    }
+  } else {
+    for (std::size_t r = 0; r < P; ++r) {
+      std::map<int, std::int64_t> sum;
+      for (const MeasuredAction& a : run.ranks[r].actions) sum[a.action.first.microbatch] += a.busy;
+      for (const auto& [m, t] : sum) samples[r].push_back(static_cast<double>(t));
+    }
+  }
+  std::size_t slowest = 0;
+  for (std::size_t r = 1; r < P; ++r) {
+    if (median_of(samples[r]) > median_of(samples[slowest])) slowest = r;
+  }
+  std::vector<double> peers;
+  for (std::size_t r = 0; r < P; ++r) {
+    if (r != slowest) peers.insert(peers.end(), samples[r].begin(), samples[r].end());
+  }
+  if (samples[slowest].empty() || peers.empty()) return;
+  const double mine = median_of(samples[slowest]), theirs = median_of(peers);
+  out.slowest = run.ranks[slowest].rank;
+  out.straggler_ratio = out.per_pass ? mine : theirs > 0 ? mine / theirs : 1;
+  out.slowest_q1 = quantile_of(samples[slowest], 0.25);
+  out.slowest_q3 = quantile_of(samples[slowest], 0.75);
+  out.peers_q1 = quantile_of(peers, 0.25);
+  out.peers_q3 = quantile_of(peers, 0.75);
+  if (out.slowest_q1 > out.peers_q3 && out.straggler_ratio > 1.1) out.straggler = out.slowest;
+
+  // Its compute beyond its peers': the rank's busy time against theirs
+  // (the same stage on other replicas, else every other rank), and the
+  // operators that took longer, the most first.
+  std::vector<std::size_t> peer_ranks;
+  for (std::size_t r = 0; r < P; ++r) {
+    if (r == slowest) continue;
+    if (!out.per_pass || run.ranks[r].pp_rank == run.ranks[slowest].pp_rank) peer_ranks.push_back(r);
+  }
+  std::vector<std::int64_t> busy;
+  for (std::size_t r : peer_ranks) busy.push_back(run.ranks[r].busy);
+  out.compute_excess = run.ranks[slowest].busy - static_cast<std::int64_t>(std::llround(median_of(busy)));
+  std::map<std::string, std::vector<std::int64_t>> peer_ops;
+  for (std::size_t r : peer_ranks) {
+    for (const OperatorTime& o : run.ranks[r].operators) peer_ops[o.name].push_back(o.ns);
+  }
+  for (const OperatorTime& o : run.ranks[slowest].operators) {
+    auto& theirs_ns = peer_ops[o.name];
+    theirs_ns.resize(peer_ranks.size(), 0);  // a peer that never ran it: 0
+    const auto median = static_cast<std::int64_t>(std::llround(median_of(theirs_ns)));
+    if (o.ns > median) out.excess_operators.push_back(OperatorExcess{o.name, o.ns, median});
+  }
+  std::sort(out.excess_operators.begin(), out.excess_operators.end(), [](const auto& a, const auto& b) {
+    return a.mine - a.peers > b.mine - b.peers;
+  });
+  if (out.excess_operators.size() > 5) out.excess_operators.resize(5);
+  (void)pp;
+}
+
 }  // namespace
 
 void apply_measured_run(Params& p, std::shared_ptr<const MeasuredRun> run, bool pp_given, bool microbatches_given,
@@ -71,7 +153,8 @@ void apply_measured_run(Params& p, std::shared_ptr<const MeasuredRun> run, bool 
   if (!pp_given) p.pp = prog.ranks;
   if (!microbatches_given) p.microbatches = prog.microbatches;
   p.chunks.reset();
-  p.dp = 1;  // the traces are one pipeline's ranks
+  p.dp = run->dp;  // the ideal runs on the same mesh: dp replicas of the pipeline
+  // (tensor-parallel ranks run each pass together: their times are the pass's)
   if (!layers_given && p.L % prog.stages != 0) p.L += prog.stages - p.L % prog.stages;
   // Every stage's median of each kind, over its microbatches.
   const auto S = static_cast<std::size_t>(prog.stages);
@@ -104,6 +187,23 @@ void apply_measured_run(Params& p, std::shared_ptr<const MeasuredRun> run, bool 
     p.time_i[s] = std::max(is, 1.0) / 1000;
     p.time_w[s] = std::max(ws, 1.0) / 1000;
   }
+  // The gradient all-reduce a stage runs after its last backward: the
+  // median over ranks of the time inside their all-reduces, per stage.
+  p.time_allreduce.reset();
+  if (run->dp > 1) {
+    std::vector<std::int64_t> per_stage;
+    for (const MeasuredRank& r : run->ranks) {
+      std::int64_t inside = 0, to = INT64_MIN;
+      for (const MeasuredCollective& c : r.collectives) {
+        if (c.name != "all_reduce") continue;
+        const std::int64_t from = std::max(c.start, to);
+        if (c.end > from) inside += c.end - from;
+        to = std::max(to, c.end);
+      }
+      if (inside > 0) per_stage.push_back(inside / std::max(1, prog.stages_per_rank()));
+    }
+    if (!per_stage.empty()) p.time_allreduce = std::max(median_of(per_stage), 1.0) / 1000;
+  }
   p.measured = std::move(run);
 }
 
@@ -112,10 +212,13 @@ SchedulePlan measured_plan(const Params& p) {
   SchedulePlan plan;
   plan.program = run.program;
   plan.costs = costs_for(p);
-  const auto where = places(run);
+  // The plan is the first pipeline's (the scene and the ideal's lanes have
+  // one); the lanes show every replica from the run itself.
+  const auto where = places(run, 0);
   Timing& t = plan.timing;
-  t.per_rank.resize(run.ranks.size());
-  for (std::size_t r = 0; r < run.ranks.size(); ++r) {
+  const auto pp = static_cast<std::size_t>(run.program.ranks);
+  t.per_rank.resize(pp);
+  for (std::size_t r = 0; r < pp; ++r) {
     for (const MeasuredAction& a : run.ranks[r].actions) {
       t.per_rank[r].push_back({a.action, a.start, std::max<std::int64_t>(a.end - a.start, 1)});
     }
@@ -144,8 +247,36 @@ SchedulePlan measured_plan(const Params& p) {
   std::sort(t.sends.begin(), t.sends.end(), [&](const TimedSend& a, const TimedSend& b) {
     return std::tie(a.start, a.from_stage) < std::tie(b.start, b.from_stage);
   });
+  // Its gradient all-reduces, one exchange per layer spread over each
+  // stage's share of the time its rank spent inside them.
+  if (run.dp > 1 && plan.costs.layers_per_stage > 0) {
+    for (std::size_t r = 0; r < pp; ++r) {
+      const MeasuredRank& mr = run.ranks[r];
+      std::int64_t from = INT64_MAX, to = INT64_MIN;
+      for (const MeasuredCollective& c : mr.collectives) {
+        if (c.name != "all_reduce") continue;
+        from = std::min(from, c.start);
+        to = std::max(to, c.end);
+      }
+      if (from >= to) continue;
+      std::vector<int> stages;
+      for (int st = 0; st < run.program.stages; ++st) {
+        if (run.program.rank_of(st) == static_cast<int>(r)) stages.push_back(st);
+      }
+      const int layers = plan.costs.layers_per_stage * static_cast<int>(stages.size());
+      const std::int64_t flash = std::max<std::int64_t>(1, (to - from) / (2 * layers));
+      std::int64_t at = from;
+      for (auto s = stages.rbegin(); s != stages.rend(); ++s) {
+        for (int l = (*s + 1) * plan.costs.layers_per_stage - 1; l >= *s * plan.costs.layers_per_stage; --l) {
+          t.exchanges.push_back({*s, l, static_cast<int>(r), at, flash});
+          at += 2 * flash;
+        }
+      }
+    }
+  }
   t.makespan = run.makespan;
   for (const TimedSend& s : t.sends) t.makespan = std::max(t.makespan, s.start + s.length);
+  for (const TimedExchange& e : t.exchanges) t.makespan = std::max(t.makespan, e.end());
   plan.frame_length = frame_length_for(p, t.makespan);
   return plan;
 }
@@ -154,8 +285,10 @@ MeasuredSplit split_difference(const MeasuredRun& run, const SchedulePlan& ideal
   MeasuredSplit out;
   out.makespan = run.makespan;
   out.ideal_makespan = ideal.timing.makespan;
-  const auto where = places(run);
   const std::size_t P = run.ranks.size();
+  const auto pp = static_cast<std::size_t>(std::max(1, run.program.ranks));
+  std::vector<std::map<PassKey, Place>> where_in;
+  for (int k = 0; k < run.pipelines; ++k) where_in.push_back(places(run, k));
   // What the bytes need: the fastest transfer of the step.
   std::int64_t fastest = INT64_MAX;
   for (const MeasuredRank& r : run.ranks) {
@@ -164,15 +297,17 @@ MeasuredSplit split_difference(const MeasuredRun& run, const SchedulePlan& ideal
     }
   }
   if (fastest == INT64_MAX) fastest = 0;
+  out.fastest_transfer = fastest;
   for (std::size_t r = 0; r < P; ++r) {
     const MeasuredRank& mr = run.ranks[r];
+    const auto& where = where_in[std::min(r / pp, where_in.size() - 1)];
     RankSplit s;
     s.rank = mr.rank;
     s.waiting_on.assign(P, 0);
     s.busy = mr.busy;
     s.idle = run.makespan - mr.busy;
-    if (r < ideal.timing.per_rank.size()) {
-      for (const TimedAction& a : ideal.timing.per_rank[r]) s.ideal_busy += a.length;
+    if (static_cast<std::size_t>(mr.pp_rank) < ideal.timing.per_rank.size()) {
+      for (const TimedAction& a : ideal.timing.per_rank[static_cast<std::size_t>(mr.pp_rank)]) s.ideal_busy += a.length;
     }
     s.ideal_idle = ideal.timing.makespan - s.ideal_busy;
     // Time in [a, b) covered by this rank's sends and receives, and how many.
@@ -222,42 +357,28 @@ MeasuredSplit split_difference(const MeasuredRun& run, const SchedulePlan& ideal
       }
       cursor = std::max(cursor, a.end);
     }
-    s.drain = std::max<std::int64_t>(0, run.makespan - cursor);
+    // After its last pass: inside its gradient all-reduces (waiting for its
+    // replicas' last backward included), then nothing until the step ends.
+    {
+      std::int64_t to = cursor;
+      for (const MeasuredCollective& c : mr.collectives) {
+        const std::int64_t from = std::max(c.start, to), until = std::min(c.end, run.makespan);
+        if (until > from) s.collective += until - from;
+        to = std::max(to, until);
+      }
+    }
+    s.drain = std::max<std::int64_t>(0, run.makespan - cursor - s.collective);
     // On a GPU, the gaps between a pass's kernels are idle too: nothing ran.
-    s.nothing += s.idle - (s.waiting_on_peers + s.comm_needed + s.comm_beyond + s.nothing + s.drain);
+    s.nothing += s.idle - (s.waiting_on_peers + s.comm_needed + s.comm_beyond + s.nothing + s.collective + s.drain);
     out.ranks.push_back(std::move(s));
   }
-  // The slow rank: each rank's compute a microbatch, compared with its peers'.
-  std::vector<std::vector<std::int64_t>> per_microbatch(P);
-  for (std::size_t r = 0; r < P; ++r) {
-    std::map<int, std::int64_t> sum;
-    for (const MeasuredAction& a : run.ranks[r].actions) sum[a.action.first.microbatch] += a.busy;
-    for (const auto& [m, t] : sum) per_microbatch[r].push_back(t);
-  }
-  std::size_t slowest = 0;
-  for (std::size_t r = 1; r < P; ++r) {
-    if (median_of(per_microbatch[r]) > median_of(per_microbatch[slowest])) slowest = r;
-  }
-  std::vector<std::int64_t> peers;
-  for (std::size_t r = 0; r < P; ++r) {
-    if (r != slowest) peers.insert(peers.end(), per_microbatch[r].begin(), per_microbatch[r].end());
-  }
-  if (P > 1 && !per_microbatch[slowest].empty() && !peers.empty()) {
-    const double mine = median_of(per_microbatch[slowest]), theirs = median_of(peers);
-    out.slowest = run.ranks[slowest].rank;
-    out.straggler_ratio = theirs > 0 ? mine / theirs : 1;
-    out.slowest_q1 = quantile_of(per_microbatch[slowest], 0.25);
-    out.slowest_q3 = quantile_of(per_microbatch[slowest], 0.75);
-    out.peers_q1 = quantile_of(peers, 0.25);
-    out.peers_q3 = quantile_of(peers, 0.75);
-    if (out.slowest_q1 > out.peers_q3 && out.straggler_ratio > 1.1) out.straggler = out.slowest;
-  }
+  find_slowest(run, where_in, out);
   std::vector<std::int64_t> waited_on(P, 0);
   for (const RankSplit& s : out.ranks) {
     for (std::size_t q = 0; q < P; ++q) waited_on[q] += s.waiting_on[q];
   }
   const auto most = std::max_element(waited_on.begin(), waited_on.end());
-  if (most != waited_on.end() && *most > 0) out.most_waited_on = static_cast<int>(most - waited_on.begin());
+  if (most != waited_on.end() && *most > 0) out.most_waited_on = run.ranks[static_cast<std::size_t>(most - waited_on.begin())].rank;
   return out;
 }
 

@@ -1,5 +1,6 @@
 #include "pipescope/measured/measured_run.hpp"
 #include "pipescope/measured/trace_summary.hpp"
+#include "pipescope/measured/trace_mesh.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -74,6 +75,7 @@ struct ReducedTrace {
   std::string path;
   int rank = -1, world_size = -1;
   std::string distributed_problem;
+  std::vector<ProcessGroup> groups;
   std::set<int> steps;
   std::map<int, detail::RankRecord> by_step;  // key -1: a trace without ProfilerStep marks
   std::map<int, std::string> errors_by_step;  // what its labels broke in a step, said if that step is chosen
@@ -97,6 +99,7 @@ ReducedTrace reduce_trace(const std::string& path, std::optional<int> wanted, co
   r.rank = t.rank;
   r.world_size = t.world_size;
   r.distributed_problem = t.distributed_problem;
+  r.groups = t.groups;
   r.steps = detail::profiler_steps(t);
   r.events = t.events.size();
   r.summary = summarize_trace(t);
@@ -163,6 +166,82 @@ std::string matching_schedule(const Program& program) {
     if (zoo.per_rank == program.per_rank) return std::string(info.name);
   }
   return "";
+}
+
+// The order one pipeline's ranks ran, as PyTorch's CSV: its reader checks
+// that it is a whole schedule (every pass once, each stage on one rank,
+// loop or V placement). "" when it is, else why not.
+std::string read_pipeline_order(const std::vector<detail::RankRecord>& records, const std::vector<int>& pipeline,
+                                const MeasuredRun& run, Program& out) {
+  std::string csv;
+  for (std::size_t i = 0; i < pipeline.size(); ++i) {
+    std::vector<std::string> cells;
+    for (const MeasuredAction& a : records[static_cast<std::size_t>(pipeline[i])].actions) {
+      const Action act = a.action.first.stage < 0 ? Action::single(a.action.op, static_cast<int>(i), a.action.first.microbatch)
+                                                  : a.action;
+      cells.push_back(to_string(act));
+    }
+    csv += fmt::format("{}\n", fmt::join(cells, ","));
+  }
+  try {
+    out = parse_schedule_csv(csv).program;
+  } catch (const CsvError& e) {
+    const std::string what = run.labels == MeasuredLabels::Inferred
+                                 ? "the compute found between sends and receives is not a whole schedule"
+                                 : "the labels do not make a whole schedule";
+    return fmt::format("{}: {} (as a CSV, one line a rank: {}){}", run.source, what, e.what(),
+                       run.labels == MeasuredLabels::Inferred
+                           ? "; label the step's actions with record_function(\"PP:0F3\") as newer PyTorch does"
+                           : "");
+  }
+  if (out.ranks != static_cast<int>(pipeline.size())) {
+    return fmt::format("{}: the labels name stages on {} ranks, but the run has {}", run.source, out.ranks, pipeline.size());
+  }
+  try {
+    (void)simulate(out, Costs{});
+  } catch (const Deadlock& e) {
+    return fmt::format("{}: the labels' order can never run (they contradict each other): {}", run.source, e.what());
+  }
+  return "";
+}
+
+// Pipelines onto one clock: a collective cannot end on any of its ranks
+// before it started on all of them, so each data-parallel pair of ranks'
+// all-reduces bound the offset between their pipelines both ways. Inside
+// that window the offset stays (hosts sharing a clock); outside it, the
+// pipeline moves to its middle, as NTP centres a round trip.
+void align_pipelines(const std::vector<detail::RankRecord>& records, const TraceMesh& mesh,
+                     std::vector<std::int64_t>& shift, std::vector<std::string>& notes) {
+  const auto& base = mesh.pipelines.front();
+  for (std::size_t k = 1; k < mesh.pipelines.size(); ++k) {
+    const auto& other = mesh.pipelines[k];
+    std::int64_t lo = INT64_MIN, hi = INT64_MAX;
+    int pairs = 0;
+    for (std::size_t p = 0; p < base.size() && p < other.size(); ++p) {
+      const auto a = static_cast<std::size_t>(base[p]), b = static_cast<std::size_t>(other[p]);
+      std::vector<const MeasuredCollective*> ca, cb;
+      for (const auto& c : records[a].collectives) if (c.name == "all_reduce") ca.push_back(&c);
+      for (const auto& c : records[b].collectives) if (c.name == "all_reduce") cb.push_back(&c);
+      for (std::size_t i = 0; i < ca.size() && i < cb.size(); ++i, ++pairs) {
+        lo = std::max(lo, ca[i]->start + shift[a] - (cb[i]->end + shift[b]));
+        hi = std::min(hi, ca[i]->end + shift[a] - (cb[i]->start + shift[b]));
+      }
+    }
+    if (pairs == 0 || (lo <= 0 && 0 <= hi)) continue;
+    if (lo > hi) {
+      notes.push_back(fmt::format("the all-reduces of ranks {} and {} contradict each other whatever the offset "
+                                  "between their clocks: times are as the files have them",
+                                  fmt::join(base, ","), fmt::join(other, ",")));
+      continue;
+    }
+    const std::int64_t delta = lo + (hi - lo) / 2;
+    for (int r : other) shift[static_cast<std::size_t>(r)] += delta;
+    notes.push_back(fmt::format("the clocks of ranks {} moved {:+.1f} us against ranks {}'s: their all-reduces ended "
+                                "before the replicas' had started; put in the middle of the window their {} "
+                                "all-reduces leave, to within +-{:.1f} us",
+                                fmt::join(other, ","), static_cast<double>(delta) / 1000, fmt::join(base, ","), pairs,
+                                static_cast<double>(hi - lo) / 2000));
+  }
 }
 
 }  // namespace
@@ -259,93 +338,139 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
   run->labels = records.front().labels;
   run->gpu = std::any_of(records.begin(), records.end(), [](const auto& r) { return r.gpu; });
 
-  // The order as PyTorch's CSV: its reader checks that it is a whole
-  // schedule (every pass once, each stage on one rank, loop or V placement).
-  std::string csv;
-  for (auto& r : records) {
-    std::vector<std::string> cells;
-    for (MeasuredAction& a : r.actions) {
-      if (a.action.first.stage < 0) a.action = Action::single(a.action.op, r.rank, a.action.first.microbatch);
-      cells.push_back(to_string(a.action));
+  // The mesh: which ranks make each pipeline. Every reading is checked by
+  // reading its pipelines' orders, which must be whole and the same.
+  const bool all_reduced = std::any_of(records.begin(), records.end(), [](const detail::RankRecord& r) {
+    return std::any_of(r.collectives.begin(), r.collectives.end(), [](const auto& c) { return c.name == "all_reduce"; });
+  });
+  std::vector<std::vector<ProcessGroup>> groups_by_rank;
+  for (const ReducedTrace& t : traces) groups_by_rank.push_back(t.groups);
+  auto check = [&](const std::vector<std::vector<int>>& pipelines) -> std::string {
+    if (pipelines.size() > 1 && !all_reduced) {
+      return fmt::format("{}: no rank all-reduced gradients, so the ranks are not {} data-parallel replicas",
+                         run->source, pipelines.size());
     }
-    csv += fmt::format("{}\n", fmt::join(cells, ","));
+    Program first;
+    for (std::size_t k = 0; k < pipelines.size(); ++k) {
+      Program program;
+      const std::string why = read_pipeline_order(records, pipelines[k], *run, program);
+      if (!why.empty()) {
+        return pipelines.size() == 1 ? why : fmt::format("the pipeline of ranks {}: {}", fmt::join(pipelines[k], ","), why);
+      }
+      if (k == 0) {
+        first = std::move(program);
+      } else if (!(program.per_rank == first.per_rank)) {
+        return fmt::format("the pipelines of ranks {} and {} ran different orders", fmt::join(pipelines[0], ","),
+                           fmt::join(pipelines[k], ","));
+      }
+    }
+    return "";
+  };
+  const TraceMesh mesh = read_trace_mesh(world, groups_by_rank, check);
+  run->dp = mesh.dp;
+  run->tp = mesh.tp;
+  run->pipelines = static_cast<int>(mesh.pipelines.size());
+  if (mesh.pipelines.size() > 1 || mesh.how != "one pipeline of every rank") {
+    run->notes.push_back(fmt::format("the mesh, dp {} x pp {}{}, read {}", mesh.dp, mesh.pp,
+                                     mesh.tp > 1 ? fmt::format(" x tp {}", mesh.tp) : "", mesh.how));
   }
-  try {
-    run->program = parse_schedule_csv(csv).program;
-  } catch (const CsvError& e) {
-    const std::string what = run->labels == MeasuredLabels::Inferred
-                                 ? "the compute found between sends and receives is not a whole schedule"
-                                 : "the labels do not make a whole schedule";
-    throw MeasuredRunError(fmt::format("{}: {} (as a CSV, one line a rank: {}){}", run->source, what, e.what(),
-                                       run->labels == MeasuredLabels::Inferred
-                                           ? "; label the step's actions with record_function(\"PP:0F3\") as newer PyTorch does"
-                                           : ""));
-  }
-  if (run->program.ranks != world) {
-    throw MeasuredRunError(fmt::format("{}: the labels name stages on {} ranks, but the run has {}", run->source,
-                                       run->program.ranks, world));
-  }
-  try {
-    (void)simulate(run->program, Costs{});
-  } catch (const Deadlock& e) {
-    throw MeasuredRunError(fmt::format("{}: the labels' order can never run (they contradict each other): {}",
-                                       run->source, e.what()));
-  }
+  (void)read_pipeline_order(records, mesh.pipelines.front(), *run, run->program);
   run->matched_schedule = matching_schedule(run->program);
   if (run->labels == MeasuredLabels::Inferred && run->matched_schedule.empty()) {
     run->notes.push_back("the unlabelled order matches no built-in schedule for these pp and microbatches");
   }
-
-  // One clock for all ranks, time 0 the first action's start.
-  const auto aligned = detail::align_clocks(records, run->program);
-  const std::vector<std::int64_t> shift = aligned ? aligned->shift : std::vector<std::int64_t>(records.size(), 0);
-  if (!aligned) {
-    run->notes.push_back("the ranks' clocks disagree in a way no shift explains (some receive ends before its send "
-                         "starts whatever the shift): times are as the files have them");
+  // Unlabelled actions take their stage from their place in the pipeline.
+  for (const auto& pipeline : mesh.pipelines) {
+    for (std::size_t i = 0; i < pipeline.size(); ++i) {
+      for (MeasuredAction& a : records[static_cast<std::size_t>(pipeline[i])].actions) {
+        if (a.action.first.stage < 0) a.action = Action::single(a.action.op, static_cast<int>(i), a.action.first.microbatch);
+      }
+    }
   }
+
+  // One clock for all ranks, time 0 the first action's start: each
+  // pipeline's ranks by their messages, then pipelines by their collectives.
+  std::vector<std::int64_t> shift(records.size(), 0), residue(records.size(), 0);
+  std::vector<int> against(records.size(), -1);
+  bool centred = false;
+  for (const auto& pipeline : mesh.pipelines) {
+    std::vector<detail::RankRecord> in_pipeline;
+    for (int r : pipeline) in_pipeline.push_back(records[static_cast<std::size_t>(r)]);
+    for (std::size_t i = 0; i < pipeline.size(); ++i) in_pipeline[i].rank = static_cast<int>(i);
+    const auto aligned = detail::align_clocks(in_pipeline, run->program);
+    if (!aligned) {
+      run->notes.push_back(fmt::format("the clocks of ranks {} disagree in a way no shift explains (some receive ends "
+                                       "before its send starts whatever the shift): times are as the files have them",
+                                       fmt::join(pipeline, ",")));
+      continue;
+    }
+    centred = centred || aligned->centred;
+    for (std::size_t i = 0; i < pipeline.size(); ++i) {
+      const auto g = static_cast<std::size_t>(pipeline[i]);
+      shift[g] = aligned->shift[i];
+      residue[g] = aligned->centred ? aligned->residue[i] : 0;
+      against[g] = aligned->against[i] >= 0 ? pipeline[static_cast<std::size_t>(aligned->against[i])] : -1;
+    }
+  }
+  const std::vector<std::int64_t> inner = shift;  // within each pipeline, said per rank below
+  align_pipelines(records, mesh, shift, run->notes);
   std::int64_t t0 = INT64_MAX, t1 = INT64_MIN;
   for (std::size_t r = 0; r < records.size(); ++r) {
     t0 = std::min(t0, records[r].actions.front().start + shift[r]);
     for (const MeasuredAction& a : records[r].actions) t1 = std::max(t1, a.end + shift[r]);
+    for (const MeasuredCollective& c : records[r].collectives) t1 = std::max(t1, c.end + shift[r]);
   }
-  for (std::size_t r = 0; r < records.size(); ++r) {
-    detail::RankRecord& rec = records[r];
-    MeasuredRank mr;
-    mr.rank = rec.rank;
-    mr.file = rec.file;
-    mr.clock_shift = shift[r];
-    mr.clock_residue = aligned && aligned->centred ? aligned->residue[r] : 0;
-    if (shift[r] != 0) {
-      const int against = aligned->against[r];
-      run->notes.push_back(
-          aligned->centred && against >= 0
-              ? fmt::format("rank {}'s clock moved {:+.1f} us against rank {}'s: its receives ended before the "
-                            "matching sends started, or its passes before their inputs were made; put in the middle "
-                            "of the window their messages both ways leave (as NTP centres a round trip), to within "
-                            "+-{:.1f} us",
-                            rec.rank, static_cast<double>(shift[r] - shift[static_cast<std::size_t>(against)]) / 1000,
-                            records[static_cast<std::size_t>(against)].rank,
-                            static_cast<double>(aligned->residue[r]) / 1000)
-              : fmt::format("rank {}'s clock moved {:+.1f} us: its receives ended before the matching sends "
-                            "started, or its passes before their inputs were made (the least shift that makes them "
-                            "causal)",
-                            rec.rank, static_cast<double>(shift[r]) / 1000));
+  for (std::size_t k = 0; k < mesh.pipelines.size(); ++k) {
+    for (std::size_t i = 0; i < mesh.pipelines[k].size(); ++i) {
+      const auto r = static_cast<std::size_t>(mesh.pipelines[k][i]);
+      detail::RankRecord& rec = records[r];
+      MeasuredRank mr;
+      mr.rank = rec.rank;
+      mr.replica = mesh.replica_of[k];
+      mr.tp_rank = mesh.tp_rank_of[k];
+      mr.pp_rank = static_cast<int>(i);
+      mr.file = rec.file;
+      mr.clock_shift = shift[r];
+      mr.clock_residue = residue[r];
+      if (inner[r] != 0) {
+        const int by = against[r];
+        run->notes.push_back(
+            centred && by >= 0
+                ? fmt::format("rank {}'s clock moved {:+.1f} us against rank {}'s: its receives ended before the "
+                              "matching sends started, or its passes before their inputs were made; put in the middle "
+                              "of the window their messages both ways leave (as NTP centres a round trip), to within "
+                              "+-{:.1f} us",
+                              rec.rank, static_cast<double>(inner[r] - inner[static_cast<std::size_t>(by)]) / 1000, by,
+                              static_cast<double>(residue[r]) / 1000)
+                : fmt::format("rank {}'s clock moved {:+.1f} us: its receives ended before the matching sends "
+                              "started, or its passes before their inputs were made (the least shift that makes them "
+                              "causal)",
+                              rec.rank, static_cast<double>(inner[r]) / 1000));
+      }
+      for (MeasuredAction a : rec.actions) {
+        a.start += shift[r] - t0;
+        a.end += shift[r] - t0;
+        mr.busy += a.busy;  // the union of its compute: passes on one rank do not overlap
+        mr.actions.push_back(a);
+      }
+      for (MeasuredComm c : rec.comms) {
+        c.start += shift[r] - t0;
+        c.end += shift[r] - t0;
+        if (c.end <= 0 || c.start >= t1 - t0) continue;  // before the first action or after the last: not the step's
+        c.start = std::max<std::int64_t>(c.start, 0);
+        c.end = std::min(c.end, t1 - t0);
+        mr.comms.push_back(c);
+      }
+      for (MeasuredCollective c : rec.collectives) {
+        c.start += shift[r] - t0;
+        c.end += shift[r] - t0;
+        if (c.end <= 0) continue;
+        c.start = std::max<std::int64_t>(c.start, 0);
+        mr.collectives.push_back(std::move(c));
+      }
+      mr.operators = std::move(rec.operators);
+      run->ranks.push_back(std::move(mr));
     }
-    for (MeasuredAction a : rec.actions) {
-      a.start += shift[r] - t0;
-      a.end += shift[r] - t0;
-      mr.busy += a.busy;  // the union of its compute: passes on one rank do not overlap
-      mr.actions.push_back(a);
-    }
-    for (MeasuredComm c : rec.comms) {
-      c.start += shift[r] - t0;
-      c.end += shift[r] - t0;
-      if (c.end <= 0 || c.start >= t1 - t0) continue;  // before the first action or after the last: not the step's
-      c.start = std::max<std::int64_t>(c.start, 0);
-      c.end = std::min(c.end, t1 - t0);
-      mr.comms.push_back(c);
-    }
-    run->ranks.push_back(std::move(mr));
   }
   run->makespan = t1 - t0;
   return run;

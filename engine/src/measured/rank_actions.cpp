@@ -103,6 +103,28 @@ bool is_comm_kernel(std::string_view n) {
   return n.find("SendRecv") != std::string_view::npos || n.starts_with("ncclDevKernel_Send") ||
          n.starts_with("ncclDevKernel_Recv") || n.starts_with("ncclKernel_Send") || n.starts_with("ncclKernel_Recv");
 }
+// A collective's name as gloo and NCCL annotate it ("gloo:all_reduce",
+// "nccl:broadcast") or as NCCL names its kernel ("ncclDevKernel_AllReduce_Sum_f32_RING_LL"),
+// "" for anything else (sends and receives are not collectives).
+std::string collective_name(std::string_view n) {
+  for (std::string_view prefix : {"gloo:", "nccl:"}) {
+    if (!n.starts_with(prefix)) continue;
+    n.remove_prefix(prefix.size());
+    if (n.starts_with("send") || n.starts_with("recv") || n.starts_with("barrier")) return "";
+    return std::string(n.substr(0, std::min<std::size_t>(n.size(), 40)));
+  }
+  for (std::string_view prefix : {"ncclDevKernel_", "ncclKernel_"}) {
+    if (!n.starts_with(prefix)) continue;
+    n.remove_prefix(prefix.size());
+    for (auto [kernel, name] : {std::pair{"AllReduce", "all_reduce"}, {"ReduceScatter", "reduce_scatter"},
+                                {"AllGather", "all_gather"}, {"Broadcast", "broadcast"}, {"Reduce", "reduce"},
+                                {"AllToAll", "all_to_all"}}) {
+      if (n.starts_with(kernel)) return name;
+    }
+  }
+  return "";
+}
+
 bool is_send_kernel(std::string_view n) {
   return n.find("Send") != std::string_view::npos && n.find("Recv") == std::string_view::npos;
 }
@@ -178,7 +200,8 @@ bool is_glue(std::string_view n) {
                              "aten::cat", "aten::stack", "aten::empty", "aten::empty_like", "aten::zeros",
                              "aten::zeros_like", "aten::to", "aten::_to_copy", "aten::copy_", "aten::view",
                              "aten::reshape", "aten::clone", "aten::alias", "aten::lift_fresh", "aten::requires_grad_",
-                             "aten::set_", "aten::resize_", "aten::unbind", "aten::select", "aten::slice"}) {
+                             "aten::set_", "aten::resize_", "aten::unbind", "aten::select", "aten::slice",
+                             "aten::as_strided"}) {
     if (n == g) return true;
   }
   return false;
@@ -198,8 +221,14 @@ std::vector<MeasuredAction> inferred_actions(const KinetoTrace& t, const std::ve
   bool after_comm = true;
   for (const TraceEvent* e : cpu) {
     if (e->start_ns < top_end) continue;  // nested inside a top-level op
-    top_end = e->end_ns;
     const std::string_view name = t.names[static_cast<std::size_t>(e->name)];
+    // Other annotations wrap compute without being it (DDP's
+    // "DistributedDataParallel.forward"): what they hold is read instead.
+    if (e->category == EventCategory::UserAnnotation && !is_comm_op(name)) continue;
+    top_end = e->end_ns;
+    // DDP's reducer copying all-reduced buckets back into the gradients
+    // ends the last backward: part of it, not a new pass.
+    if (name.find("ddp.reducer") != std::string_view::npos) continue;
     if (is_comm_op(name)) {
       after_comm = true;
       continue;
@@ -220,6 +249,66 @@ std::vector<MeasuredAction> inferred_actions(const KinetoTrace& t, const std::ve
     const int mb = r.op == Op::F ? forwards++ : backwards++;
     out.push_back({Action::single(r.op, -1, mb), r.start, r.end, r.busy});
   }
+  return out;
+}
+
+// What the rank's own operators took inside its actions, by name: a CPU
+// operator's self time (its span less the operators directly inside it:
+// aten::linear's time is mostly aten::addmm's, said once), or on a GPU the
+// step's compute kernels. Communication is not an operator here.
+std::vector<OperatorTime> operator_times(const KinetoTrace& t, const std::vector<const TraceEvent*>& cpu,
+                                         const std::vector<MeasuredAction>& actions, bool gpu, std::int64_t s0,
+                                         std::int64_t s1) {
+  std::map<std::int32_t, OperatorTime> by_name;
+  if (gpu) {
+    for (const TraceEvent& e : t.events) {
+      if (e.category != EventCategory::Kernel || e.start_ns < s0 || e.start_ns >= s1) continue;
+      if (is_comm_kernel(t.names[static_cast<std::size_t>(e.name)]) || !collective_name(t.names[static_cast<std::size_t>(e.name)]).empty()) continue;
+      OperatorTime& o = by_name[e.name];
+      o.ns += e.end_ns - e.start_ns;
+      ++o.calls;
+    }
+  } else {
+    // `cpu` is by start, outermost first: a stack of open operators gives each its parent.
+    std::vector<Span> spans;
+    for (const MeasuredAction& a : actions) spans.push_back({a.start, a.end});
+    auto inside_an_action = [&](const TraceEvent& e) {
+      auto it = std::upper_bound(spans.begin(), spans.end(), e.start_ns,
+                                 [](std::int64_t x, const Span& s) { return x < s.start; });
+      return it != spans.begin() && e.start_ns < std::prev(it)->end;
+    };
+    struct Open {
+      const TraceEvent* e;
+      std::int64_t children = 0;
+    };
+    std::vector<Open> open;
+    auto close_until = [&](std::int64_t t_ns) {
+      while (!open.empty() && open.back().e->end_ns <= t_ns) {
+        const Open done = open.back();
+        open.pop_back();
+        if (!open.empty()) open.back().children += done.e->end_ns - done.e->start_ns;
+        const std::string_view name = t.names[static_cast<std::size_t>(done.e->name)];
+        if (is_comm_op(name) || !inside_an_action(*done.e)) continue;
+        OperatorTime& o = by_name[done.e->name];
+        o.ns += std::max<std::int64_t>(0, done.e->end_ns - done.e->start_ns - done.children);
+        ++o.calls;
+      }
+    };
+    for (const TraceEvent* e : cpu) {
+      if (e->category != EventCategory::CpuOp) continue;
+      close_until(e->start_ns);
+      open.push_back({e});
+    }
+    close_until(INT64_MAX);
+  }
+  std::vector<OperatorTime> out;
+  for (auto& [name, o] : by_name) {
+    o.name = printable(t.names[static_cast<std::size_t>(name)], 80);
+    out.push_back(std::move(o));
+  }
+  std::sort(out.begin(), out.end(), [](const OperatorTime& a, const OperatorTime& b) {
+    return a.ns != b.ns ? a.ns > b.ns : a.name < b.name;
+  });
   return out;
 }
 
@@ -441,6 +530,21 @@ RankRecord rank_actions(const KinetoTrace& t, std::optional<int> step) {
   }
   std::sort(rec.actions.begin(), rec.actions.end(),
             [](const MeasuredAction& a, const MeasuredAction& b) { return a.start < b.start; });
+  // Collectives run on gloo's and NCCL's own threads (and on a GPU's
+  // streams): any thread's, inside the step.
+  {
+    const bool kernels_only = rec.gpu;
+    for (const TraceEvent& e : t.events) {
+      if (e.start_ns < s0 || e.start_ns >= s1) continue;
+      const bool wanted = kernels_only ? e.category == EventCategory::Kernel : e.category == EventCategory::UserAnnotation;
+      if (!wanted) continue;
+      std::string name = collective_name(t.names[static_cast<std::size_t>(e.name)]);
+      if (!name.empty()) rec.collectives.push_back({e.start_ns, e.end_ns, std::move(name)});
+    }
+    std::sort(rec.collectives.begin(), rec.collectives.end(),
+              [](const MeasuredCollective& a, const MeasuredCollective& b) { return a.start < b.start; });
+  }
+  rec.operators = operator_times(t, cpu, rec.actions, rec.gpu, s0, s1);
   std::sort(rec.comms.begin(), rec.comms.end(), [](const MeasuredComm& a, const MeasuredComm& b) { return a.start < b.start; });
   // The file's clock onto its host's: baseTimeNanoseconds is where it starts.
   const std::int64_t base = t.base_time_ns;
@@ -450,6 +554,10 @@ RankRecord rank_actions(const KinetoTrace& t, std::optional<int> step) {
       a.end += base;
     }
     for (MeasuredComm& c : rec.comms) {
+      c.start += base;
+      c.end += base;
+    }
+    for (MeasuredCollective& c : rec.collectives) {
       c.start += base;
       c.end += base;
     }

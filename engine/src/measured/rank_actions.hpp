@@ -25,6 +25,8 @@ struct RankRecord {
   // microbatch is the action's count among its kind (F or B) on the rank.
   std::vector<MeasuredAction> actions;
   std::vector<MeasuredComm> comms;
+  std::vector<MeasuredCollective> collectives;
+  std::vector<OperatorTime> operators;  // inside its actions, the longest first
   std::int64_t step_start = 0, step_end = 0;
 };
 

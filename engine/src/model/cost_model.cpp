@@ -314,6 +314,10 @@ RealCostNanoseconds real_cost_nanoseconds(const Params& p) {
     out.exchange_flash = p.dp_gbps ? fraction * m.layer_gradient_bytes / dp_link / 2
                                    : ring_ns(p, fraction, m.layer_gradient_bytes, dp, 2 * (dp - 1), dp_link) / 2;
   }
+  if (p.time_allreduce && p.dp > 1) {
+    // Measured per stage: each of its layers flashes twice.
+    out.exchange_flash = 1000 * *p.time_allreduce / (2 * std::max(1.0, static_cast<double>(p.layers_per_stage())));
+  }
   if (p.model == CostModel::Transformer && p.time_f.empty()) {
     // The optimizer reads and writes each GPU's model states once, bound by memory.
     double states = 0;

@@ -38,6 +38,15 @@ struct TraceEvent {
   EventCategory category = EventCategory::Other;
 };
 
+// One process group from distributedInfo.pg_config: the ranks that run a
+// group's collectives. torch names groups by number ("0", "1"...); the
+// description carries what made it ("default_pg", DeviceMesh's "mesh_pp",
+// "mesh_dp", "mesh_tp"; "undefined" when the code gave none).
+struct ProcessGroup {
+  std::string name, desc;
+  std::vector<int> ranks;  // global ranks, as listed
+};
+
 struct KinetoTrace {
   std::string path;
   int rank = -1, world_size = -1;  // distributedInfo; -1 when the trace has none or they are unusable
@@ -45,6 +54,7 @@ struct KinetoTrace {
   // ("rank is \"3\" (a string)"), "" when they are fine or absent.
   std::string distributed_problem;
   std::string backend;             // "nccl", "gloo", ...
+  std::vector<ProcessGroup> groups;  // distributedInfo.pg_config, as listed (the groups this rank is in)
   std::int64_t base_time_ns = 0;   // baseTimeNanoseconds (0 when absent)
   std::vector<std::string> names;  // every distinct event name, once
   std::vector<std::string> threads;  // "pid/tid" of each thread seen
@@ -65,6 +75,10 @@ inline constexpr std::uint64_t kMaxTraceTextBytes = 2ull << 30;  // 2 GiB
 inline constexpr std::uint64_t kMaxTraceTokenBytes = 16u << 20;  // 16 MiB
 inline constexpr std::size_t kMaxTraceEvents = 16'000'000;
 inline constexpr std::uint64_t kMaxTraceNameBytes = 256u << 20;  // 256 MiB
+// pg_config: groups a rank lists, and ranks listed in all (past them the
+// rest are dropped and the mesh is said to be unreadable).
+inline constexpr std::size_t kMaxProcessGroups = 1024;
+inline constexpr std::size_t kMaxGroupRanks = 1u << 20;
 // A run's files together (each read and reduced to its step before the next).
 inline constexpr std::size_t kMaxRunEvents = 32'000'000;
 

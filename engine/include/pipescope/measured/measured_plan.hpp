@@ -36,13 +36,22 @@ struct RankSplit {
   // Idle before a pass whose input comes from another rank, until that
   // input was made: waiting on a peer, by peer rank.
   std::int64_t waiting_on_peers = 0;
-  std::vector<std::int64_t> waiting_on;  // per rank
+  std::vector<std::int64_t> waiting_on;  // per rank, by index into MeasuredRun::ranks
   // Inside sends and receives once the input was made (or with nothing to
   // wait for): the fastest such transfer of the step is what the bytes need,
   // the rest of each is beyond it (a SendRecv kernel's time includes waiting).
   std::int64_t comm_needed = 0, comm_beyond = 0;
   std::int64_t nothing = 0;  // gaps where the trace shows nothing at all
-  std::int64_t drain = 0;    // after its last pass, until the step ends
+  // After its last pass, inside its collectives (the gradient all-reduce,
+  // its wait for the replicas' last backward included).
+  std::int64_t collective = 0;
+  std::int64_t drain = 0;    // after that, until the step ends
+};
+
+// An operator the slow rank spent longer in than its peers (ns in the step).
+struct OperatorExcess {
+  std::string name;
+  std::int64_t mine = 0, peers = 0;  // peers: their median
 };
 
 struct MeasuredSplit {
@@ -59,7 +68,16 @@ struct MeasuredSplit {
   double straggler_ratio = 1;  // its median / its peers' (pooled) median
   // Its microbatches' middle half and its peers', ns.
   double slowest_q1 = 0, slowest_q3 = 0, peers_q1 = 0, peers_q3 = 0;
-  int most_waited_on = -1;  // the rank the others waited on most
+  // With replicas the comparison is pass by pass: each pass's compute over
+  // the median of the same pass on the other replicas; the ratio and the
+  // quartiles above are then of those ratios (the peers': every other rank's).
+  bool per_pass = false;
+  // The slowest rank's busy time beyond its peers' median (the same stage's
+  // replicas, or every other rank), and the operators that took longer.
+  std::int64_t compute_excess = 0;
+  std::vector<OperatorExcess> excess_operators;
+  std::int64_t fastest_transfer = 0;  // the step's fastest send or receive: what the bytes need
+  int most_waited_on = -1;  // the rank the others waited on most (global)
 };
 
 MeasuredSplit split_difference(const MeasuredRun& run, const SchedulePlan& ideal);

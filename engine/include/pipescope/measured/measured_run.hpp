@@ -37,11 +37,31 @@ struct MeasuredComm {
   bool send = false;                // a send, else a receive
 };
 
+// A collective on one rank (the data-parallel gradient all-reduce, a
+// broadcast): gloo's or NCCL's annotation of it, or NCCL's kernel on a GPU.
+struct MeasuredCollective {
+  std::int64_t start = 0, end = 0;  // ns, as actions
+  std::string name;                 // "all_reduce", "broadcast", "all_gather", ...
+};
+
+// Time a rank's own operators took in the step: CPU operators' self time
+// (less what ran nested in them), or compute kernels' on a GPU.
+struct OperatorTime {
+  std::string name;
+  std::int64_t ns = 0;
+  std::int32_t calls = 0;
+};
+
 struct MeasuredRank {
-  int rank = 0;  // the pipeline rank (distributedInfo's rank)
+  int rank = 0;      // the global rank (distributedInfo's rank)
+  int replica = 0;   // which data-parallel replica's pipeline it is in
+  int pp_rank = 0;   // its place in that pipeline
+  int tp_rank = 0;   // its place in its tensor-parallel group (0 without one)
   std::string file;
   std::vector<MeasuredAction> actions;  // in the order they ran
   std::vector<MeasuredComm> comms;      // sends and receives, by start
+  std::vector<MeasuredCollective> collectives;  // all-reduces and other collectives, by start
+  std::vector<OperatorTime> operators;  // inside its passes, the longest first
   std::int64_t clock_shift = 0;         // ns added to the file's clock to align it
   // How far clock_shift may be from the truth (ns) against the rank it was
   // placed by: half the window their messages both ways leave (0: not moved,
@@ -62,9 +82,13 @@ struct MeasuredRun {
   MeasuredLabels labels = MeasuredLabels::Pipelining;
   bool gpu = false;  // compute timed by kernels
   int step = 0;      // N of the ProfilerStep#N read
-  Program program;   // the order that ran
+  Program program;   // the order that ran (every pipeline ran the same)
+  // The mesh: dp replicas of a pipeline of program.ranks stages, each stage
+  // rank tp GPUs. `ranks` is pipeline by pipeline (replica, then tp rank),
+  // each in stage order: ranks[k * pp + p] is pipeline k's stage rank p.
+  int dp = 1, tp = 1, pipelines = 1;
   std::vector<MeasuredRank> ranks;
-  std::int64_t makespan = 0;       // first action's start to the last one's end, ns
+  std::int64_t makespan = 0;       // the whole step: first action's start to the last action's or collective's end, ns
   std::vector<std::string> notes;  // what the reader assumed or corrected, for the user
 
   // "1f1b" or "measured order"; for titles and the schedule's name.

@@ -81,6 +81,9 @@ struct Params {
   std::optional<double> p2p_gbps;
   double p2p_latency_us = 5;          // a send's, and each step of a collective's ring
   std::optional<double> dp_gbps;
+  // A stage's measured gradient all-reduce (us), as time_f: set from a
+  // measured run's collectives, it replaces the model's exchange time.
+  std::optional<double> time_allreduce;
   double gpu_memory_gib = 80;
   // The cluster (mesh.hpp places the GPUs): GB/s for one GPU between GPUs
   // of a node (NVLink 4) and between nodes (its 400 Gb/s InfiniBand NIC).
