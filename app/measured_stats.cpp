@@ -57,15 +57,15 @@ nlohmann::json measured_json(const ScheduleAnalysis& a) {
       ops.push_back({{"name", o.name}, {"us", us(o.mine)}, {"peers_us", us(o.peers)}});
     }
     j["slowest"] = {{"rank", sp.slowest},
-                    {"compared", sp.per_pass ? "each pass with the same pass on the other replicas"
+                    {"compared", sp.per_pass ? "its compute over the step with its stage's other replicas'"
                                              : "each microbatch's compute with the other ranks'"},
                     {"compute_over_peers", sp.straggler_ratio},
                     {"compute_excess_us", us(sp.compute_excess)},
                     {"operators_beyond_peers", ops},
                     {"why", why_slow(run, sp)}};
     if (sp.per_pass) {
-      j["slowest"]["quartiles"] = {sp.slowest_q1, sp.slowest_q3};
-      j["slowest"]["peers_quartiles"] = {sp.peers_q1, sp.peers_q3};
+      j["slowest"]["passes_over_replicas_quartiles"] = {sp.slowest_q1, sp.slowest_q3};
+      j["slowest"]["others_over_replicas_range"] = {sp.peers_q1, sp.peers_q3};
     } else {
       j["slowest"]["quartiles_us"] = {sp.slowest_q1 / 1000, sp.slowest_q3 / 1000};
       j["slowest"]["peers_quartiles_us"] = {sp.peers_q1 / 1000, sp.peers_q3 / 1000};
@@ -157,12 +157,12 @@ void print_measured_text(const ScheduleAnalysis& a) {
   const MeasuredSplit& s = m.split;
   auto ms = [](double ns) { return fmt::format("{:.1f}", ns / 1e6); };
   const std::string spread =
-      s.per_pass ? fmt::format("the middle half of its passes {:.2f}-{:.2f} x the same pass on its replicas, its peers' "
-                               "{:.2f}-{:.2f} x",
-                               s.slowest_q1, s.slowest_q3, s.peers_q1, s.peers_q3)
+      s.per_pass ? fmt::format("the other ranks {:.2f}-{:.2f} x their replicas; its passes one by one {:.2f}-{:.2f} x "
+                               "the same pass on its replicas, middle half",
+                               s.peers_q1, s.peers_q3, s.slowest_q1, s.slowest_q3)
                  : fmt::format("its microbatches' middle half {}-{} ms, its peers' {}-{} ms", ms(s.slowest_q1),
                                ms(s.slowest_q3), ms(s.peers_q1), ms(s.peers_q3));
-  const char* unit = s.per_pass ? "the same pass on its replicas" : "its peers a microbatch";
+  const char* unit = s.per_pass ? "its stage's replicas over the step" : "its peers a microbatch";
   if (s.straggler >= 0) {
     std::cout << fmt::format("straggler: rank {} computes {:.2f} x {} ({}: slower than their spread)\n", s.straggler,
                              s.straggler_ratio, unit, spread);

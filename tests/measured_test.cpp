@@ -11,8 +11,10 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <set>
 
 #include "pipescope/analysis/analysis.hpp"
+#include "pipescope/analysis/why_slow.hpp"
 #include "pipescope/measured/measured_plan.hpp"
 #include "pipescope/measured/measured_run.hpp"
 #include "pipescope/schedule/zoo.hpp"
@@ -158,7 +160,7 @@ TEST(MeasuredRun, TheIdealIsNeverSlowerThanTheStepAsItRan) {
     EXPECT_EQ(a->measured->plan.timing.makespan, p.measured->makespan);
     // The split accounts for every rank's idle time.
     for (const RankSplit& s : a->measured->split.ranks) {
-      EXPECT_EQ(s.waiting_on_peers + s.comm_needed + s.comm_beyond + s.nothing + s.drain, s.idle) << "rank " << s.rank;
+      EXPECT_EQ(s.waiting_on_peers + s.comm_needed + s.comm_beyond + s.nothing + s.collective + s.drain, s.idle) << "rank " << s.rank;
       EXPECT_GE(s.nothing, 0);
       EXPECT_GE(s.comm_beyond, 0);
     }
@@ -444,6 +446,212 @@ TEST(MeasuredRunErrors, LabelsThatContradictEachOther) {
   }
   const std::string m = error_of({mixed.path().string()});
   EXPECT_NE(m.find("contradict"), std::string::npos) << m;
+}
+
+
+// Data x pipeline parallel runs (shared/real-traces' launch.sh with dp=N):
+// ranks laid out pp outermost, global rank = pp_rank * dp + dp_rank, DDP over
+// each stage's replicas. What each set is, by how it was made:
+struct MeshSet {
+  const char* set;
+  int dp, pp, microbatches, chunks;
+  const char* schedule;
+  int slow_rank;  // heavy=R:F made it F times the work; -1: none
+};
+const MeshSet kMeshSets[] = {
+    {"dp2-1f1b-p4-m8", 2, 4, 8, 1, "1f1b", -1},
+    {"dp2-izb-p2-m8-v2", 2, 2, 8, 2, "interleaved-zb", -1},
+    {"dp2-gpipe-p3-m6-rank3-heavy", 2, 3, 6, 1, "gpipe", 3},
+    {"dp2-1f1b-p2-m8", 2, 2, 8, 1, "1f1b", -1},
+    {"dp2-gpipe-p3-m6", 2, 3, 6, 1, "gpipe", -1},
+    {"dp4-gpipe-p2-m4", 4, 2, 4, 1, "gpipe", -1},
+    {"dp2-i1f1b-p4-m8-v2", 2, 4, 8, 2, "interleaved-1f1b", -1},
+    {"dp2-1f1b-p4-m8-rank5-heavy3", 2, 4, 8, 1, "1f1b", 5},
+};
+
+std::string mesh_file(const MeshSet& m, int r) { return rank_file(m.set, r); }
+
+TEST(MeasuredMesh, ReplicasAndStageRanksFromTheProcessGroups) {
+  for (const MeshSet& m : kMeshSets) {
+    SCOPED_TRACE(m.set);
+    const auto run = load_measured_run({kData + m.set});
+    EXPECT_EQ(run->dp, m.dp);
+    EXPECT_EQ(run->tp, 1);
+    EXPECT_EQ(run->pipelines, m.dp);
+    EXPECT_EQ(run->program.ranks, m.pp);
+    EXPECT_EQ(run->program.microbatches, m.microbatches);
+    EXPECT_EQ(run->program.stages_per_rank(), m.chunks);
+    EXPECT_EQ(run->matched_schedule, m.schedule);
+    ASSERT_EQ(run->ranks.size(), static_cast<std::size_t>(m.dp * m.pp));
+    std::set<int> seen;
+    for (const MeasuredRank& r : run->ranks) {
+      EXPECT_EQ(r.rank, r.pp_rank * m.dp + r.replica) << "rank " << r.rank;
+      EXPECT_EQ(r.tp_rank, 0);
+      seen.insert(r.rank);
+    }
+    EXPECT_EQ(seen.size(), run->ranks.size());
+    // Every replica ran the schedule's order: a labelled rank's as its labels say.
+    if (std::string(m.schedule) != "1f1b") {
+      for (const MeasuredRank& r : run->ranks) {
+        std::vector<std::string> order;
+        for (const MeasuredAction& a : r.actions) order.push_back(to_string(a.action));
+        EXPECT_EQ(order, labelled_order(read_trace(mesh_file(m, r.rank)), r.pp_rank)) << "rank " << r.rank;
+      }
+    }
+    bool said = false;
+    for (const std::string& n : run->notes) said = said || n.find("read from the process groups' names (mesh_pp, mesh_dp)") != std::string::npos;
+    EXPECT_TRUE(said);
+  }
+}
+
+// Busy: each rank's outermost operators outside communication (the DDP
+// annotation wraps its forward; counted by hand from the file). The step:
+// the first compute to the last compute or gloo:all_reduce anywhere.
+TEST(MeasuredMesh, BusyAndMakespanAreTheTracesWithinFivePercent) {
+  for (const MeshSet& m : kMeshSets) {
+    SCOPED_TRACE(m.set);
+    const auto run = load_measured_run({kData + m.set});
+    double first = 1e300, last = -1e300;
+    for (const MeasuredRank& r : run->ranks) {
+      const json trace = read_trace(mesh_file(m, r.rank));
+      const Compute c = compute_of(trace);
+      first = std::min(first, c.first);
+      last = std::max(last, c.last);
+      const StepEvents step = step_events(trace);
+      for (const json& e : trace["traceEvents"]) {
+        if (e.value("name", "") != "gloo:all_reduce") continue;
+        const double ts = e["ts"].get<double>();
+        if (ts >= step.start && ts < step.end) last = std::max(last, ts + e["dur"].get<double>());
+      }
+      EXPECT_NEAR(static_cast<double>(r.busy) / 1000, c.busy, 0.05 * c.busy) << "rank " << r.rank;
+    }
+    EXPECT_NEAR(static_cast<double>(run->makespan) / 1000, last - first, 0.05 * (last - first));
+  }
+}
+
+TEST(MeasuredMesh, TheIdealOnTheSameMeshIsNoSlower) {
+  for (const MeshSet& m : kMeshSets) {
+    SCOPED_TRACE(m.set);
+    Params p;
+    apply_measured_run(p, load_measured_run({kData + m.set}));
+    EXPECT_EQ(p.dp, m.dp);
+    EXPECT_EQ(p.pp, m.pp);
+    ASSERT_TRUE(p.time_allreduce.has_value());  // the ideal's exchange is the run's all-reduce
+    EXPECT_GT(*p.time_allreduce, 0);
+    ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+    const auto a = analyse(p);
+    ASSERT_TRUE(a->measured);
+    EXPECT_FALSE(a->plan.timing.exchanges.empty());
+    EXPECT_LE(a->plan.timing.makespan, p.measured->makespan);
+    EXPECT_EQ(a->measured->split.ranks.size(), static_cast<std::size_t>(m.dp * m.pp));
+    for (const RankSplit& s : a->measured->split.ranks) {
+      EXPECT_EQ(s.waiting_on_peers + s.comm_needed + s.comm_beyond + s.nothing + s.collective + s.drain, s.idle)
+          << "rank " << s.rank;
+    }
+    // The lanes show every rank of every replica, labelled by both.
+    ASSERT_EQ(a->measured->lanes.size(), static_cast<std::size_t>(m.dp * m.pp));
+    for (const Lane& lane : a->measured->lanes) EXPECT_NE(lane.label.find("replica"), std::string::npos) << lane.label;
+  }
+}
+
+// The rank made heavier is named, with its factor, and why: its compute
+// (matrix products) beyond its replicas', not the network. Runs with no slow
+// rank name none.
+TEST(MeasuredMesh, TheSlowRankIsNamedAndOnlyWhereThereIsOne) {
+  int clean = 0;
+  for (const MeshSet& m : kMeshSets) {
+    SCOPED_TRACE(m.set);
+    Params p;
+    apply_measured_run(p, load_measured_run({kData + m.set}));
+    const auto a = analyse(p);
+    const MeasuredSplit& s = a->measured->split;
+    EXPECT_TRUE(s.per_pass);
+    EXPECT_EQ(s.straggler, m.slow_rank);
+    if (m.slow_rank < 0) {
+      ++clean;
+      continue;
+    }
+    EXPECT_GE(s.straggler_ratio, 1.5);
+    EXPECT_GT(s.straggler_ratio, s.peers_q3);
+    ASSERT_FALSE(s.excess_operators.empty());
+    EXPECT_EQ(s.excess_operators.front().name, "aten::mm");  // the extra width is plain matrix products
+    EXPECT_GT(s.excess_operators.front().mine, 2 * s.excess_operators.front().peers);
+    EXPECT_GT(s.compute_excess, 0);
+    const std::string why = why_slow(*p.measured, s);
+    EXPECT_NE(why.find("aten::mm"), std::string::npos) << why;
+    EXPECT_NE(why.find("CPU contention or a slower device"), std::string::npos) << why;
+  }
+  EXPECT_EQ(clean, 6);
+}
+
+// Replica 1's host a second off: its pipeline's sends agree with themselves,
+// so only the all-reduces between replicas can place it. It lands within the
+// window they leave, and within an all-reduce's time of the truth.
+TEST(MeasuredMesh, AReplicaOnAShiftedHostLandsWithinAnAllReduceOfTheTruth) {
+  const MeshSet& m = kMeshSets[0];
+  const auto plain = load_measured_run({kData + m.set});
+  const TempDir dir("measured_mesh_clock");
+  for (int r = 0; r < m.dp * m.pp; ++r) {
+    json t = read_trace(mesh_file(m, r));
+    if (r % m.dp == 1) t["baseTimeNanoseconds"] = t["baseTimeNanoseconds"].get<std::int64_t>() + 1'000'000'000;
+    write_trace(dir / ("rank" + std::to_string(r) + ".json"), t);
+  }
+  const auto run = load_measured_run({dir.path().string()});
+  const MeasuredRank& moved = run->ranks[static_cast<std::size_t>(m.pp)];  // replica 1's first rank
+  ASSERT_EQ(moved.replica, 1);
+  const double off = static_cast<double>(moved.clock_shift - run->ranks[0].clock_shift) + 1e9;
+  EXPECT_LE(std::abs(off), static_cast<double>(moved.clock_residue) + 10'000);
+  std::vector<std::int64_t> all_reduces;
+  for (const MeasuredRank& r : plain->ranks) {
+    for (const MeasuredCollective& c : r.collectives) all_reduces.push_back(c.end - c.start);
+  }
+  std::sort(all_reduces.begin(), all_reduces.end());
+  EXPECT_LE(std::abs(off), static_cast<double>(all_reduces[all_reduces.size() / 2]));
+  EXPECT_NEAR(static_cast<double>(run->makespan), static_cast<double>(plain->makespan), 0.05 * static_cast<double>(plain->makespan));
+  bool said = false;
+  for (const std::string& n : run->notes) said = said || n.find("all-reduces leave, to within +-") != std::string::npos;
+  EXPECT_TRUE(said);
+  std::printf("replica 1 off by 1 s: %.1f us from the truth, residue +-%.1f us\n", off / 1000,
+              static_cast<double>(moved.clock_residue) / 1000);
+}
+
+// Without process groups in the traces, a run that all-reduces is read by
+// Megatron's rank order (pp outermost); GPipe's labels carry no stage, so
+// read as one pipeline it would pass as 6 stages.
+TEST(MeasuredMesh, WithoutGroupsTheRankOrderReadsTheMeshAndSaysSo) {
+  const MeshSet& m = kMeshSets[4];  // dp 2 x pp 3 GPipe
+  const TempDir dir("measured_mesh_nogroups");
+  for (int r = 0; r < m.dp * m.pp; ++r) {
+    json t = read_trace(mesh_file(m, r));
+    t["distributedInfo"].erase("pg_config");
+    write_trace(dir / ("rank" + std::to_string(r) + ".json"), t);
+  }
+  const auto run = load_measured_run({dir.path().string()});
+  EXPECT_EQ(run->dp, 2);
+  EXPECT_EQ(run->program.ranks, 3);
+  bool said = false;
+  for (const std::string& n : run->notes) said = said || n.find("Megatron's and torchtitan's rank order") != std::string::npos;
+  EXPECT_TRUE(said);
+}
+
+TEST(MeasuredMesh, GroupsPipescopeCannotReadAreRefusedByName) {
+  const MeshSet& m = kMeshSets[3];  // dp 2 x pp 2
+  const TempDir dir("measured_mesh_cp");
+  for (int r = 0; r < m.dp * m.pp; ++r) {
+    json t = read_trace(mesh_file(m, r));
+    for (json& g : t["distributedInfo"]["pg_config"]) {
+      if (g["pg_desc"] == "mesh_dp") g["pg_desc"] = "mesh_cp";
+    }
+    write_trace(dir / ("rank" + std::to_string(r) + ".json"), t);
+  }
+  try {
+    (void)load_measured_run({dir.path().string()});
+    ADD_FAILURE() << "a context-parallel run was read";
+  } catch (const MeasuredRunError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("context-parallel groups (mesh_cp"), std::string::npos) << what;
+    EXPECT_NE(what.find("mesh_pp [0,2]"), std::string::npos) << what;
+  }
 }
 
 }  // namespace

@@ -15,8 +15,10 @@ std::shared_ptr<const ScheduleAnalysis> analyse(const Params& p) {
   if (p.measured) {
     auto m = std::make_shared<MeasuredAnalysis>();
     m->plan = measured_plan(p);
-    m->lanes = make_lanes(m->plan);
-    for (Lane& lane : m->lanes) lane.label = rank_label(p, lane.rank);
+    m->lanes = make_measured_lanes(*p.measured, m->plan);
+    if (p.measured->pipelines <= 1) {
+      for (Lane& lane : m->lanes) lane.label = rank_label(p, lane.rank);
+    }  // (with replicas each lane names its replica and global rank)
     m->stats = schedule_stats(p, m->plan);
     m->memory = activation_memory(p, m->plan);
     m->split = split_difference(*p.measured, a->plan);

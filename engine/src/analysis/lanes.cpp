@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "pipescope/measured/measured_plan.hpp"
+
 namespace pipescope {
 
 std::uint32_t lane_colour(BlockKind kind) {
@@ -59,6 +63,24 @@ std::vector<Lane> make_lanes(const SchedulePlan& plan) {
   for (Lane& lane : lanes) {
     auto by_start = [](const LaneBlock& a, const LaneBlock& b) { return a.start < b.start; };
     for (auto* list : {&lane.compute, &lane.sends, &lane.exchanges}) std::stable_sort(list->begin(), list->end(), by_start);
+  }
+  return lanes;
+}
+
+std::vector<Lane> make_measured_lanes(const MeasuredRun& run, const SchedulePlan& plan) {
+  if (run.pipelines <= 1) return make_lanes(plan);
+  std::vector<Lane> lanes;
+  const auto pp = static_cast<std::size_t>(run.program.ranks);
+  for (int k = 0; k < run.pipelines; ++k) {
+    SchedulePlan one;
+    one.program = plan.program;
+    one.costs = plan.costs;
+    one.timing = k == 0 ? plan.timing : measured_timing(run, plan.costs, k);
+    for (Lane& lane : make_lanes(one)) {
+      const MeasuredRank& r = run.ranks[static_cast<std::size_t>(k) * pp + static_cast<std::size_t>(lane.rank)];
+      lane.label = fmt::format("replica {}, rank {}", r.replica, r.rank);
+      lanes.push_back(std::move(lane));
+    }
   }
   return lanes;
 }

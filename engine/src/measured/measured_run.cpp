@@ -211,7 +211,8 @@ std::string read_pipeline_order(const std::vector<detail::RankRecord>& records, 
 // that window the offset stays (hosts sharing a clock); outside it, the
 // pipeline moves to its middle, as NTP centres a round trip.
 void align_pipelines(const std::vector<detail::RankRecord>& records, const TraceMesh& mesh,
-                     std::vector<std::int64_t>& shift, std::vector<std::string>& notes) {
+                     std::vector<std::int64_t>& shift, std::vector<std::int64_t>& residue,
+                     std::vector<std::string>& notes) {
   const auto& base = mesh.pipelines.front();
   for (std::size_t k = 1; k < mesh.pipelines.size(); ++k) {
     const auto& other = mesh.pipelines[k];
@@ -235,7 +236,10 @@ void align_pipelines(const std::vector<detail::RankRecord>& records, const Trace
       continue;
     }
     const std::int64_t delta = lo + (hi - lo) / 2;
-    for (int r : other) shift[static_cast<std::size_t>(r)] += delta;
+    for (int r : other) {
+      shift[static_cast<std::size_t>(r)] += delta;
+      residue[static_cast<std::size_t>(r)] = std::max(residue[static_cast<std::size_t>(r)], (hi - lo) / 2);
+    }
     notes.push_back(fmt::format("the clocks of ranks {} moved {:+.1f} us against ranks {}'s: their all-reduces ended "
                                 "before the replicas' had started; put in the middle of the window their {} "
                                 "all-reduces leave, to within +-{:.1f} us",
@@ -366,7 +370,28 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
     }
     return "";
   };
-  const TraceMesh mesh = read_trace_mesh(world, groups_by_rank, check);
+  // Replicas run each all-reduce together: on every pair at the same place
+  // in two pipelines, the k-th all-reduces overlap (on the files' clocks).
+  auto together = [&](const std::vector<std::vector<int>>& pipelines) {
+    auto all_reduces = [&](int r) {
+      std::vector<const MeasuredCollective*> out;
+      for (const auto& c : records[static_cast<std::size_t>(r)].collectives) {
+        if (c.name == "all_reduce") out.push_back(&c);
+      }
+      return out;
+    };
+    for (std::size_t k = 1; k < pipelines.size(); ++k) {
+      for (std::size_t p = 0; p < pipelines[0].size() && p < pipelines[k].size(); ++p) {
+        const auto a = all_reduces(pipelines[0][p]), b = all_reduces(pipelines[k][p]);
+        if (a.empty() || a.size() != b.size()) return false;
+        for (std::size_t i = 0; i < a.size(); ++i) {
+          if (a[i]->end < b[i]->start || b[i]->end < a[i]->start) return false;
+        }
+      }
+    }
+    return true;
+  };
+  const TraceMesh mesh = read_trace_mesh(world, groups_by_rank, check, all_reduced ? ReplicasCheck(together) : nullptr);
   run->dp = mesh.dp;
   run->tp = mesh.tp;
   run->pipelines = static_cast<int>(mesh.pipelines.size());
@@ -413,7 +438,7 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
     }
   }
   const std::vector<std::int64_t> inner = shift;  // within each pipeline, said per rank below
-  align_pipelines(records, mesh, shift, run->notes);
+  align_pipelines(records, mesh, shift, residue, run->notes);
   std::int64_t t0 = INT64_MAX, t1 = INT64_MIN;
   for (std::size_t r = 0; r < records.size(); ++r) {
     t0 = std::min(t0, records[r].actions.front().start + shift[r]);

@@ -110,7 +110,7 @@ std::string group_dimension(const ProcessGroup& group) {
 }
 
 TraceMesh read_trace_mesh(int world, const std::vector<std::vector<ProcessGroup>>& groups_by_rank,
-                          const PipelinesCheck& check) {
+                          const PipelinesCheck& check, const ReplicasCheck& replicas) {
   // The run's groups, each once (by its ranks), without the default group.
   std::vector<Group> groups;
   std::set<std::vector<int>> seen;
@@ -209,26 +209,39 @@ TraceMesh read_trace_mesh(int world, const std::vector<std::vector<ProcessGroup>
                    fmt::format("from unnamed process groups of {} ranks, whose sends and receives make whole pipelines", size));
   }
 
-  // 3. One pipeline of every rank (a pipeline-only run has no other groups).
+  // 3. Megatron's and torchtitan's rank order: pp outermost, then dp.
+  auto rank_order = [&](int dp) {
+    std::vector<std::vector<int>> pipelines(static_cast<std::size_t>(dp));
+    for (int r = 0; r < world; ++r) pipelines[static_cast<std::size_t>(r % dp)].push_back(r);
+    return pipelines;
+  };
+  auto by_rank_order = [&](int dp, const std::vector<std::vector<int>>& pipelines, const char* why) {
+    std::vector<int> replica(static_cast<std::size_t>(world));
+    for (int r = 0; r < world; ++r) replica[static_cast<std::size_t>(r)] = r % dp;
+    return mesh_of(world, pipelines, replica, zeros, 1,
+                   fmt::format("by Megatron's and torchtitan's rank order (pp outermost: rank = pp_rank x {} + "
+                               "dp_rank), as the traces name no groups{}",
+                               dp, why));
+  };
+  if (groups.empty() && replicas) {
+    // Replicas all-reduce together: where a rank order's do, it is the mesh.
+    for (int dp = 2; dp <= world / 2; ++dp) {
+      if (world % dp != 0) continue;
+      const auto pipelines = rank_order(dp);
+      if (replicas(pipelines) && check(pipelines).empty()) {
+        return by_rank_order(dp, pipelines, " and each stage's replicas ran their all-reduces together");
+      }
+    }
+  }
+  // 4. One pipeline of every rank (a pipeline-only run has no other groups).
   std::vector<std::vector<int>> one(1);
   for (int r = 0; r < world; ++r) one.front().push_back(r);
   if (attempt(one)) return mesh_of(world, one, zeros, zeros, 1, "one pipeline of every rank");
   const std::string as_one = first_failure;
-  // 4. Megatron's and torchtitan's rank order: pp outermost, then dp.
   for (int dp = 2; dp <= world / 2; ++dp) {
     if (world % dp != 0) continue;
-    std::vector<std::vector<int>> pipelines(static_cast<std::size_t>(dp));
-    std::vector<int> replicas(static_cast<std::size_t>(world));
-    for (int r = 0; r < world; ++r) {
-      pipelines[static_cast<std::size_t>(r % dp)].push_back(r);
-      replicas[static_cast<std::size_t>(r)] = r % dp;
-    }
-    if (check(pipelines).empty()) {
-      return mesh_of(world, pipelines, replicas, zeros, 1,
-                     fmt::format("by Megatron's and torchtitan's rank order (pp outermost: rank = pp_rank x {} + "
-                                 "dp_rank), as the traces name no groups",
-                                 dp));
-    }
+    const auto pipelines = rank_order(dp);
+    if (check(pipelines).empty()) return by_rank_order(dp, pipelines, "");
   }
   first_failure = as_one;
   return groups.empty() ? throw MeasuredRunError(as_one) : refuse("as one pipeline");

@@ -48,6 +48,13 @@ struct Lane {
 
 std::vector<Lane> make_lanes(const SchedulePlan& plan);
 
+struct MeasuredRun;
+// A measured step's lanes: with replicas, every rank of every replica's
+// pipeline, replica by replica ("replica 1, rank 3"; Lane::rank stays the
+// stage rank, whose passes the scene shows), each with its all-reduces on
+// its strip; with one pipeline, make_lanes(plan).
+std::vector<Lane> make_measured_lanes(const MeasuredRun& run, const SchedulePlan& plan);
+
 // What to draw of `blocks` (one of a lane's lists) between frames t0 and t1 at `frames_per_pixel`:
 // blocks outside are culled (a binary search, not a scan), and runs of
 // blocks narrower than a pixel, less than a pixel apart, merge into one

@@ -28,6 +28,10 @@ void apply_measured_run(Params& p, std::shared_ptr<const MeasuredRun> run, bool 
 // Requires p.measured and validate(p) to be empty.
 SchedulePlan measured_plan(const Params& p);
 
+// One pipeline's timing (pipeline k: run.ranks[k * pp, (k + 1) * pp)), as
+// measured_plan's: its passes, its sends, its all-reduces as exchanges.
+Timing measured_timing(const MeasuredRun& run, const Costs& costs, int pipeline);
+
 // Where a rank's time went, measured against the ideal (ns).
 struct RankSplit {
   int rank = 0;
@@ -68,9 +72,11 @@ struct MeasuredSplit {
   double straggler_ratio = 1;  // its median / its peers' (pooled) median
   // Its microbatches' middle half and its peers', ns.
   double slowest_q1 = 0, slowest_q3 = 0, peers_q1 = 0, peers_q3 = 0;
-  // With replicas the comparison is pass by pass: each pass's compute over
-  // the median of the same pass on the other replicas; the ratio and the
-  // quartiles above are then of those ratios (the peers': every other rank's).
+  // With replicas (per_pass): each rank's compute over the step against the
+  // median of its stage's other replicas'; straggler_ratio is the slowest
+  // one's, peers_q1 and peers_q3 the other ranks' lowest and highest, and
+  // slowest_q1/q3 the middle half of its passes one by one against the same
+  // pass on the replicas (said, not judged: single passes jitter).
   bool per_pass = false;
   // The slowest rank's busy time beyond its peers' median (the same stage's
   // replicas, or every other rank), and the operators that took longer.

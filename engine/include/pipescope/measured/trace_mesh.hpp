@@ -40,9 +40,17 @@ std::string group_dimension(const ProcessGroup& group);
 // the same whole schedule: the caller's check, "" when they do, else why not.
 using PipelinesCheck = std::function<std::string(const std::vector<std::vector<int>>&)>;
 
+// Whether the ranks at the same place in each of `pipelines` ran their
+// all-reduces together (each one's k-th overlapping in time), as data-
+// parallel replicas do: what tells replicas apart from stages when the
+// traces name no groups (GPipe's labels carry no stage).
+using ReplicasCheck = std::function<bool(const std::vector<std::vector<int>>&)>;
+
 // groups_by_rank[r]: rank r's pg_config. Throws MeasuredRunError (naming
-// the groups found) when no reading of them passes `check`.
+// the groups found) when no reading of them passes `check`. `replicas`:
+// given when the ranks all-reduced; without groups, a rank order whose
+// replicas pass it is preferred to one pipeline of every rank.
 TraceMesh read_trace_mesh(int world, const std::vector<std::vector<ProcessGroup>>& groups_by_rank,
-                          const PipelinesCheck& check);
+                          const PipelinesCheck& check, const ReplicasCheck& replicas = nullptr);
 
 }  // namespace pipescope
