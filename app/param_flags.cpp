@@ -290,7 +290,7 @@ void add_measured_flags(CLI::App& cmd, Params& p) {
           ->excludes("--schedule")
           ->excludes("--schedule-file")
           ->group(group);
-  for (const char* timed : {"--time-f", "--time-i", "--time-w"}) measured->excludes(timed);
+  for (const char* timed : {"--time-f", "--time-i", "--time-w", "--time-allreduce"}) measured->excludes(timed);
   cmd.add_option_function<int>(
          "--measured-step", [m](int n) { m->step = n; },
          "the ProfilerStep#N of the traces to read (default: the last one every rank recorded)")

@@ -67,6 +67,29 @@ TEST(CliMeasured, TheSlowRankIsNamed) {
   EXPECT_GT(slow.at("compute_over_peers").get<double>(), 1.4) << slow;
 }
 
+// A data x pipeline parallel run (dp 2 x pp 3 GPipe, global rank 3 made
+// twice as wide): the mesh, each rank's place in it, the slow rank and why.
+TEST(CliMeasured, ADataParallelRunGivesEachRanksPlaceAndTheSlowOne) {
+  const std::string run = kData + "dp2-gpipe-p3-m6-rank3-heavy";
+  const auto j = nlohmann::json::parse(stdout_of("stats --json --measured " + run)).at("measured");
+  EXPECT_EQ(j.at("dp"), 2);
+  EXPECT_EQ(j.at("pp"), 3);
+  EXPECT_EQ(j.at("tp"), 1);
+  EXPECT_EQ(j.at("microbatches"), 6);
+  ASSERT_EQ(j.at("ranks").size(), 6u);
+  for (const auto& r : j.at("ranks")) {
+    EXPECT_EQ(r.at("rank").get<int>(), r.at("pp_rank").get<int>() * 2 + r.at("replica").get<int>()) << r.at("rank");
+  }
+  EXPECT_EQ(j.at("straggler"), 3);
+  const auto slow = j.at("slowest");
+  EXPECT_EQ(slow.at("operators_beyond_peers")[0].at("name"), "aten::mm");
+  EXPECT_NE(slow.at("why").get<std::string>().find("CPU contention or a slower device"), std::string::npos) << slow;
+  const std::string text = stdout_of("stats --measured " + run);
+  EXPECT_NE(text.find("straggler: rank 3 computes"), std::string::npos) << text;
+  EXPECT_NE(text.find("  why: its own compute took"), std::string::npos) << text;
+  EXPECT_NE(text.find("1 pp 1"), std::string::npos) << text;  // rank 3: replica 1, pipeline rank 1
+}
+
 // A trace has times, not the model's sizes: stats shows no FLOPs, memory or
 // traffic for it (they were the notebook model's toy figures), and a
 // backward that ran fused is one figure, not a made-up half for I and W.

@@ -634,6 +634,26 @@ TEST(MeasuredMesh, WithoutGroupsTheRankOrderReadsTheMeshAndSaysSo) {
   EXPECT_TRUE(said);
 }
 
+// Tensor-parallel groups (DeviceMesh's "mesh_tp"): each stage rank's tp
+// ranks run its passes together; each is read as a pipeline of its own and
+// carries its tp rank. (Derived: the dp groups of a dp 2 x pp 2 run renamed.)
+TEST(MeasuredMesh, TensorParallelGroupsGiveEachRankItsTpRank) {
+  const MeshSet& m = kMeshSets[3];
+  const TempDir dir("measured_mesh_tp");
+  for (int r = 0; r < m.dp * m.pp; ++r) {
+    json t = read_trace(mesh_file(m, r));
+    for (json& g : t["distributedInfo"]["pg_config"]) {
+      if (g["pg_desc"] == "mesh_dp") g["pg_desc"] = "mesh_tp";
+    }
+    write_trace(dir / ("rank" + std::to_string(r) + ".json"), t);
+  }
+  const auto run = load_measured_run({dir.path().string()});
+  EXPECT_EQ(run->tp, 2);
+  EXPECT_EQ(run->dp, 1);
+  EXPECT_EQ(run->program.ranks, 2);
+  for (const MeasuredRank& r : run->ranks) EXPECT_EQ(r.tp_rank, r.rank % 2) << "rank " << r.rank;
+}
+
 TEST(MeasuredMesh, GroupsPipescopeCannotReadAreRefusedByName) {
   const MeshSet& m = kMeshSets[3];  // dp 2 x pp 2
   const TempDir dir("measured_mesh_cp");

@@ -52,7 +52,9 @@ void Explorer::load_scene(const Params& params) {
   // together, so its scrubber shows utilisation instead.
   phases_ = params.is_notebook() && !params.real_time() ? phase_spans(scene_->timeline()) : std::vector<PhaseSpan>{};
   lanes_state_.selected_lane = lanes_state_.selected_block = -1;
-  lanes_state_.replicas = static_cast<int>(params.dp);
+  // A measured run's lanes hold every replica's ranks themselves (they ran
+  // apart); the model's replicas share one timing, grouped and folded.
+  lanes_state_.replicas = params.measured && params.measured->pipelines > 1 ? 1 : static_cast<int>(params.dp);
   lanes_state_.texture = &lanes_texture_;
   highlighted_ = 0;
   comparison_.refresh(params, true);
