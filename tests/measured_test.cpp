@@ -654,6 +654,29 @@ TEST(MeasuredMesh, TensorParallelGroupsGiveEachRankItsTpRank) {
   for (const MeasuredRank& r : run->ranks) EXPECT_EQ(r.tp_rank, r.rank % 2) << "rank " << r.rank;
 }
 
+// One replica's files alone (ranks 1, 3, 5, 7 of a dp 2 x pp 4 run): its
+// pipeline group says they are a whole pipeline, so it is read, and said.
+TEST(MeasuredMesh, OneReplicasFilesAreReadAsItsPipeline) {
+  const MeshSet& m = kMeshSets[0];
+  std::vector<std::string> files;
+  for (int r = 1; r < m.dp * m.pp; r += 2) files.push_back(mesh_file(m, r));
+  const auto run = load_measured_run(files);
+  EXPECT_EQ(run->program.ranks, 4);
+  EXPECT_EQ(run->pipelines, 1);
+  ASSERT_EQ(run->ranks.size(), 4u);
+  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(run->ranks[i].rank, static_cast<int>(2 * i + 1));
+  bool said = false;
+  for (const std::string& n : run->notes) said = said || n.find("4 of the run's 8 ranks given") != std::string::npos;
+  EXPECT_TRUE(said);
+  // Ranks that are not whole pipelines are still refused as missing.
+  try {
+    (void)load_measured_run({mesh_file(m, 0), mesh_file(m, 1)});
+    ADD_FAILURE() << "two ranks of different pipelines were read";
+  } catch (const MeasuredRunError& e) {
+    EXPECT_NE(std::string(e.what()).find("missing: rank 2"), std::string::npos) << e.what();
+  }
+}
+
 TEST(MeasuredMesh, GroupsPipescopeCannotReadAreRefusedByName) {
   const MeshSet& m = kMeshSets[3];  // dp 2 x pp 2
   const TempDir dir("measured_mesh_cp");

@@ -156,6 +156,26 @@ std::optional<int> choose_step(const std::vector<ReducedTrace>& traces, std::opt
   return *common.rbegin();
 }
 
+// The given ranks, when they are whole pipelines of the run by its named
+// pipeline groups (each group wholly given or wholly not): one replica's
+// traces read alone. Nothing when all ranks are given or they are not.
+std::optional<std::vector<int>> whole_pipelines_given(const std::vector<ReducedTrace>& traces, int world) {
+  if (static_cast<int>(traces.size()) >= world) return std::nullopt;
+  std::set<int> given;
+  for (const ReducedTrace& t : traces) given.insert(t.rank);
+  std::set<int> covered;
+  for (const ReducedTrace& t : traces) {
+    for (const ProcessGroup& g : t.groups) {
+      if (group_dimension(g) != "pp") continue;
+      const auto in = std::count_if(g.ranks.begin(), g.ranks.end(), [&](int r) { return given.contains(r); });
+      if (in != static_cast<std::ptrdiff_t>(g.ranks.size())) return std::nullopt;
+      covered.insert(g.ranks.begin(), g.ranks.end());
+    }
+  }
+  if (covered != given) return std::nullopt;
+  return std::vector<int>(given.begin(), given.end());
+}
+
 // The zoo schedule whose program is exactly this one, if any.
 std::string matching_schedule(const Program& program) {
   for (const ScheduleInfo& info : schedule_catalog()) {
@@ -299,7 +319,10 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
     throw MeasuredRunError(traces.front().path + ": is a run of one rank (world_size 1), with no pipeline to show; it "
                                                  "holds " + traces.front().summary.text());
   }
-  if (static_cast<int>(traces.size()) != world) {
+  // Some replicas' pipelines only: read those, if the traces' pipeline
+  // groups say the given ranks are whole pipelines.
+  const std::optional<std::vector<int>> pipelines_given = whole_pipelines_given(traces, world);
+  if (static_cast<int>(traces.size()) != world && !pipelines_given) {
     std::vector<int> missing;
     for (int r = 0; r < world && missing.size() < 8; ++r) {
       if (!file_of_rank.contains(r)) missing.push_back(r);
@@ -349,6 +372,30 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
   });
   std::vector<std::vector<ProcessGroup>> groups_by_rank;
   for (const ReducedTrace& t : traces) groups_by_rank.push_back(t.groups);
+  int ranks_read = world;
+  if (pipelines_given && static_cast<int>(traces.size()) != world) {
+    // Read as a run of the ranks given: groups renumbered to their places
+    // among them (groups reaching a rank not given are dropped).
+    std::map<int, int> local;
+    for (std::size_t i = 0; i < traces.size(); ++i) local[traces[i].rank] = static_cast<int>(i);
+    for (auto& groups : groups_by_rank) {
+      std::vector<ProcessGroup> kept;
+      for (ProcessGroup g : groups) {
+        if (!std::all_of(g.ranks.begin(), g.ranks.end(), [&](int r) { return local.contains(r); })) continue;
+        for (int& r : g.ranks) r = local[r];
+        kept.push_back(std::move(g));
+      }
+      groups = std::move(kept);
+    }
+    ranks_read = static_cast<int>(traces.size());
+    std::vector<int> missing;
+    for (int r = 0; r < world; ++r) {
+      if (!local.contains(r)) missing.push_back(r);
+    }
+    run->notes.push_back(fmt::format("{} of the run's {} ranks given, whole pipelines by its pipeline groups: read "
+                                     "alone (not given: rank {})",
+                                     traces.size(), world, fmt::join(missing, ", ")));
+  }
   auto check = [&](const std::vector<std::vector<int>>& pipelines) -> std::string {
     if (pipelines.size() > 1 && !all_reduced) {
       return fmt::format("{}: no rank all-reduced gradients, so the ranks are not {} data-parallel replicas",
@@ -391,7 +438,7 @@ std::shared_ptr<const MeasuredRun> load_measured_run(const std::vector<std::stri
     }
     return true;
   };
-  const TraceMesh mesh = read_trace_mesh(world, groups_by_rank, check, all_reduced ? ReplicasCheck(together) : nullptr);
+  const TraceMesh mesh = read_trace_mesh(ranks_read, groups_by_rank, check, all_reduced ? ReplicasCheck(together) : nullptr);
   run->dp = mesh.dp;
   run->tp = mesh.tp;
   run->pipelines = static_cast<int>(mesh.pipelines.size());
