@@ -310,7 +310,8 @@ class TraceSax {
       if (key4_ == "pg_name" && text) out_.groups.back().name = printable(*text, 40);
       if (key4_ == "pg_desc" && text) out_.groups.back().desc = printable(*text, 40);
     } else if (in_groups_ && depth_ == 5 && key4_ == "ranks" && !out_.groups.empty()) {
-      if (integer && *integer >= 0 && *integer <= INT32_MAX && group_ranks_ < kMaxGroupRanks) {
+      if (integer && *integer >= 0 && *integer <= INT32_MAX && group_ranks_ < kMaxGroupRanks &&
+          out_.groups.back().desc != "default_pg") {
         out_.groups.back().ranks.push_back(static_cast<int>(*integer));
         ++group_ranks_;
       }

@@ -75,10 +75,11 @@ inline constexpr std::uint64_t kMaxTraceTextBytes = 2ull << 30;  // 2 GiB
 inline constexpr std::uint64_t kMaxTraceTokenBytes = 16u << 20;  // 16 MiB
 inline constexpr std::size_t kMaxTraceEvents = 16'000'000;
 inline constexpr std::uint64_t kMaxTraceNameBytes = 256u << 20;  // 256 MiB
-// pg_config: groups a rank lists, and ranks listed in all (past them the
-// rest are dropped and the mesh is said to be unreadable).
+// pg_config: groups a rank lists, and ranks listed in all but the default
+// group's (every rank; not kept): past them the rest are dropped, and a mesh
+// they leave incomplete is refused when read. A rank lists its own few groups.
 inline constexpr std::size_t kMaxProcessGroups = 1024;
-inline constexpr std::size_t kMaxGroupRanks = 1u << 20;
+inline constexpr std::size_t kMaxGroupRanks = 1u << 16;
 // A run's files together (each read and reduced to its step before the next).
 inline constexpr std::size_t kMaxRunEvents = 32'000'000;
 
