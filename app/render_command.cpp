@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "input_checks.hpp"
 #include "interrupts.hpp"
@@ -18,6 +19,7 @@
 #include "pipescope/gl/headless_context.hpp"
 #include "pipescope/render/still.hpp"
 #include "pipescope/animate/scene.hpp"
+#include "pipescope/schedule/zoo.hpp"
 
 namespace pipescope::app {
 
@@ -138,6 +140,9 @@ void add_render_flags(CLI::App& cmd, RenderOptions& o) {
   cmd.add_flag("--lanes", o.lanes,
                "draw the schedule's lanes (one per rank) and activation memory instead of the 3D scene, "
                "as the explorer's timeline shows them; --frame places the playhead");
+  cmd.add_option("--compare", o.compare,
+                 "render --lanes: also draw this schedule (a zoo name, with the same parameters) beneath, on the "
+                 "same time axis");
   cmd.add_option("--size", o.size, "image size in pixels, WIDTHxHEIGHT (render --lanes: as tall as the lanes need "
                                    "unless given)")
       ->capture_default_str()
@@ -199,34 +204,72 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
     return fail(error);
   }
 
+  if (!o.compare.empty() && !o.lanes) return fail("--compare: draws a second schedule's lanes: give it with --lanes");
   if (o.lanes) {
     if (video) return fail("--lanes: the lanes are one picture: give -o FILE.png, not --video");
+    // The compared schedule: the same parameters under another zoo schedule.
+    std::optional<Params> compared;
+    if (!o.compare.empty()) {
+      const auto kind = schedule_from_name(o.compare);
+      if (!kind || *kind == ScheduleKind::Auto) {
+        std::vector<std::string> names;
+        for (const ScheduleInfo& info : schedule_catalog()) {
+          if (info.kind != ScheduleKind::Auto) names.emplace_back(info.name);
+        }
+        return fail(fmt::format("--compare: \"{}\" is not a schedule of the zoo: use one of {}", o.compare,
+                                fmt::join(names, ", ")));
+      }
+      compared = o.params;
+      compared->schedule = *kind;
+      compared->schedule_file.reset();
+      compared->measured.reset();
+      compared->time_f.clear();
+      compared->time_i.clear();
+      compared->time_w.clear();
+      compared->time_allreduce.reset();
+      if (o.params.measured) {  // the measured step's costs: its ideal's
+        compared->time_f = o.params.time_f;
+        compared->time_i = o.params.time_i;
+        compared->time_w = o.params.time_w;
+        compared->time_allreduce = o.params.time_allreduce;
+      }
+      if (compared->schedule != o.params.schedule || o.params.schedule_file) compared->chunks.reset();
+      if (const auto errors = validate(*compared); !errors.empty()) {
+        return fail(fmt::format("--compare: {} cannot run with these parameters: {}", o.compare,
+                                errors.front().message));
+      }
+    }
     const std::int64_t last = static_cast<std::int64_t>(frame_count(o.params));
     if (o.frame < 0 || o.frame > last) {
       return fail("--frame: " + std::to_string(o.frame) + " is outside this schedule's frames 0.." + std::to_string(last));
     }
     if (!o.size_given) {  // as tall as the lanes need
       // A measured step's ideal lanes go beneath its own.
-      const std::int64_t lanes = o.params.pp * (o.params.measured ? 2 : 1);
-      height = static_cast<int>(std::min<std::int64_t>(200 + 20 * lanes + (o.params.measured ? 40 : 0), kMaxImageSide));
+      const std::int64_t lanes = lanes_image_rows(o.params, compared ? &*compared : nullptr);
+      const int captions = (o.params.measured ? 40 : 0) + (compared ? 40 : 0);
+      height = static_cast<int>(std::min<std::int64_t>(200 + 20 * lanes + captions, kMaxImageSide));
     }
     // Each rank's lane is 20 pixels (scaled with the width) in one GL texture:
     // past its largest side the ranks are too many, whatever the picture's size.
     const double lane_px = 20.0 * std::max(1.0, width / 1600.0);
     const auto most_ranks = static_cast<std::int64_t>(kMaxImageSide / lane_px);
-    if (o.params.pp > most_ranks) {
-      return fail(fmt::format("--lanes: pp is {}, but lanes are drawn for up to {} ranks ({} pixels each in a "
+    if (const auto rows = lanes_image_rows(o.params, compared ? &*compared : nullptr); rows > most_ranks) {
+      const std::string what = rows == o.params.pp ? fmt::format("pp is {}", o.params.pp)
+                                                   : fmt::format("the lanes are {} rows (pp {}, with {})", rows,
+                                                                 o.params.pp,
+                                                                 compared ? "the compared schedule's" : "every replica's");
+      return fail(fmt::format("--lanes: {}, but lanes are drawn for up to {} ranks ({} pixels each in a "
                               "picture {} wide; at most {} pixels tall): lower --pp, or use stats or trace for "
                               "this many ranks",
-                              o.params.pp, most_ranks, lane_px, width, kMaxImageSide));
+                              what, most_ranks, lane_px, width, kMaxImageSide));
     }
     std::string font_error;
     if (!o.font.empty()) {
       if (font_error = unusable_font_reason("--font", o.font); !font_error.empty()) return fail(font_error);
     }
     gl::HeadlessContext context;
-    const Image image = render_lanes_image(o.params, width, height, static_cast<std::uint32_t>(o.frame),
-                                           o.font)
+    const Image image = render_lanes_image(o.params, width, height, static_cast<std::uint32_t>(o.frame), o.font,
+                                           {compared ? &*compared : nullptr, o.compare})
                             .image;
     Session session;  // reopens on the same schedule and frame
     session.params = o.params;

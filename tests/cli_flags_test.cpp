@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -39,6 +41,23 @@ TEST(CliFlags, LanesOfMoreRanksThanAPictureHoldsNameTheRanks) {
   const auto most = run_command(kExe + " render --lanes -o " + (dir / "m.png") +
                                 " --pp 819 --layers 819 --microbatches 1 --batch 2 2>&1");
   EXPECT_EQ(most.exit_code, 0) << most.output;
+}
+
+// render --lanes --compare: a zoo schedule beneath; a name that is not one
+// is said with the names that are; without --lanes it is refused.
+TEST(CliFlags, RenderLanesCompareDrawsAZooScheduleBeneath) {
+  const testing::TempDir dir("cli_lanes_compare");
+  const auto ok = run_command(kExe + " render --lanes --preset 1f1b --compare zb-v -o " + (dir / "c.png") + " 2>&1");
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_TRUE(std::filesystem::exists(dir / "c.png"));
+  const auto bad = run_command(kExe + " render --lanes --preset 1f1b --compare zbv -o " + (dir / "b.png") + " 2>&1");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_EQ(line_count(bad.output), 1u) << bad.output;
+  EXPECT_NE(bad.output.find("--compare: \"zbv\" is not a schedule of the zoo: use one of "), std::string::npos) << bad.output;
+  EXPECT_NE(bad.output.find("zb-v"), std::string::npos) << bad.output;
+  const auto scene = run_command(kExe + " render --preset 1f1b --compare zb-v -o " + (dir / "s.png") + " 2>&1");
+  EXPECT_EQ(scene.exit_code, 2) << scene.output;
+  EXPECT_NE(scene.output.find("give it with --lanes"), std::string::npos) << scene.output;
 }
 
 TEST(CliFlags, ASessionsNumberBeyondADoubleNamesItsKey) {

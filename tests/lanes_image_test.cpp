@@ -95,7 +95,7 @@ TEST(Comparison, ComparesTheChosenScheduleNotTheScenesFile) {
   ASSERT_TRUE(pipescope::validate(scene).empty());
   pipescope::app::Comparison compare;
   compare.choice.schedule = static_cast<int>(catalog_index(pipescope::ScheduleKind::GPipe));
-  compare.refresh(scene, true);
+  compare.refresh(scene, true, pipescope::make_plan(scene).frame_length);
   ASSERT_TRUE(compare.active());
   pipescope::Params gpipe = scene;
   gpipe.schedule_file.reset();
@@ -103,6 +103,34 @@ TEST(Comparison, ComparesTheChosenScheduleNotTheScenesFile) {
   EXPECT_EQ(compare.plan().program.per_rank, pipescope::make_plan(gpipe).program.per_rank);
   EXPECT_EQ(compare.stats().makespan, pipescope::make_plan(gpipe).timing.makespan);
   EXPECT_NE(compare.stats().makespan, pipescope::make_plan(scene).timing.makespan);
+}
+
+// A real-time plan's frame follows its own makespan: the compared plan is
+// put on the scene's frames, so both playheads mark the same time.
+TEST(Comparison, BothPlayheadsMarkTheSameTime) {
+  pipescope::gl::HeadlessContext context;
+  pipescope::Params scene;
+  scene.model = pipescope::CostModel::Transformer;
+  scene.schedule = pipescope::ScheduleKind::OneFOneB;
+  scene.d_model = 4096;
+  scene.heads = 32;
+  scene.seq_len = 2048;
+  scene.pp = 4;
+  scene.L = 32;
+  scene.microbatches = 8;
+  scene.B = 16;
+  ASSERT_TRUE(pipescope::validate(scene).empty());
+  pipescope::Params v = scene;
+  v.schedule = pipescope::ScheduleKind::ZBV;
+  v.chunks.reset();
+  const std::int64_t own = pipescope::make_plan(v).frame_length, scenes = pipescope::make_plan(scene).frame_length;
+  ASSERT_NE(own, scenes) << "the two steps differ in length, so would their frames";
+  pipescope::app::Comparison compare;
+  compare.choice.schedule = static_cast<int>(catalog_index(pipescope::ScheduleKind::ZBV));
+  compare.refresh(scene, true, scenes);
+  ASSERT_TRUE(compare.active());
+  EXPECT_EQ(compare.plan().frame_length, scenes);
+  EXPECT_EQ(compare.plan().timing.makespan, pipescope::make_plan(v).timing.makespan);
 }
 
 }  // namespace
@@ -127,6 +155,43 @@ TEST(LanesImage, MatchesTheBaselineOfAZeroBubbleSchedule) {
       pipescope::app::render_lanes_image(p, 1200, 320, 100, pipescope::find_font_file("DejaVu Sans"));
   pipescope::testing::expect_image(picture.image, "lanes-zb-h1-transformer",
                                    {64, 0.01, "glyph edges move with FreeType and llvmpipe versions"});
+}
+
+// `render --lanes --compare zb-v` of a 1F1B scene: ZB-V's lanes drawn
+// beneath on the same time axis, each block the colour of its pass where the
+// engine times it.
+TEST(LanesImage, AComparedScheduleIsDrawnBeneathOnTheSameTimeAxis) {
+  using namespace pipescope;
+  gl::HeadlessContext context;
+  Params p;
+  p.schedule = ScheduleKind::OneFOneB;
+  p.pp = 4;
+  p.L = 8;
+  p.microbatches = 8;
+  Params v = p;
+  v.schedule = ScheduleKind::ZBV;
+  v.chunks.reset();
+  ASSERT_TRUE(validate(v).empty());
+  const int height = static_cast<int>(200 + 20 * app::lanes_image_rows(p, &v) + 40);
+  const app::LanesImage picture =
+      app::render_lanes_image(p, 1600, height, 0, find_font_file("DejaVu Sans"), {&v, "zb-v"});
+  ASSERT_GT(picture.compare_y0, picture.y0 + 4 * picture.row);
+  const auto lanes = make_lanes(make_plan(v));
+  ASSERT_EQ(lanes.size(), 4u);
+  int checked = 0;
+  for (std::size_t r = 0; r < lanes.size(); ++r) {
+    const int y = static_cast<int>(picture.compare_y0 + static_cast<float>(r) * picture.row + picture.bar * 0.8f);
+    auto x_of = [&](double t) { return static_cast<int>(picture.x0 + (t - picture.start) / picture.span * picture.width); };
+    for (const LaneBlock& b : lanes[r].compute) {
+      const int x0 = x_of(static_cast<double>(b.start)) + 2, x1 = x_of(static_cast<double>(b.end)) - 2;
+      if (x1 <= x0) continue;
+      EXPECT_EQ(classify(pixel(picture.image, x0, y)), b.kind) << "zb-v rank " << r << " block at " << b.start;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 60);
+  // The view spans the longer of the two steps.
+  EXPECT_GE(picture.span, static_cast<double>(std::max(make_plan(p).timing.makespan, make_plan(v).timing.makespan)));
 }
 
 }  // namespace

@@ -2,8 +2,9 @@
 
 namespace pipescope::app {
 
-void Comparison::refresh(const Params& scene, bool force) {
-  if (!force && choice == loaded_) return;
+void Comparison::refresh(const Params& scene, bool force, std::int64_t frame_length) {
+  if (!force && choice == loaded_ && frame_length == frame_length_) return;
+  frame_length_ = frame_length;
   loaded_ = choice;
   view_ = {};
   analysis_.reset();
@@ -22,7 +23,9 @@ void Comparison::refresh(const Params& scene, bool force) {
     return;
   }
   analysis_ = analyse(other);
-  view_ = {&analysis_->lanes, &analysis_->plan, static_cast<int>(other.stages_per_rank()), ""};
+  plan_ = analysis_->plan;
+  plan_.frame_length = std::max<std::int64_t>(frame_length, 1);
+  view_ = {&analysis_->lanes, &plan_, static_cast<int>(other.stages_per_rank()), ""};
 }
 
 std::string Comparison::name() const {

@@ -18,11 +18,15 @@ class Comparison {
   CompareChoice choice;  // edited by the timeline panel
 
   // Recomputes for `scene` if the choice changed (or `force`).
-  void refresh(const Params& scene, bool force);
+  // `frame_length`: the scene's plan's, so that both playheads mark the
+  // same time (a real-time plan's frame length follows its own makespan).
+  void refresh(const Params& scene, bool force, std::int64_t frame_length);
   bool active() const { return view_.lanes != nullptr; }
   const CompareLanes& lanes() const { return view_; }
   LanesState& lanes_state() { return state_; }
-  const SchedulePlan& plan() const { return analysis_->plan; }
+  const SchedulePlan& plan() const { return plan_; }
+  // The compared run's parameters (nullptr when nothing runs).
+  const Params* params() const { return analysis_ ? &analysis_->params : nullptr; }
   const ScheduleStats& stats() const { return analysis_->stats; }
   const std::vector<std::vector<MemoryPoint>>& memory() const { return analysis_->memory; }
   // "zb-h1", or "1f1b_mb16" when its parameters differ; "" when nothing is compared.
@@ -33,6 +37,8 @@ class Comparison {
  private:
   CompareChoice loaded_;
   std::shared_ptr<const ScheduleAnalysis> analysis_;
+  SchedulePlan plan_;  // analysis_'s, on the scene's frames
+  std::int64_t frame_length_ = 1;
   CompareLanes view_;
   LanesState state_;
   LanesTexture texture_;

@@ -57,7 +57,7 @@ void Explorer::load_scene(const Params& params) {
   lanes_state_.replicas = params.measured && params.measured->pipelines > 1 ? 1 : static_cast<int>(params.dp);
   lanes_state_.texture = &lanes_texture_;
   highlighted_ = 0;
-  comparison_.refresh(params, true);
+  comparison_.refresh(params, true, analysis_->scene_plan().frame_length);
   auto_search_.start(params, analysis_->plan.timing.makespan);
   fit_lanes();
   timeline_.rebase(scene_->timeline().last_frame());  // the same relative point on the new timeline
@@ -135,7 +135,7 @@ void Explorer::frame(double dt) {
                   static_cast<int>(scene_->params().stages_per_rank()), ui_scale_, comparison_.lanes(),
                   measured ? &ideal_ : nullptr, &ideal_state_},
                  lanes_state_, comparison_.lanes_state(), comparison_.choice, rects_);
-  if (const bool was = comparison_.active(); comparison_.refresh(scene_->params(), false),
+  if (const bool was = comparison_.active(); comparison_.refresh(scene_->params(), false, analysis_->scene_plan().frame_length),
       comparison_.active() != was) {
     fit_lanes();
   }

@@ -8,8 +8,14 @@ namespace pipescope::app {
 void Explorer::save_lanes_picture() {
   const Params& p = scene_->params();
   const int width = std::clamp(exports_.width, 320, 16384);
-  const int height = static_cast<int>(static_cast<float>(200 + 20 * p.pp) * std::max(1.0f, width / 1600.0f));
-  save_screenshot(render_lanes_image(p, width, std::min(height, 16384), timeline_.frame, font_file_).image);
+  // With a schedule compared, it is drawn beneath as on screen.
+  const Params* compared = comparison_.active() ? comparison_.params() : nullptr;
+  const auto rows = lanes_image_rows(p, compared);
+  const int captions = (p.measured ? 40 : 0) + (compared != nullptr ? 40 : 0);
+  const int height = static_cast<int>(static_cast<float>(200 + 20 * rows + captions) * std::max(1.0f, width / 1600.0f));
+  save_screenshot(render_lanes_image(p, width, std::min(height, 16384), timeline_.frame, font_file_,
+                                     {compared, comparison_.name()})
+                      .image);
 }
 
 // The same trace as `pipescope trace`, beside the screenshots: of the step

@@ -44,7 +44,7 @@ void Explorer::apply_session(const Session& s, const Params& params) {
   }
   comparison_.choice.pp = s.compare.pp;
   comparison_.choice.microbatches = s.compare.microbatches;
-  comparison_.refresh(scene_->params(), true);
+  comparison_.refresh(scene_->params(), true, analysis_->scene_plan().frame_length);
   lanes_state_.fold_replicas = !s.layout.replicas_unfolded;
   if (s.layout.lanes_span > 0) {
     lanes_state_.view.start = s.layout.lanes_start;

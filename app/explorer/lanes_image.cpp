@@ -28,9 +28,24 @@ struct ImGuiOffscreen {
 
 }  // namespace
 
+std::int64_t lanes_image_rows(const Params& params, const Params* compare) {
+  std::int64_t rows = params.pp;
+  if (params.measured) rows = params.pp * std::max(1, params.measured->pipelines) + params.pp;
+  if (compare != nullptr) rows += compare->pp;
+  return rows;
+}
+
 LanesImage render_lanes_image(const Params& params, int width, int height, std::uint32_t frame,
-                              const std::string& font_file) {
+                              const std::string& font_file, const ComparedLanes& compare) {
   const auto analysis = analyse(params);
+  // The compared schedule on the scene's frames: both playheads mark one time.
+  std::shared_ptr<const ScheduleAnalysis> other;
+  SchedulePlan other_plan;
+  if (compare.params != nullptr) {
+    other = analyse(*compare.params);
+    other_plan = other->plan;
+    other_plan.frame_length = analysis->scene_plan().frame_length;
+  }
   // A measured step: the step as it ran, its ideal's lanes beneath on the same axis.
   const MeasuredAnalysis* measured = analysis->measured.get();
   const SchedulePlan& plan = analysis->scene_plan();
@@ -56,7 +71,11 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
   LanesState state;
   LanesTexture texture;
   state.texture = &texture;
-  state.view.fit(static_cast<double>(std::max(plan.timing.makespan, analysis->plan.timing.makespan)));
+  state.view.fit(static_cast<double>(std::max({plan.timing.makespan, analysis->plan.timing.makespan,
+                                                other ? other_plan.timing.makespan : std::int64_t{0}})));
+  LanesState other_state;
+  LanesTexture other_texture;
+  other_state.texture = &other_texture;
   LanesState ideal_state;
   LanesTexture ideal_texture;
   ideal_state.texture = &ideal_texture;
@@ -84,8 +103,26 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
       ImGui::PopID();
       rects["lanes"] = main_lanes;
     }
-    ImGui::TextDisabled("memory per rank, static + activations");
-    memory_plot(metrics, std::max(ImGui::GetContentRegionAvail().y - 4, 20.0f), rects, lanes_label_width(scale, lanes));
+    if (other) {
+      const glm::vec4 main_lanes = rects["lanes"];
+      const auto time = [&](std::int64_t t) { return duration_text(plan.costs.unit, static_cast<double>(t)); };
+      ImGui::TextDisabled("compared: %s, %s, on the same time axis (above: %s)", compare.name.c_str(),
+                          time(other_plan.timing.makespan).c_str(), time(plan.timing.makespan).c_str());
+      other_state.view = state.view;
+      ImGui::PushID("compare");
+      lanes_view(other->lanes, other_plan, static_cast<int>(compare.params->stages_per_rank()), other_state, frame,
+                 metrics.last, scale, rects, true);
+      ImGui::PopID();
+      rects["compare:lanes"] = rects["lanes"];
+      rects["lanes"] = main_lanes;
+    }
+    if (measured) {
+      // A trace has times, not the model's sizes: no memory to plot.
+      ImGui::TextDisabled("memory: a measured step has none to show (the traces hold times, not the model's sizes)");
+    } else {
+      ImGui::TextDisabled("memory per rank, static + activations");
+      memory_plot(metrics, std::max(ImGui::GetContentRegionAvail().y - 4, 20.0f), rects, lanes_label_width(scale, lanes));
+    }
     ImGui::End();
     ImGui::Render();
   }
@@ -95,8 +132,10 @@ LanesImage render_lanes_image(const Params& params, int width, int height, std::
   glClear(GL_COLOR_BUFFER_BIT);
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
   const glm::vec4 area = rects.at("lanes");
-  return {target.read(), area.x, area.y, area.z - area.x, 20.0f * scale, 14.0f * scale, state.view.start,
-          state.view.span};
+  LanesImage out{target.read(), area.x, area.y, area.z - area.x, 20.0f * scale, 14.0f * scale, state.view.start,
+                 state.view.span};
+  if (other) out.compare_y0 = rects.at("compare:lanes").y;
+  return out;
 }
 
 }  // namespace pipescope::app
