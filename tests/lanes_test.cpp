@@ -3,7 +3,9 @@
 // around the cursor.
 #include <gtest/gtest.h>
 
+#include "pipescope/analysis/analysis.hpp"
 #include "pipescope/analysis/lanes.hpp"
+#include "pipescope/model/cost_model.hpp"
 #include "pipescope/model/params.hpp"
 #include "pipescope/animate/timeline.hpp"
 #include "support.hpp"
@@ -74,6 +76,62 @@ TEST(Lanes, CullingAndMergingKeepDrawingBoundedByPixels) {
   const LaneBlock& b = blocks[5];
   EXPECT_EQ(block_at(blocks, static_cast<double>(b.start) + 0.5), 5);
   EXPECT_EQ(block_at(blocks, -3.0), -1);
+}
+
+// A real model's lanes carry each pass's exposed collectives on the strip:
+// as long as the cost model's share of the pass (tp all-reduces with tp 8,
+// the FSDP gather with ZeRO 3), the gather at the pass's start and the
+// all-reduces at its end; the notebook's and 1-GPU stages have none.
+TEST(Lanes, APassesCollectivesAreItsSharesOnTheStrip) {
+  Params p;
+  p.model = CostModel::Transformer;
+  p.schedule = ScheduleKind::OneFOneB;
+  p.d_model = 4096;
+  p.heads = 32;
+  p.seq_len = 2048;
+  p.pp = 4;
+  p.L = 32;
+  p.microbatches = 8;
+  p.B = 16;
+  p.tp = 8;
+  p.dp = 2;
+  p.zero = 3;
+  ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+  const auto a = analyse(p);
+  const RealCostNanoseconds costs = real_cost_nanoseconds(p);
+  int forwards = 0, gathers = 0;
+  for (const Lane& lane : a->lanes) {
+    for (const LaneBlock& b : lane.compute) {
+      if (b.kind != BlockKind::Forward) continue;
+      const auto& c = costs.per_stage[static_cast<std::size_t>(b.stage)];
+      ASSERT_GT(c.tp_f, 1);
+      const auto found = [&](BlockKind kind) -> const LaneBlock* {
+        for (const LaneBlock& x : lane.collectives) {
+          if (x.kind == kind && x.stage == b.stage && x.microbatch == b.microbatch && x.start >= b.start && x.end <= b.end) return &x;
+        }
+        return nullptr;
+      };
+      const LaneBlock* tp = found(BlockKind::TensorParallel);
+      ASSERT_NE(tp, nullptr) << "stage " << b.stage << " microbatch " << b.microbatch;
+      EXPECT_NEAR(static_cast<double>(tp->end - tp->start), c.tp_f, 1.0);
+      EXPECT_EQ(tp->end, b.end);
+      ++forwards;
+      if (c.fsdp_f >= 1) {
+        const LaneBlock* g = found(BlockKind::FsdpGather);
+        ASSERT_NE(g, nullptr);
+        EXPECT_EQ(g->start, b.start);
+        EXPECT_NEAR(static_cast<double>(g->end - g->start), c.fsdp_f, 1.0);
+        ++gathers;
+      }
+    }
+    for (std::size_t i = 1; i < lane.collectives.size(); ++i) {
+      EXPECT_LE(lane.collectives[i - 1].end, lane.collectives[i].start) << "one at a time, by start";
+    }
+  }
+  EXPECT_EQ(forwards, 4 * 8);
+  std::printf("forwards with a tp all-reduce: %d, with an FSDP gather: %d\n", forwards, gathers);
+  // The notebook's model has no such split.
+  for (const Lane& lane : analyse(one_f_one_b())->lanes) EXPECT_TRUE(lane.collectives.empty());
 }
 
 TEST(LaneView, ZoomKeepsTheFrameUnderTheCursorAndStaysInRange) {

@@ -26,6 +26,10 @@ const char* kind_name(BlockKind kind) {
     case BlockKind::Backward: return "full backward (input and weights)";
     case BlockKind::Send: return "send";
     case BlockKind::Exchange: return "gradient exchange";
+    case BlockKind::TensorParallel: return "tp all-reduce";
+    case BlockKind::ContextParallel: return "cp ring";
+    case BlockKind::ExpertParallel: return "ep all-to-all";
+    case BlockKind::FsdpGather: return "FSDP gather";
   }
   return "";
 }

@@ -233,8 +233,23 @@ bool timeline_panel(const PanelLayout& layout, TimelineView& t, const std::vecto
   } keys[] = {{BlockKind::Forward, "F forward"}, {BlockKind::BackwardInput, "I backward (input)"},
               {BlockKind::BackwardWeight, "W weight gradient"}, {BlockKind::Backward, "B full backward"},
               {BlockKind::Send, "send"},
-              {BlockKind::Exchange, "gradient exchange"}};
+              {BlockKind::Exchange, "gradient exchange"},
+              {BlockKind::TensorParallel, "tp all-reduce"},
+              {BlockKind::ContextParallel, "cp ring"},
+              {BlockKind::ExpertParallel, "ep all-to-all"},
+              {BlockKind::FsdpGather, "FSDP gather"}};
+  // The collectives' keys only where some lane's strip carries that kind.
+  auto shown_kind = [&](BlockKind kind) {
+    if (kind < BlockKind::TensorParallel) return true;
+    for (const Lane& lane : lanes.lanes) {
+      for (const LaneBlock& b : lane.collectives) {
+        if (b.kind == kind) return true;
+      }
+    }
+    return false;
+  };
   for (const auto& k : keys) {
+    if (!shown_kind(k.kind)) continue;
     const ImVec2 at = ImGui::GetCursorScreenPos();
     const float side = ImGui::GetFontSize() * 0.7f;
     ImGui::GetWindowDrawList()->AddRectFilled(ImVec2(at.x, at.y + side * 0.3f), ImVec2(at.x + side, at.y + side * 1.3f),

@@ -1,4 +1,5 @@
 #include "pipescope/analysis/analysis.hpp"
+#include "pipescope/model/cost_model.hpp"
 
 #include "pipescope/model/mesh.hpp"
 
@@ -10,6 +11,11 @@ std::shared_ptr<const ScheduleAnalysis> analyse(const Params& p) {
   a->plan = make_plan(p);
   a->lanes = make_lanes(a->plan);
   for (Lane& lane : a->lanes) lane.label = rank_label(p, lane.rank);
+  // A real model's passes carry their exposed collectives on the strip (the
+  // notebook's and a measured step's costs have no such split).
+  if (p.model == CostModel::Transformer && p.real_time() && !p.measured && p.time_f.empty() && !a->plan.notebook) {
+    add_collectives(a->lanes, a->plan, real_cost_nanoseconds(p));
+  }
   a->stats = schedule_stats(p, a->plan);
   a->memory = activation_memory(p, a->plan);
   if (p.measured) {

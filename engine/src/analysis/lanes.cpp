@@ -1,10 +1,12 @@
 #include "pipescope/analysis/lanes.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include <fmt/format.h>
 
 #include "pipescope/measured/measured_plan.hpp"
+#include "pipescope/model/cost_model.hpp"
 
 namespace pipescope {
 
@@ -17,6 +19,10 @@ std::uint32_t lane_colour(BlockKind kind) {
     case BlockKind::Backward: return rgba(165, 40, 70);
     case BlockKind::Send: return rgba(150, 150, 150);
     case BlockKind::Exchange: return rgba(70, 70, 70);
+    case BlockKind::TensorParallel: return rgba(130, 80, 200);
+    case BlockKind::ContextParallel: return rgba(20, 150, 160);
+    case BlockKind::ExpertParallel: return rgba(150, 100, 40);
+    case BlockKind::FsdpGather: return rgba(50, 110, 220);
   }
   return rgba(0, 0, 0);
 }
@@ -65,6 +71,50 @@ std::vector<Lane> make_lanes(const SchedulePlan& plan) {
     for (auto* list : {&lane.compute, &lane.sends, &lane.exchanges}) std::stable_sort(list->begin(), list->end(), by_start);
   }
   return lanes;
+}
+
+void add_collectives(std::vector<Lane>& lanes, const SchedulePlan& plan, const RealCostNanoseconds& costs) {
+  struct Share {
+    BlockKind kind;
+    double ns;
+  };
+  // A pass's shares (ns), by kind, in the order they are drawn.
+  auto shares_of = [&](const LaneBlock& b) {
+    std::vector<Share> out;
+    if (b.stage < 0 || static_cast<std::size_t>(b.stage) >= costs.per_stage.size()) return out;
+    const RealCostNanoseconds::Stage& c = costs.per_stage[static_cast<std::size_t>(b.stage)];
+    const bool forward = b.kind == BlockKind::Forward;
+    if (!forward && b.kind != BlockKind::BackwardInput && b.kind != BlockKind::Backward) return out;
+    for (const Share& s : {Share{BlockKind::FsdpGather, forward ? c.fsdp_f : c.fsdp_i},
+                           Share{BlockKind::ContextParallel, forward ? c.cp_f : c.cp_i},
+                           Share{BlockKind::TensorParallel, forward ? c.tp_f : c.tp_i},
+                           Share{BlockKind::ExpertParallel, forward ? c.ep_f : c.ep_i}}) {
+      if (s.ns >= 1) out.push_back(s);
+    }
+    return out;
+  };
+  (void)plan;
+  for (Lane& lane : lanes) {
+    for (const LaneBlock& b : lane.compute) {
+      if (b.overlapped) continue;  // an overlapped pair's halves hide each other's communication
+      // The gathers at the pass's start (they come before its compute), the
+      // rest at its end: each as long as its share, within the pass.
+      double before = static_cast<double>(b.start), after = static_cast<double>(b.end);
+      const std::vector<Share> shares = shares_of(b);
+      for (const Share& s : shares) {
+        if (s.kind != BlockKind::FsdpGather) after -= s.ns;
+      }
+      after = std::max(after, static_cast<double>(b.start));
+      for (const Share& s : shares) {
+        double& at = s.kind == BlockKind::FsdpGather ? before : after;
+        const auto start = std::llround(at), end = std::min(std::llround(at + s.ns), static_cast<long long>(b.end));
+        if (end > start) lane.collectives.push_back({start, end, s.kind, b.stage, b.microbatch, -1});
+        at += s.ns;
+      }
+    }
+    std::stable_sort(lane.collectives.begin(), lane.collectives.end(),
+                     [](const LaneBlock& a, const LaneBlock& b) { return a.start < b.start; });
+  }
 }
 
 std::vector<Lane> make_measured_lanes(const MeasuredRun& run, const SchedulePlan& plan) {

@@ -35,7 +35,7 @@ void LanesTexture::update(const std::vector<Lane>& lanes, const std::vector<int>
       // A block that starts where the last ended gets a light edge, so a row
       // of weight gradients reads as blocks, not one bar.
       if (!d.merged && d.start == previous_end && x1 - x0 >= 4) {
-        const std::uint32_t edge = ((c & 0xfefefeu) >> 1) + 0x7f7f7fu | 0xff000000u;  // halfway to white
+        const std::uint32_t edge = (((c & 0xfefefeu) >> 1) + 0x7f7f7fu) | 0xff000000u;  // halfway to white
         for (int y = y0; y < y1; ++y) pixels_[static_cast<std::size_t>(y) * width + x0] = edge;
       }
       // Half of an overlapped forward-backward pair: a dark band along its top.
@@ -55,6 +55,7 @@ void LanesTexture::update(const std::vector<Lane>& lanes, const std::vector<int>
     paint(lane.compute, y, std::min(y + bar_px, height));
     paint(lane.sends, std::min(y + bar_px + 1, height), std::min(y + bar_px + 1 + strip_px, height));
     paint(lane.exchanges, std::min(y + bar_px + 1, height), std::min(y + bar_px + 1 + strip_px, height));
+    paint(lane.collectives, std::min(y + bar_px + 1, height), std::min(y + bar_px + 1 + strip_px, height));
   }
   glBindTexture(GL_TEXTURE_2D, texture_.name());
   if (width != width_ || height != height_) {

@@ -21,6 +21,12 @@ enum class BlockKind : std::uint8_t {
   Backward,        // B: I and W fused, one pass (GPipe, 1F1B)
   Send,            // a pipeline send leaving this rank
   Exchange,        // a data-parallel gradient exchange on this rank's link
+  // Exposed communication inside a pass (real models: the cost model does
+  // not overlap these with the pass's compute), on the strip beneath it:
+  TensorParallel,   // tp all-reduces (or reduce-scatter and all-gather with sp)
+  ContextParallel,  // the cp ring of keys and values beyond the attention it overlaps
+  ExpertParallel,   // the experts' dispatch and combine all-to-alls
+  FsdpGather,       // ZeRO-3 / FSDP all-gathers of the layer's weights
 };
 
 // The colour a block is drawn in, as the scene colours that work (forward
@@ -44,9 +50,18 @@ struct Lane {
   std::vector<LaneBlock> compute;
   std::vector<LaneBlock> sends;
   std::vector<LaneBlock> exchanges;
+  std::vector<LaneBlock> collectives;  // exposed tp, cp, ep and FSDP time inside its passes
 };
 
 std::vector<Lane> make_lanes(const SchedulePlan& plan);
+
+struct RealCostNanoseconds;
+// Adds each pass's exposed collectives (the cost model's tp, cp, ep and
+// FSDP shares of it, in ns) to the lanes' strips, each as long as its share:
+// the FSDP gathers at the pass's start (they come before its compute), the
+// rest at its end. A pass's many per-layer collectives are drawn as one per
+// kind, so the strip shows at any zoom what part of the pass each takes.
+void add_collectives(std::vector<Lane>& lanes, const SchedulePlan& plan, const RealCostNanoseconds& costs);
 
 struct MeasuredRun;
 // A measured step's lanes: with replicas, every rank of every replica's
