@@ -57,6 +57,9 @@ CommandLine::CommandLine()
   dump_cmd = cli.add_subcommand(
       "dump", "Write every frame's object states as JSON Lines (the oracle format).");
   add_param_flags(*dump_cmd, dump.params);
+  dump_cmd->add_flag("--owners", dump.owners,
+                     "add \"owners\" to the header: each object's kind, replica, stage, microbatch and GPUs (global "
+                     "ranks); without it the header is the notebook recording's, byte for byte");
   dump_cmd->add_option("-o,--output", dump.output, "output file; - is standard output")
       ->capture_default_str();
 

@@ -27,9 +27,9 @@ namespace {
 // longer something anyone reads or diffs.
 constexpr std::uint64_t kMaxDumpBytes = std::uint64_t{8} << 30;
 
-int to_standard_output(const Scene& scene, const InterruptWatch& interrupts) {
+int to_standard_output(const Scene& scene, const InterruptWatch& interrupts, const StateDumpOptions& options) {
   errno = 0;
-  const bool done = write_state_dump(std::cout, scene.layout(), scene.timeline(), &InterruptWatch::flag()) &&
+  const bool done = write_state_dump(std::cout, scene.layout(), scene.timeline(), &InterruptWatch::flag(), options) &&
                     std::cout.flush();
   if (interrupts.raised()) return kExitInterrupted;
   if (!done) {
@@ -60,7 +60,8 @@ int run_dump(const DumpOptions& options) {
     return 2;
   }
   const InterruptWatch interrupts;
-  if (options.output == "-") return to_standard_output(scene, interrupts);
+  const StateDumpOptions dump_options{options.owners};
+  if (options.output == "-") return to_standard_output(scene, interrupts, dump_options);
 
   // Whole or not at all (output_file.hpp): an interrupted or failed dump
   // leaves what was there, and a device is written in place.
@@ -71,7 +72,7 @@ int run_dump(const DumpOptions& options) {
     {
       std::ofstream file(out.writing(), std::ios::binary | std::ios::trunc);
       errno = 0;
-      done = file && write_state_dump(file, scene.layout(), scene.timeline(), &InterruptWatch::flag());
+      done = file && write_state_dump(file, scene.layout(), scene.timeline(), &InterruptWatch::flag(), dump_options);
       file.close();
       done = done && !file.fail();
       why = errno;

@@ -10,6 +10,7 @@ namespace pipescope::app {
 struct DumpOptions {
   Params params;
   std::string output = "-";  // "-" is standard output
+  bool owners = false;        // --owners: each object's kind and GPUs in the header
 };
 
 int run_dump(const DumpOptions& options);

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -143,6 +144,64 @@ TEST(StateDump, ItsSizeIsKnownBeforeItIsWritten) {
     const std::size_t footer = text.size() - (text.rfind('\n', text.size() - 2) + 1);
     EXPECT_EQ(pipescope::state_dump_frames_bytes(scene.layout(), scene.timeline()), text.size() - header - footer);
   }
+}
+
+// --owners: each object's kind and GPUs (global ranks, Megatron's order: tp
+// innermost, then cp, dp, pp), worked here from the object's id and the mesh
+// by hand; without it the header is unchanged (the tests above).
+TEST(StateDump, OwnersNameEachObjectsKindAndGpus) {
+  using namespace pipescope;
+  Params p;
+  p.model = CostModel::Transformer;
+  p.schedule = ScheduleKind::OneFOneB;
+  p.d_model = 1024;
+  p.heads = 16;
+  p.seq_len = 512;
+  p.B = 8;
+  p.dp = 2;
+  p.pp = 2;
+  p.tp = 2;
+  p.L = 4;
+  p.microbatches = 2;
+  ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+  const Scene scene(p);
+  const Layout& layout = scene.layout();
+  std::stringstream dump;
+  write_state_dump(dump, layout, scene.timeline(), nullptr, {.owners = true});
+  std::string first_line;
+  std::getline(dump, first_line);
+  const auto header = nlohmann::json::parse(first_line);
+  const auto& owners = header.at("owners");
+  ASSERT_EQ(owners.size(), header.at("objects").size());
+  const std::map<std::string, std::string> kinds = {{"W1", "weight1"}, {"W2", "weight2"}, {"h", "hidden"},
+                                                    {"x", "residual"}, {"xin", "stage_input"}, {"F1", "flop1"},
+                                                    {"F2", "flop2"}, {"P2P", "pipe_send"}, {"AR1", "all_reduce1"},
+                                                    {"AR2", "all_reduce2"}};
+  int checked = 0;
+  for (const auto& [id, o] : owners.items()) {
+    // "F1/r1/l3/m0": kind, replica, layer (or stage for xin and P2P), microbatch.
+    std::vector<std::string> parts;
+    std::stringstream ss(id);
+    for (std::string part; std::getline(ss, part, '/');) parts.push_back(part);
+    ASSERT_GE(parts.size(), 3u) << id;
+    EXPECT_EQ(o.at("kind"), kinds.at(parts[0])) << id;
+    const int replica = std::stoi(parts[1].substr(1));
+    const int index = std::stoi(parts[2].substr(1));
+    const bool per_stage = parts[0] == "xin" || parts[0] == "P2P";
+    const int stage = per_stage ? index : index / 2;  // 4 layers on 2 stages
+    EXPECT_EQ(o.at("replica"), replica) << id;
+    EXPECT_EQ(o.at("stage"), stage) << id;
+    if (parts.size() == 4) EXPECT_EQ(o.at("microbatch"), std::stoi(parts[3].substr(1))) << id;
+    else EXPECT_TRUE(o.at("microbatch").is_null()) << id;
+    // GPU = tp + 2 x (dp + 2 x pp): replica r's stage s is GPUs 2(r + 2s) and 2(r + 2s) + 1.
+    const int first = 2 * (replica + 2 * stage);
+    EXPECT_EQ(o.at("gpu"), first) << id;
+    std::vector<int> gpus = {first, first + 1};
+    if (parts[0] == "AR1" || parts[0] == "AR2") gpus.insert(gpus.end(), {first + 2, first + 3});  // and the next replica
+    EXPECT_EQ(o.at("gpus").get<std::vector<int>>(), gpus) << id;
+    ++checked;
+  }
+  EXPECT_EQ(checked, static_cast<int>(layout.size()));
 }
 
 }  // namespace

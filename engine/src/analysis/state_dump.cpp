@@ -9,6 +9,9 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "pipescope/model/mesh.hpp"
 
 namespace pipescope {
 
@@ -94,10 +97,46 @@ void write_json_string(std::string& out, std::string_view s) {
   out += '"';
 }
 
+const char* kind_name(ObjectKind k) {
+  switch (k) {
+    case ObjectKind::Weight1: return "weight1";
+    case ObjectKind::Weight2: return "weight2";
+    case ObjectKind::Hidden: return "hidden";
+    case ObjectKind::Residual: return "residual";
+    case ObjectKind::StageInput: return "stage_input";
+    case ObjectKind::Flop1: return "flop1";
+    case ObjectKind::Flop2: return "flop2";
+    case ObjectKind::PipeSend: return "pipe_send";
+    case ObjectKind::AllReduce1: return "all_reduce1";
+    case ObjectKind::AllReduce2: return "all_reduce2";
+  }
+  return "";
+}
+
 }  // namespace
 
+ObjectOwner object_owner(const Layout& layout, ObjectIndex i) {
+  const Params& p = layout.params();
+  const SceneObject& o = layout[i];
+  const bool per_stage = o.kind == ObjectKind::StageInput || o.kind == ObjectKind::PipeSend;
+  const bool per_layer = o.kind == ObjectKind::Weight1 || o.kind == ObjectKind::Weight2 ||
+                         o.kind == ObjectKind::AllReduce1 || o.kind == ObjectKind::AllReduce2;
+  const std::int64_t stage = per_stage ? o.layer : o.layer / std::max<std::int64_t>(1, p.layers_per_stage());
+  ObjectOwner owner{kind_name(o.kind), o.replica, stage, per_layer ? -1 : static_cast<std::int64_t>(o.microbatch), {}};
+  const Mesh mesh = mesh_of(p);
+  const std::int64_t rank = p.rank_of_stage(stage);
+  // The stage's GPUs in a replica: its tp x cp group; an exchange joins the next replica's.
+  const std::int64_t replicas = o.kind == ObjectKind::AllReduce1 || o.kind == ObjectKind::AllReduce2 ? 2 : 1;
+  for (std::int64_t r = o.replica; r < o.replica + replicas && r < p.dp; ++r) {
+    for (std::int64_t c = 0; c < p.cp; ++c) {
+      for (std::int64_t t = 0; t < p.tp; ++t) owner.gpus.push_back(mesh.gpu({r, rank, t, c}).global);
+    }
+  }
+  return owner;
+}
+
 bool write_state_dump(std::ostream& out, const Layout& layout, const Timeline& timeline,
-                      const std::atomic<bool>* stop) {
+                      const std::atomic<bool>* stop, const StateDumpOptions& options) {
   // json.dumps(sort_keys=True) orders keys by code point; ids are ASCII.
   std::vector<std::string> ids(layout.size());
   for (ObjectIndex i = 0; i < layout.size(); ++i) ids[i] = layout.id(i);
@@ -127,7 +166,24 @@ bool write_state_dump(std::ostream& out, const Layout& layout, const Timeline& t
                         python_float_repr(b.hi[0]), python_float_repr(b.hi[1]),
                         python_float_repr(b.hi[2]));
   }
-  line += "}}\n";
+  line += "}";
+  if (options.owners) {
+    line += ", \"owners\": {";
+    first = true;
+    for (ObjectIndex i : order) {
+      if (!first) line += ", ";
+      first = false;
+      write_json_string(line, ids[i]);
+      const ObjectOwner o = object_owner(layout, i);
+      // Keys sorted, as json.dumps(sort_keys=True) writes them.
+      line += fmt::format(": {{\"gpu\": {}, \"gpus\": [{}], \"kind\": \"{}\", \"microbatch\": {}, \"replica\": {}, "
+                          "\"stage\": {}}}",
+                          o.gpus.empty() ? -1 : o.gpus.front(), fmt::join(o.gpus, ", "), o.kind,
+                          o.microbatch < 0 ? "null" : std::to_string(o.microbatch), o.replica, o.stage);
+    }
+    line += "}";
+  }
+  line += "}\n";
   out << line;
 
   // The visible objects, by their place in id order, kept up to date from
