@@ -15,6 +15,7 @@
 
 #include "pipescope/analysis/analysis.hpp"
 #include "pipescope/analysis/why_slow.hpp"
+#include "pipescope/animate/scene.hpp"
 #include "pipescope/measured/measured_plan.hpp"
 #include "pipescope/measured/measured_run.hpp"
 #include "pipescope/schedule/zoo.hpp"
@@ -552,6 +553,33 @@ TEST(MeasuredMesh, TheIdealOnTheSameMeshIsNoSlower) {
     ASSERT_EQ(a->measured->lanes.size(), static_cast<std::size_t>(m.dp * m.pp));
     for (const Lane& lane : a->measured->lanes) EXPECT_NE(lane.label.find("replica"), std::string::npos) << lane.label;
   }
+}
+
+// The scene replays each replica as it ran: a replica's first forward lights
+// its first matmul at its own start, not replica 0's.
+TEST(MeasuredMesh, TheSceneReplaysEachReplicaAsItRan) {
+  const MeshSet& m = kMeshSets[2];  // dp 2 x pp 3 GPipe
+  Params p;
+  apply_measured_run(p, load_measured_run({kData + m.set}));
+  ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+  const Scene scene(p);
+  const SchedulePlan plan = measured_plan(p);
+  ASSERT_EQ(plan.replica_timing.size(), 2u);
+  std::vector<std::int64_t> first_lit;
+  for (int r = 0; r < 2; ++r) {
+    const ObjectIndex flop = scene.layout().flop1(r, 0, 0);
+    Playhead ph(scene.timeline());
+    std::int64_t lit = -1;
+    do {
+      if (ph.state(flop) == VisualState::Lit) lit = ph.frame();
+    } while (lit < 0 && ph.step_forward());
+    // Its pipeline's stage-0 rank's first forward (microbatch 0).
+    const MeasuredRank& first = p.measured->ranks[static_cast<std::size_t>(r * m.pp)];
+    ASSERT_EQ(first.replica, r);
+    EXPECT_NEAR(static_cast<double>(lit), static_cast<double>(plan.frame_of(first.actions.front().start)), 1.0) << "replica " << r;
+    first_lit.push_back(lit);
+  }
+  EXPECT_NE(first_lit[0], first_lit[1]) << "the replicas started apart";
 }
 
 // The rank made heavier is named, with its factor, and why: its compute

@@ -114,6 +114,7 @@ struct Start {
   enum Kind : std::uint8_t { Action, Send, Exchange } kind;
   std::uint32_t index;  // into its rank's actions, the sends or the exchanges
   std::uint32_t rank;
+  std::int32_t replica;  // -1: every replica (they share one timing)
 };
 
 Phase phase_of(Op op) {
@@ -144,6 +145,11 @@ Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::o
     plan = p.measured ? measured_plan(p) : make_plan(p);
   }
   const Timing& t = plan.timing;
+  // A measured step's replicas each replay their own timing.
+  const bool apart = static_cast<std::int64_t>(plan.replica_timing.size()) == p.dp && p.dp > 1;
+  auto timing_of = [&](std::int32_t replica) -> const Timing& {
+    return replica < 0 || !apart ? t : plan.replica_timing[static_cast<std::size_t>(replica)];
+  };
   const bool real = plan.real_time();
   // Real time: each matmul is one step, spread over the pass's span.
   Params unit_steps = p;
@@ -162,37 +168,45 @@ Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::o
   };
   auto pass_steps = [&](const Step& st) { return steps_of.length(st); };
   // Which W (or B) of each stage is its last: that one turns the weights red.
-  std::vector<std::int64_t> last_weight_end(static_cast<std::size_t>(plan.program.stages), -1);
-  for (const auto& rank : t.per_rank) {
-    for (const auto& a : rank) {
-      const Step& st = a.action.op == Op::Overlap ? a.action.second : a.action.first;
-      if (st.op == Op::W || st.op == Op::B) {
-        auto& last = last_weight_end[static_cast<std::size_t>(st.stage)];
-        last = std::max(last, a.end());
+  // (Per replica when they ran apart.)
+  const std::size_t timings = apart ? plan.replica_timing.size() : 1;
+  std::vector<std::vector<std::int64_t>> last_weight_end(timings, std::vector<std::int64_t>(static_cast<std::size_t>(plan.program.stages), -1));
+  for (std::size_t k = 0; k < timings; ++k) {
+    for (const auto& rank : timing_of(apart ? static_cast<std::int32_t>(k) : -1).per_rank) {
+      for (const auto& a : rank) {
+        const Step& st = a.action.op == Op::Overlap ? a.action.second : a.action.first;
+        if (st.op == Op::W || st.op == Op::B) {
+          auto& last = last_weight_end[k][static_cast<std::size_t>(st.stage)];
+          last = std::max(last, a.end());
+        }
       }
     }
   }
-  auto completes = [&](const Step& st, std::int64_t end) {
-    return end == last_weight_end[static_cast<std::size_t>(st.stage)];
+  auto completes = [&](const Step& st, std::int64_t end, int replica) {
+    return end == last_weight_end[apart ? static_cast<std::size_t>(replica) : 0][static_cast<std::size_t>(st.stage)];
   };
 
   // Simulation time t is frame t + 1 in frames: frame 0 shows the scene
   // before any step (plan.frame_of).
   std::vector<Start> starts;
-  for (std::size_t r = 0; r < t.per_rank.size(); ++r) {
-    for (std::size_t i = 0; i < t.per_rank[r].size(); ++i) {
-      starts.push_back({plan.frame_of(t.per_rank[r][i].start), Start::Action, static_cast<std::uint32_t>(i),
-                        static_cast<std::uint32_t>(r)});
+  for (std::size_t k = 0; k < timings; ++k) {
+    const auto replica = apart ? static_cast<std::int32_t>(k) : -1;
+    const Timing& tk = timing_of(replica);
+    for (std::size_t r = 0; r < tk.per_rank.size(); ++r) {
+      for (std::size_t i = 0; i < tk.per_rank[r].size(); ++i) {
+        starts.push_back({plan.frame_of(tk.per_rank[r][i].start), Start::Action, static_cast<std::uint32_t>(i),
+                          static_cast<std::uint32_t>(r), replica});
+      }
     }
-  }
-  for (std::size_t i = 0; i < t.sends.size(); ++i) {
-    if (t.sends[i].length > 0) {
-      starts.push_back({plan.frame_of(t.sends[i].start), Start::Send, static_cast<std::uint32_t>(i), 0});
+    for (std::size_t i = 0; i < tk.sends.size(); ++i) {
+      if (tk.sends[i].length > 0) {
+        starts.push_back({plan.frame_of(tk.sends[i].start), Start::Send, static_cast<std::uint32_t>(i), 0, replica});
+      }
     }
-  }
-  for (std::size_t i = 0; i < t.exchanges.size(); ++i) {
-    if (t.exchanges[i].flash > 0) {
-      starts.push_back({plan.frame_of(t.exchanges[i].start), Start::Exchange, static_cast<std::uint32_t>(i), 0});
+    for (std::size_t i = 0; i < tk.exchanges.size(); ++i) {
+      if (tk.exchanges[i].flash > 0) {
+        starts.push_back({plan.frame_of(tk.exchanges[i].start), Start::Exchange, static_cast<std::uint32_t>(i), 0, replica});
+      }
     }
   }
   std::stable_sort(starts.begin(), starts.end(), [](const Start& a, const Start& b) { return a.frame < b.frame; });
@@ -203,21 +217,23 @@ Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::o
   };
   std::vector<Running> running;
   auto start = [&](const Start& s) {
+    const Timing& ts = timing_of(s.replica);
     for (auto& rep : replicas) {
+      if (s.replica >= 0 && rep.r != s.replica) continue;
       switch (s.kind) {
         case Start::Action: {
-          const TimedAction& a = t.per_rank[s.rank][s.index];
+          const TimedAction& a = ts.per_rank[s.rank][s.index];
           const Phase phase = phase_of(a.action.op);
           std::vector<Steps> parts;
           for_each_pass(a, plan.costs, [&](const Step& st, std::int64_t start, std::int64_t end) {
             const bool last = a.action.op != Op::Overlap || &st == &a.action.second;
-            parts.push_back(over(rep.pass(st, last && completes(st, a.end())), pass_steps(st), start, end));
+            parts.push_back(over(rep.pass(st, last && completes(st, a.end(), rep.r)), pass_steps(st), start, end));
           });
           running.push_back({parts.size() == 1 ? std::move(parts.front()) : chain(std::move(parts)), phase});
           break;
         }
         case Start::Send: {
-          const TimedSend& send = t.sends[s.index];
+          const TimedSend& send = ts.sends[s.index];
           running.push_back({over(rep.send(std::min(send.from_stage, send.to_stage), send.microbatch),
                                   steps_of.send > 0 ? steps_of.send : 2, send.start, send.start + send.length),
                              send.backward ? Phase::BackwardActivation : Phase::Forward});
@@ -225,7 +241,7 @@ Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::o
         }
         case Start::Exchange: {
           // Replica r exchanges with r + 1; the last has no exchange objects.
-          const TimedExchange& e = t.exchanges[s.index];
+          const TimedExchange& e = ts.exchanges[s.index];
           if (rep.r + 1 < p.dp) {
             running.push_back({over(rep.exchange(e.layer), 2 * (steps_of.exchange_flash > 0 ? steps_of.exchange_flash : 2),
                                     e.start, e.end()),

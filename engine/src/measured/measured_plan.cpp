@@ -310,6 +310,12 @@ SchedulePlan measured_plan(const Params& p) {
   // The plan is the first pipeline's (the scene and the ideal have one
   // pipeline's timing); the lanes show every replica (measured_timing).
   plan.timing = measured_timing(run, plan.costs, 0);
+  // Replicas that ran apart replay apart in the scene (tp ranks share their replica's passes).
+  if (run.pipelines > 1 && run.tp == 1 && run.pipelines == p.dp) {
+    for (int k = 0; k < run.pipelines; ++k) {
+      plan.replica_timing.push_back(k == 0 ? plan.timing : measured_timing(run, plan.costs, k));
+    }
+  }
   plan.frame_length = frame_length_for(p, plan.timing.makespan);
   return plan;
 }

@@ -139,6 +139,10 @@ struct SchedulePlan {
   bool notebook = false;
   // --schedule auto: what the search found and why (its best is `program`).
   std::shared_ptr<const AutoResult> auto_result;
+  // A measured step with replicas that ran apart: each replica's own timing
+  // (replica 0's is `timing`), which the scene replays replica by replica.
+  // Empty: every replica runs `timing`.
+  std::vector<Timing> replica_timing;
   // The animation frame showing time t (simulation time t is frame t + 1
   // at one unit a frame: frame 0 is the scene before any step).
   std::int64_t frame_of(std::int64_t t) const { return t / frame_length + 1; }
