@@ -82,9 +82,11 @@ int run_video(const RenderOptions& o, Scene& scene, ViewPreset preset, Projectio
   s.crf = o.crf.value_or(-1);
   s.preset = o.preset;
   s.style = style_from(o);
+  // Fitted for the whole orbit, so that a turning camera keeps the scene in frame.
   s.camera = o.camera ? *o.camera
-                      : fitted_camera(scene.layout(), preset, projection,
-                                      static_cast<float>(width) / static_cast<float>(height));
+                      : fitted_orbit_camera(scene.layout(), preset, projection,
+                                            static_cast<float>(width) / static_cast<float>(height),
+                                            static_cast<float>(o.orbit));
   s.camera.projection = projection;
   std::unique_ptr<FontAtlas> font;
   if (!load_font(o, s.style, font, error)) return fail(error);

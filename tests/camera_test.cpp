@@ -47,6 +47,44 @@ TEST(Camera, FitKeepsEveryCornerOnScreen) {
   }
 }
 
+// An orbit video (--orbit 360) of a long real-model scene: fitted for the
+// whole turn, every corner of the scene stays on screen at every azimuth
+// (fitted for its first view only, the scene left the frame on the way).
+TEST(Camera, AnOrbitFitKeepsTheSceneInViewAllTheWayRound) {
+  Params p;
+  p.model = CostModel::Transformer;
+  p.d_model = 4096;
+  p.heads = 32;
+  p.seq_len = 2048;
+  p.pp = 4;
+  p.L = 32;
+  p.microbatches = 8;
+  p.B = 16;
+  ASSERT_TRUE(validate(p).empty());
+  const Layout layout(p);
+  const Box b = layout.bounds();
+  const float aspect = 16.0f / 9.0f;
+  Camera once, orbit;
+  once.fit(b, aspect);
+  orbit.fit_orbit(b, aspect, 360.0f);
+  bool once_left = false;
+  for (int deg = 0; deg <= 360; ++deg) {
+    Camera a = orbit, o = once;
+    a.azimuth += static_cast<float>(deg);
+    o.azimuth += static_cast<float>(deg);
+    for (int i = 0; i < 8; ++i) {
+      const glm::vec3 corner((i & 1) ? b.hi[0] : b.lo[0], (i & 2) ? b.hi[1] : b.lo[1], (i & 4) ? b.hi[2] : b.lo[2]);
+      const glm::vec2 ndc = to_ndc(a, aspect, corner);
+      EXPECT_LE(std::abs(ndc.x), 1.0f) << deg << " degrees";
+      EXPECT_LE(std::abs(ndc.y), 1.0f) << deg << " degrees";
+      const glm::vec2 first = to_ndc(o, aspect, corner);
+      once_left = once_left || std::abs(first.x) > 1.0f || std::abs(first.y) > 1.0f;
+    }
+  }
+  EXPECT_TRUE(once_left) << "the scene is long enough that a camera fitted once loses it";
+  EXPECT_EQ(orbit.azimuth, once.azimuth);
+}
+
 TEST(Camera, ZoomTowardTheCursorKeepsThePointUnderIt) {
   for (Projection p : {Projection::Perspective, Projection::Orthographic}) {
     Camera c;

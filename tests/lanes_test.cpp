@@ -131,7 +131,8 @@ TEST(Lanes, APassesCollectivesAreItsSharesOnTheStrip) {
   EXPECT_EQ(forwards, 4 * 8);
   std::printf("forwards with a tp all-reduce: %d, with an FSDP gather: %d\n", forwards, gathers);
   // The notebook's model has no such split.
-  for (const Lane& lane : analyse(one_f_one_b())->lanes) EXPECT_TRUE(lane.collectives.empty());
+  const auto notebook = analyse(one_f_one_b());  // held: a range-for would not keep the temporary alive
+  for (const Lane& lane : notebook->lanes) EXPECT_TRUE(lane.collectives.empty());
 }
 
 TEST(LaneView, ZoomKeepsTheFrameUnderTheCursorAndStaysInRange) {

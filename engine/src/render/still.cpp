@@ -54,4 +54,13 @@ Camera fitted_camera(const Layout& layout, ViewPreset preset, Projection project
   return c;
 }
 
+Camera fitted_orbit_camera(const Layout& layout, ViewPreset preset, Projection projection, float aspect,
+                           float orbit_degrees) {
+  Camera c;
+  c.projection = projection;
+  c.set_preset(preset);
+  c.fit_orbit(framing_bounds(layout), aspect, orbit_degrees);
+  return c;
+}
+
 }  // namespace pipescope

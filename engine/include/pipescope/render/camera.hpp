@@ -42,6 +42,10 @@ struct Camera {
   // Moves target and distance so the box fills the view (with a margin),
   // keeping the direction.
   void fit(const Box& bounds, float aspect);
+  // As fit, but so that the box stays in view at every azimuth of an orbit
+  // turning `degrees` from this one (a video's --orbit): the farthest of
+  // the fits along it, checked every few degrees and at its end.
+  void fit_orbit(const Box& bounds, float aspect, float degrees);
   void set_preset(ViewPreset preset);
 
   // Interaction, in screen terms (pixels of a viewport `height` tall).

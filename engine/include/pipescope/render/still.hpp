@@ -27,5 +27,9 @@ Box framing_bounds(const Layout& layout);
 
 // The notebook's framing: a preset view, fitted to framing_bounds.
 Camera fitted_camera(const Layout& layout, ViewPreset preset, Projection projection, float aspect);
+// The same, for a video turning `orbit_degrees`: the scene stays in frame
+// all the way round (Camera::fit_orbit).
+Camera fitted_orbit_camera(const Layout& layout, ViewPreset preset, Projection projection, float aspect,
+                           float orbit_degrees);
 
 }  // namespace pipescope
