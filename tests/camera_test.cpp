@@ -2,6 +2,7 @@
 
 #include "pipescope/render/camera.hpp"
 #include "pipescope/animate/scene.hpp"
+#include "support.hpp"
 
 namespace pipescope {
 namespace {
@@ -51,15 +52,7 @@ TEST(Camera, FitKeepsEveryCornerOnScreen) {
 // whole turn, every corner of the scene stays on screen at every azimuth
 // (fitted for its first view only, the scene left the frame on the way).
 TEST(Camera, AnOrbitFitKeepsTheSceneInViewAllTheWayRound) {
-  Params p;
-  p.model = CostModel::Transformer;
-  p.d_model = 4096;
-  p.heads = 32;
-  p.seq_len = 2048;
-  p.pp = 4;
-  p.L = 32;
-  p.microbatches = 8;
-  p.B = 16;
+  const Params p = pipescope::testing::gpt_6_7b_on_pp4();
   ASSERT_TRUE(validate(p).empty());
   const Layout layout(p);
   const Box b = layout.bounds();

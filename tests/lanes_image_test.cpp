@@ -6,6 +6,7 @@
 #include <glm/glm.hpp>
 
 #include "image_compare.hpp"
+#include "support.hpp"
 
 #include "explorer/lanes_image.hpp"
 #include "pipescope/render/font.hpp"
@@ -109,16 +110,7 @@ TEST(Comparison, ComparesTheChosenScheduleNotTheScenesFile) {
 // put on the scene's frames, so both playheads mark the same time.
 TEST(Comparison, BothPlayheadsMarkTheSameTime) {
   pipescope::gl::HeadlessContext context;
-  pipescope::Params scene;
-  scene.model = pipescope::CostModel::Transformer;
-  scene.schedule = pipescope::ScheduleKind::OneFOneB;
-  scene.d_model = 4096;
-  scene.heads = 32;
-  scene.seq_len = 2048;
-  scene.pp = 4;
-  scene.L = 32;
-  scene.microbatches = 8;
-  scene.B = 16;
+  const pipescope::Params scene = pipescope::testing::gpt_6_7b_on_pp4();
   ASSERT_TRUE(pipescope::validate(scene).empty());
   pipescope::Params v = scene;
   v.schedule = pipescope::ScheduleKind::ZBV;
@@ -141,16 +133,8 @@ namespace {
 // axis, the GPU-memory line, labels in the blocks.
 TEST(LanesImage, MatchesTheBaselineOfAZeroBubbleSchedule) {
   pipescope::gl::HeadlessContext context;
-  pipescope::Params p;
-  p.model = pipescope::CostModel::Transformer;
+  pipescope::Params p = pipescope::testing::gpt_6_7b_on_pp4();
   p.schedule = pipescope::ScheduleKind::ZBH1;
-  p.d_model = 4096;
-  p.heads = 32;
-  p.seq_len = 2048;
-  p.pp = 4;
-  p.L = 32;
-  p.microbatches = 8;
-  p.B = 16;
   const pipescope::app::LanesImage picture =
       pipescope::app::render_lanes_image(p, 1200, 320, 100, pipescope::find_font_file("DejaVu Sans"));
   pipescope::testing::expect_image(picture.image, "lanes-zb-h1-transformer",

@@ -83,16 +83,7 @@ TEST(Lanes, CullingAndMergingKeepDrawingBoundedByPixels) {
 // the FSDP gather with ZeRO 3), the gather at the pass's start and the
 // all-reduces at its end; the notebook's and 1-GPU stages have none.
 TEST(Lanes, APassesCollectivesAreItsSharesOnTheStrip) {
-  Params p;
-  p.model = CostModel::Transformer;
-  p.schedule = ScheduleKind::OneFOneB;
-  p.d_model = 4096;
-  p.heads = 32;
-  p.seq_len = 2048;
-  p.pp = 4;
-  p.L = 32;
-  p.microbatches = 8;
-  p.B = 16;
+  Params p = pipescope::testing::gpt_6_7b_on_pp4();
   p.tp = 8;
   p.dp = 2;
   p.zero = 3;

@@ -92,4 +92,21 @@ inline Params gpt(std::int64_t h, std::int64_t heads, std::int64_t seq, std::int
   return p;
 }
 
+// A 6.7B-shaped GPT transformer on the default H100s (h 4096, a 32, s 2048,
+// 32 layers on pp 4, 8 microbatches of 2 sequences, 1F1B): a real model's
+// scene and lanes, long enough along the layers to test framing.
+inline Params gpt_6_7b_on_pp4() {
+  Params p;
+  p.model = CostModel::Transformer;
+  p.schedule = ScheduleKind::OneFOneB;
+  p.d_model = 4096;
+  p.heads = 32;
+  p.seq_len = 2048;
+  p.pp = 4;
+  p.L = 32;
+  p.microbatches = 8;
+  p.B = 16;
+  return p;
+}
+
 }  // namespace pipescope::testing
