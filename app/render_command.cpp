@@ -40,6 +40,7 @@ RenderStyle style_from(const RenderOptions& o) {
   RenderStyle style;
   style.labels = !o.no_labels;
   style.edges = !o.no_edges;
+  style.level_of_detail = !o.full_detail;
   style.declutter_labels = !o.all_labels;
   style.order_independent = o.transparency == "oit";
   style.axes = !o.no_axes;
@@ -165,6 +166,9 @@ void add_render_flags(CLI::App& cmd, RenderOptions& o) {
   cmd.add_flag("--all-labels", o.all_labels,
                "draw every label, overlapping, as the notebook does (default: those that fit)");
   cmd.add_flag("--no-edges", o.no_edges, "draw no edge lines");
+  cmd.add_flag("--full-detail", o.full_detail,
+               "draw every microbatch's objects, however small (default: a large scene seen from afar draws "
+               "consecutive microbatches in the same state as one box)");
   cmd.add_flag("--no-axes", o.no_axes, "draw no axis arrows");
   cmd.add_option("--scale", o.scale, "scale of text and line widths (e.g. 2 for a 4K image)")
       ->transform(finite_number())

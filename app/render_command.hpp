@@ -25,7 +25,7 @@ struct RenderOptions {
   std::string transparency = "sorted";
   std::string font;
   bool transparent = false;
-  bool no_labels = false, all_labels = false, no_edges = false, no_axes = false;
+  bool no_labels = false, all_labels = false, no_edges = false, no_axes = false, full_detail = false;
   double scale = 1.0;
   // Video: every frame of [from, to] instead of one.
   std::string video;

@@ -324,3 +324,51 @@ TEST_F(RenderTest, OrthographicAndPresetsRender) {
 
 }  // namespace
 }  // namespace pipescope
+
+namespace pipescope {
+namespace {
+
+TEST_F(RenderTest, MergedMicrobatchesLookLikeEveryObjectDrawn) {
+  // The large scene from afar: its 64 microbatches are a pixel or two tall,
+  // so they merge. The picture keeps its colours where they were (edges
+  // between microbatches go), at a small share of the quads.
+  Params p;
+  p.dp = 8;
+  p.pp = 8;
+  p.L = 64;
+  p.microbatches = 64;
+  Scene scene(p);
+  const std::uint32_t frame = 1476;  // mid-step: forwards, backwards and sends in flight
+  RenderStyle full = plain();
+  full.level_of_detail = false;
+  scene.playhead().seek(frame);
+  SceneRenderer renderer(nullptr);
+  renderer.set_scene(scene.layout(), scene.playhead());
+  const Camera cam = fitted_camera(scene.layout(), ViewPreset::Notebook, Projection::Perspective, 1.0f);
+  ASSERT_LT(microbatch_pixels(scene.layout(), cam, kSize), kMergeMicrobatchesBelowPx);
+  const Image every = render_still(renderer, cam, kSize, kSize, full);
+  const std::size_t every_quads = renderer.stats().quads;
+  const Image merged = render_still(renderer, cam, kSize, kSize, plain());
+  const std::size_t merged_quads = renderer.stats().quads;
+  EXPECT_LT(merged_quads * 10, every_quads) << merged_quads << " quads merged, " << every_quads << " every object";
+  std::size_t drawn = 0, class_changed = 0;
+  for (std::size_t i = 0; i < every.rgba.size(); i += 4) {
+    const glm::ivec3 a(every.rgba[i], every.rgba[i + 1], every.rgba[i + 2]);
+    const glm::ivec3 b(merged.rgba[i], merged.rgba[i + 1], merged.rgba[i + 2]);
+    const bool a_drawn = a.r + a.g + a.b < 3 * 250, b_drawn = b.r + b.g + b.b < 3 * 250;
+    drawn += a_drawn;
+    class_changed += a_drawn != b_drawn || bluish(a) != bluish(b) || greenish(a) != greenish(b) ||
+                     reddish(a) != reddish(b);
+  }
+  EXPECT_GT(drawn, 5000u);
+  EXPECT_LT(class_changed, drawn / 20) << class_changed << " of " << drawn << " drawn pixels changed colour class";
+  // Close in, a microbatch is tall again: every object is drawn.
+  Camera close = cam;
+  close.distance /= 400.0f;
+  ASSERT_GT(microbatch_pixels(scene.layout(), close, kSize), kMergeMicrobatchesBelowPx);
+  render_still(renderer, close, kSize, kSize, plain());
+  EXPECT_EQ(renderer.stats().drawn_boxes, renderer.stats().visible_objects);
+}
+
+}  // namespace
+}  // namespace pipescope

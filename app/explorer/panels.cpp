@@ -297,6 +297,11 @@ void view_section(ViewSettings& v, UiActions& actions) {
   changed |= ImGui::Checkbox("Edges", &v.style.edges);
   ImGui::SameLine();
   changed |= ImGui::Checkbox("Axis arrows", &v.style.axes);
+  changed |= ImGui::Checkbox("Merge microbatches when small", &v.style.level_of_detail);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("A large scene seen from afar draws consecutive microbatches in the same state as one box:\n"
+                      "the same colours, a tenth of the work. Zoom in and they separate.");
+  }
   changed |= ImGui::ColorEdit3("Background", &v.style.background.r, ImGuiColorEditFlags_NoInputs);
   int projection = v.projection == Projection::Orthographic ? 1 : 0;
   if (ImGui::Combo("Projection", &projection, "Perspective\0Orthographic\0")) {

@@ -4,6 +4,7 @@
 // near-cap one, and a real transformer at pp 16.
 
 #include "pipescope/model/params.hpp"
+#include "bench_models.hpp"
 
 namespace pipescope::bench {
 
@@ -36,6 +37,13 @@ inline Params scene_params(int which) {
     p.L = 64;
     p.microbatches = 128;
     p.B = 256;
+  } else if (which == 4) {
+    p = llama3_70b_on_64();  // the llama3-70b-h100 preset: tp 8 x pp 4 x dp 2
+    p.schedule = ScheduleKind::OneFOneB;
+    p.zero = 1;
+    p.recompute = static_cast<std::int64_t>(Recompute::Selective);
+  } else if (which == 5) {
+    p = llama405_on_8192();  // tp 8 x pp 16 x dp 64: 8,192 GPUs
   }
   return p;
 }
@@ -44,7 +52,9 @@ inline const char* scene_name(int which) {
   return which == 0   ? "default"
          : which == 1 ? "dp8_pp8_L64_mb64"
          : which == 2 ? "near_frame_cap_mb124997"
-                      : "transformer_pp16_v2_mb128";
+         : which == 3 ? "transformer_pp16_v2_mb128"
+         : which == 4 ? "llama3_70b_tp8_pp4_dp2"
+                      : "llama405_8192_gpus";
 }
 
 }  // namespace pipescope::bench

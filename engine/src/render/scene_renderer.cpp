@@ -11,6 +11,7 @@
 #include "pipescope/model/mesh.hpp"
 #include "pipescope/render/label_placement.hpp"
 #include "pipescope/render/labels.hpp"
+#include "pipescope/render/merged_runs.hpp"
 #include "pipescope/render/oit_pass.hpp"
 
 namespace pipescope {
@@ -41,6 +42,27 @@ void per_instance_floats(GLuint index, GLint size, std::size_t stride, std::size
                         reinterpret_cast<void*>(offset));
 }
 
+// The colour group, plus 4 x (1 + its rank's tint) for the weights outside
+// the notebook's schedule, as the box shader decodes it.
+int colour_code(const Params& params, const SceneObject& o) {
+  int code = static_cast<int>(colour_group(o.kind));
+  if (!params.is_notebook() && (o.kind == ObjectKind::Weight1 || o.kind == ObjectKind::Weight2)) {
+    const auto rank = params.rank_of_stage(o.layer / params.layers_per_stage());
+    code += 4 * (1 + static_cast<int>(rank % kRankTints));
+  }
+  return code;
+}
+
+// Two RGBA32F texels per drawn box: (lo, colour code), (hi, flat axis).
+void box_texels(const Box& box, int code, ObjectKind kind, glm::vec4* out) {
+  out[0] = {box.lo[0], box.lo[1], box.lo[2], static_cast<float>(code)};
+  out[1] = {box.hi[0], box.hi[1], box.hi[2], static_cast<float>(is_face(kind) ? std::max(flat_axis(box), 0) : 0)};
+}
+
+// Fewer objects than this are always drawn one by one: merging would save
+// nothing worth a picture that differs from the notebook's.
+constexpr std::size_t kMergeAboveObjects = 10'000;
+
 struct LineInstance {
   glm::vec3 from, to;
   glm::vec4 colour;
@@ -55,6 +77,9 @@ struct SceneRenderer::Gpu {
 
   gl::Buffer box_buffer, state_buffer, draw_list, glyph_buffer, line_buffer;
   gl::Texture box_texture, state_texture, atlas;
+  // The merged runs' boxes and states, drawn instead when microbatches merge.
+  gl::Buffer run_box_buffer, run_state_buffer;
+  gl::Texture run_box_texture, run_state_texture;
   gl::VertexArray box_vao, glyph_vao, line_vao;
   std::unique_ptr<OitPass> oit;  // made on first use
   std::size_t draw_count = 0, glyph_count = 0, line_count = 0;
@@ -104,21 +129,11 @@ void SceneRenderer::set_scene(const Layout& layout, Playhead& playhead) {
   stats_ = {};
   stats_.objects = n;
 
-  // Two RGBA32F texels per object: (lo, colour group + 4 x (1 + its rank's
-  // tint) for weights outside the notebook's schedule), (hi, flat axis).
   std::vector<glm::vec4> texels(2 * n);
   const Params& params = layout.params();
-  const bool tint_ranks = !params.is_notebook();
   for (std::size_t i = 0; i < n; ++i) {
     const SceneObject& o = layout[static_cast<ObjectIndex>(i)];
-    int code = static_cast<int>(colour_group(o.kind));
-    if (tint_ranks && (o.kind == ObjectKind::Weight1 || o.kind == ObjectKind::Weight2)) {
-      const auto rank = params.rank_of_stage(o.layer / params.layers_per_stage());
-      code += 4 * (1 + static_cast<int>(rank % kRankTints));
-    }
-    texels[2 * i] = {o.box.lo[0], o.box.lo[1], o.box.lo[2], static_cast<float>(code)};
-    texels[2 * i + 1] = {o.box.hi[0], o.box.hi[1], o.box.hi[2],
-                         static_cast<float>(is_face(o.kind) ? std::max(flat_axis(o.box), 0) : 0)};
+    box_texels(o.box, colour_code(params, o), o.kind, &texels[2 * i]);
   }
   glBindBuffer(GL_TEXTURE_BUFFER, gpu_->box_buffer.name());
   glBufferData(GL_TEXTURE_BUFFER, static_cast<GLsizeiptr>(texels.size() * sizeof(glm::vec4)), texels.data(),
@@ -134,7 +149,7 @@ void SceneRenderer::set_scene(const Layout& layout, Playhead& playhead) {
   glTexBuffer(GL_TEXTURE_BUFFER, GL_R8UI, gpu_->state_buffer.name());
   GL_CHECK(glBindBuffer(GL_TEXTURE_BUFFER, 0));
   stats_.state_uploads = n;
-  visible_dirty_ = draw_list_dirty_ = labels_dirty_ = true;
+  visible_dirty_ = draw_list_dirty_ = labels_dirty_ = runs_dirty_ = true;
 }
 
 void SceneRenderer::update(Playhead& playhead) {
@@ -159,9 +174,44 @@ void SceneRenderer::update(Playhead& playhead) {
       ++uploads;
     }
     stats_.state_uploads = uploads;
+    if (uploads > 0) runs_dirty_ = true;
   }
   GL_CHECK(glBindBuffer(GL_TEXTURE_BUFFER, 0));
+  if (dirty.everything) runs_dirty_ = true;
   if (visible_dirty_) draw_list_dirty_ = labels_dirty_ = true;
+}
+
+void SceneRenderer::rebuild_runs() {
+  runs_ = merge_microbatch_runs(*layout_, states_);
+  std::vector<glm::vec4> texels(2 * runs_.size());
+  std::vector<VisualState> states(runs_.size());
+  const Params& params = layout_->params();
+  for (std::size_t k = 0; k < runs_.size(); ++k) {
+    const SceneObject& o = (*layout_)[runs_[k].first];
+    box_texels(runs_[k].box, colour_code(params, o), o.kind, &texels[2 * k]);
+    states[k] = runs_[k].state;
+  }
+  glBindBuffer(GL_TEXTURE_BUFFER, gpu_->run_box_buffer.name());
+  glBufferData(GL_TEXTURE_BUFFER, static_cast<GLsizeiptr>(texels.size() * sizeof(glm::vec4)), texels.data(),
+               GL_DYNAMIC_DRAW);
+  glBindTexture(GL_TEXTURE_BUFFER, gpu_->run_box_texture.name());
+  glTexBuffer(GL_TEXTURE_BUFFER, GL_RGBA32F, gpu_->run_box_buffer.name());
+  glBindBuffer(GL_TEXTURE_BUFFER, gpu_->run_state_buffer.name());
+  glBufferData(GL_TEXTURE_BUFFER, static_cast<GLsizeiptr>(states.size()), states.data(), GL_DYNAMIC_DRAW);
+  glBindTexture(GL_TEXTURE_BUFFER, gpu_->run_state_texture.name());
+  glTexBuffer(GL_TEXTURE_BUFFER, GL_R8UI, gpu_->run_state_buffer.name());
+  GL_CHECK(glBindBuffer(GL_TEXTURE_BUFFER, 0));
+  // The draw list and labels name runs now: rebuild them from these.
+  runs_dirty_ = false;
+  draw_list_dirty_ = labels_dirty_ = true;
+}
+
+const Box& SceneRenderer::drawn_box(std::uint32_t item) const {
+  return merged_ ? runs_[item].box : (*layout_)[item].box;
+}
+ObjectIndex SceneRenderer::drawn_object(std::uint32_t item) const { return merged_ ? runs_[item].first : item; }
+VisualState SceneRenderer::drawn_state(std::uint32_t item) const {
+  return merged_ ? runs_[item].state : states_[item];
 }
 
 void SceneRenderer::rebuild_visible() {
@@ -177,10 +227,12 @@ void SceneRenderer::sort_and_upload_draw_list(const Camera& camera) {
   const bool ortho = camera.projection == Projection::Orthographic;
   // Back to front: farthest first. Perspective sorts by distance from the
   // eye, orthographic by depth along the view direction.
-  std::vector<std::pair<float, ObjectIndex>> keyed;
-  keyed.reserve(visible_.size());
-  for (ObjectIndex i : visible_) {
-    const Box& b = (*layout_)[i].box;
+  std::vector<std::pair<float, std::uint32_t>> keyed;
+  const std::size_t drawn = merged_ ? runs_.size() : visible_.size();
+  keyed.reserve(drawn);
+  for (std::size_t k = 0; k < drawn; ++k) {
+    const std::uint32_t i = merged_ ? static_cast<std::uint32_t>(k) : visible_[k];
+    const Box& b = drawn_box(i);
     const glm::vec3 c(0.5 * (b.lo[0] + b.hi[0]), 0.5 * (b.lo[1] + b.hi[1]), 0.5 * (b.lo[2] + b.hi[2]));
     const glm::vec3 d = c - eye;
     keyed.emplace_back(ortho ? glm::dot(d, forward) : glm::dot(d, d), i);
@@ -193,7 +245,7 @@ void SceneRenderer::sort_and_upload_draw_list(const Camera& camera) {
   sorted_.clear();
   for (const auto& [depth, i] : keyed) {
     sorted_.push_back(i);
-    if (is_face((*layout_)[i].kind)) {
+    if (is_face((*layout_)[drawn_object(i)].kind)) {
       items.push_back((i << 3) | kFlatSide);
     } else {
       for (std::uint32_t side = 0; side < 6; ++side) items.push_back((i << 3) | side);  // far, then near
@@ -205,6 +257,7 @@ void SceneRenderer::sort_and_upload_draw_list(const Camera& camera) {
   GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, 0));
   gpu_->draw_count = items.size();
   stats_.visible_objects = visible_.size();
+  stats_.drawn_boxes = drawn;
   stats_.quads = items.size();
   sorted_for_eye_ = eye;
   sorted_for_forward_ = forward;
@@ -261,9 +314,10 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
     // A face's label depends only on its kind, layer (or stage) and whether
     // it holds a gradient: a number is key enough, with no text built per face.
     std::unordered_map<std::uint64_t, Laid> cache;
-    auto face_laid_out = [&](ObjectIndex i) -> const Laid& {
+    auto face_laid_out = [&](std::uint32_t item) -> const Laid& {
+      const ObjectIndex i = drawn_object(item);
       const SceneObject& o = (*layout_)[i];
-      const bool gradient = states_[i] == VisualState::Red;
+      const bool gradient = drawn_state(item) == VisualState::Red;
       const std::uint64_t key = (static_cast<std::uint64_t>(o.kind) << 40) | (static_cast<std::uint64_t>(o.layer) << 1) |
                                 (gradient ? 1u : 0u);
       auto it = cache.find(key);
@@ -317,26 +371,26 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
       }
     }
     if (style.labels) {
-      auto centre_of = [&](ObjectIndex i) {
-        const Box& b = (*layout_)[i].box;
+      auto centre_of = [&](std::uint32_t item) {
+        const Box& b = drawn_box(item);
         return glm::vec3(0.5 * (b.lo[0] + b.hi[0]), 0.5 * (b.lo[1] + b.hi[1]), 0.5 * (b.lo[2] + b.hi[2]));
       };
-      auto try_label = [&](ObjectIndex i) {
+      auto try_label = [&](std::uint32_t i) {
         const Laid& l = face_laid_out(i);
         const glm::vec3 at = centre_of(i);
         glm::vec2 px;
         if (!style.declutter_labels || (anchor_px(at, px) && placer.place(px, l.extent))) emit(l, at);
       };
       // Weights first (the big faces), then everything else nearest first.
-      auto is_weight = [&](ObjectIndex i) {
-        const ObjectKind k = (*layout_)[i].kind;
+      auto is_weight = [&](std::uint32_t item) {
+        const ObjectKind k = (*layout_)[drawn_object(item)].kind;
         return k == ObjectKind::Weight1 || k == ObjectKind::Weight2;
       };
       for (auto it = sorted_.rbegin(); it != sorted_.rend(); ++it) {
         if (is_weight(*it)) try_label(*it);
       }
       for (auto it = sorted_.rbegin(); it != sorted_.rend(); ++it) {
-        if (!is_weight(*it) && is_face((*layout_)[*it].kind)) try_label(*it);
+        if (!is_weight(*it) && is_face((*layout_)[drawn_object(*it)].kind)) try_label(*it);
       }
     }
   }
@@ -361,6 +415,13 @@ void SceneRenderer::draw(const Camera& camera, int width, int height, const Rend
   if (layout_ == nullptr) return;
 
   if (visible_dirty_) rebuild_visible();
+  const bool merge = style.level_of_detail && layout_->size() > kMergeAboveObjects &&
+                     microbatch_pixels(*layout_, camera, height) < kMergeMicrobatchesBelowPx;
+  if (merge != merged_) {
+    merged_ = merge;
+    runs_dirty_ = draw_list_dirty_ = labels_dirty_ = true;
+  }
+  if (merged_ && runs_dirty_) rebuild_runs();
   const bool ortho = camera.projection == Projection::Orthographic;
   if (draw_list_dirty_ || camera.eye() != sorted_for_eye_ || camera.forward() != sorted_for_forward_ ||
       ortho != sorted_orthographic_) {
@@ -395,9 +456,9 @@ void SceneRenderer::draw(const Camera& camera, int width, int height, const Rend
     const gl::ShaderProgram& p = gpu_->boxes;
     glUseProgram(p.name());
     glActiveTexture(GL_TEXTURE0);
-    glBindTexture(GL_TEXTURE_BUFFER, gpu_->box_texture.name());
+    glBindTexture(GL_TEXTURE_BUFFER, (merged_ ? gpu_->run_box_texture : gpu_->box_texture).name());
     glActiveTexture(GL_TEXTURE1);
-    glBindTexture(GL_TEXTURE_BUFFER, gpu_->state_texture.name());
+    glBindTexture(GL_TEXTURE_BUFFER, (merged_ ? gpu_->run_state_texture : gpu_->state_texture).name());
     glUniform1i(p.uniform("u_boxes"), 0);
     glUniform1i(p.uniform("u_states"), 1);
     glUniformMatrix4fv(p.uniform("u_view_proj"), 1, GL_FALSE, glm::value_ptr(view_proj));

@@ -6,7 +6,8 @@
 // GPU data: every object's box is uploaded once per layout; its state (one
 // byte) is re-uploaded only when it changes; the draw list holds only the
 // visible objects, sorted back to front whenever the camera or the visible
-// set changes.
+// set changes. Scenes of many microbatches seen from afar draw runs of
+// microbatches merged instead (merged_runs.hpp), rebuilt when states change.
 
 #include <cstdint>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "pipescope/render/camera.hpp"
 #include "pipescope/render/font.hpp"
+#include "pipescope/render/merged_runs.hpp"
 #include "pipescope/model/layout.hpp"
 #include "pipescope/render/style.hpp"
 #include "pipescope/animate/timeline.hpp"
@@ -23,6 +25,7 @@ namespace pipescope {
 struct RenderStats {
   std::size_t objects = 0;          // in the scene
   std::size_t visible_objects = 0;  // drawn this frame
+  std::size_t drawn_boxes = 0;      // the same, or fewer where microbatches merged
   std::size_t quads = 0;            // instances in the object draw
   std::size_t glyphs = 0;           // label glyph instances
   std::size_t state_uploads = 0;    // objects whose state went to the GPU last update
@@ -51,6 +54,11 @@ class SceneRenderer {
  private:
   struct Gpu;
   void rebuild_visible();
+  void rebuild_runs();
+  // A draw-list item is an object, or a merged run when microbatches merge.
+  const Box& drawn_box(std::uint32_t item) const;
+  ObjectIndex drawn_object(std::uint32_t item) const;
+  VisualState drawn_state(std::uint32_t item) const;
   void sort_and_upload_draw_list(const Camera& camera);
   void upload_labels(const RenderStyle& style, const glm::mat4& view_proj, int width, int height);
 
@@ -58,7 +66,10 @@ class SceneRenderer {
   const Layout* layout_ = nullptr;
   std::vector<VisualState> states_;  // mirror of what the GPU holds
   std::vector<ObjectIndex> visible_;
-  std::vector<ObjectIndex> sorted_;  // visible_, back to front
+  std::vector<std::uint32_t> sorted_;  // draw-list items, back to front
+  std::vector<MergedRun> runs_;  // the visible objects merged, while merged_
+  bool merged_ = false;
+  bool runs_dirty_ = true;
   std::vector<ObjectIndex> highlight_;  // outlined whatever their state
   bool visible_dirty_ = true;
   bool draw_list_dirty_ = true;

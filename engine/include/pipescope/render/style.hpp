@@ -42,6 +42,9 @@ struct RenderStyle {
   // nothing pops as the camera moves, at a fixed cost per pixel.
   bool order_independent = false;
   bool axes = true;
+  // Large scenes seen from afar draw consecutive microbatches in the same
+  // state as one box (merged_runs.hpp). Off: every object, always.
+  bool level_of_detail = true;
   glm::vec4 background{1.0f, 1.0f, 1.0f, 1.0f};  // straight alpha; 0 alpha = transparent PNG
   float edge_px = 1.4f;    // matplotlib's 2-pt edge, the half inside each face
   float line_px = 2.0f;    // axis arrows
