@@ -13,6 +13,9 @@ in vec2 v_uv;
 in float v_view_depth;
 flat in vec4 v_fill;
 flat in vec4 v_edge;
+in vec3 v_box;
+flat in vec4 v_cut;
+flat in vec2 v_piece;
 
 uniform float u_edge_px;  // edge width inside the quad, in pixels; 0 = none
 uniform bool u_order_independent;
@@ -21,8 +24,39 @@ uniform float u_depth_scale;  // the scene's size: keeps weights in half-float r
 layout(location = 0) out vec4 o_colour;
 layout(location = 1) out float o_weight;
 
+// A GPU's colour: hues a golden-ratio turn apart, so neighbouring ranks
+// (a tp group) differ most, and 64 in view stay apart.
+vec3 gpu_colour(float gpu) {
+  float h = fract(gpu * 0.6180339887) * 6.0;
+  vec3 rgb = clamp(abs(mod(h + vec3(0.0, 4.0, 2.0), 6.0) - 3.0) - 1.0, 0.0, 1.0);
+  return mix(vec3(1.0), rgb, 0.8) * 0.85;
+}
+
 void main() {
-  vec4 fill = vec4(v_fill.rgb * v_fill.a, v_fill.a);
+  vec4 base = v_fill;
+  float cut_line = 0.0;
+  if (v_cut.x * v_cut.y > 1.5) {
+    // Which piece of the cut this fragment is on, and whether it is on a
+    // cut between two pieces (a thin line in the piece's edge colour).
+    vec2 cells = v_box.xy * v_cut.xy;
+    vec2 piece = min(floor(cells), v_cut.xy - 1.0);
+    if (v_cut.z >= 0.0) {
+      vec3 tint = gpu_colour(v_cut.z + piece.x + piece.y * v_cut.w);
+      base.rgb = mix(base.rgb, tint * v_piece.x, v_piece.y);
+    }
+    for (int a = 0; a < 2; ++a) {
+      float w = fwidth(cells[a]);
+      if (v_cut[a] < 1.5 || w < 1e-6) continue;  // not cut, or seen edge-on along it
+      float nearest = floor(cells[a] + 0.5);
+      if (nearest < 0.5 || nearest > v_cut[a] - 0.5) continue;  // the box's own edge
+      cut_line = max(cut_line, 1.0 - smoothstep(0.5, 1.5, abs(cells[a] - nearest) / w));
+    }
+  }
+  vec4 fill = vec4(base.rgb * base.a, base.a);
+  if (cut_line > 0.0) {
+    vec4 line = vec4(v_edge.rgb * 0.6 * max(v_edge.a, 0.5), max(v_edge.a, 0.5)) * cut_line;
+    fill = line + fill * (1.0 - line.a);
+  }
   if (u_edge_px > 0.0) {
     vec2 px = min(v_uv, 1.0 - v_uv) / max(fwidth(v_uv), vec2(1e-6));
     float edge = 1.0 - smoothstep(u_edge_px - 0.5, u_edge_px + 0.5, min(px.x, px.y));

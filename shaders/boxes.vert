@@ -8,7 +8,8 @@
 // side on axis 0-2, 6 the flat quad of a face object.
 layout(location = 0) in uint a_item;
 
-uniform samplerBuffer u_boxes;   // per object: (lo.xyz, colour group), (hi.xyz, flat axis)
+uniform samplerBuffer u_boxes;   // per object: (lo.xyz, colour group), (hi.xyz, flat axis),
+                                 // (pieces along x, along y, first GPU or -1, GPU stride along y)
 uniform usamplerBuffer u_states; // per object: VisualState
 uniform mat4 u_view_proj;
 uniform vec3 u_eye;              // perspective: which side of a box faces the eye
@@ -22,14 +23,18 @@ out vec2 v_uv;
 out float v_view_depth;  // distance along the view, for order-independent weights
 flat out vec4 v_fill;   // shaded, as matplotlib shades a surface
 flat out vec4 v_edge;   // unshaded, as matplotlib draws edges
+out vec3 v_box;          // where in its box, 0-1 on each axis: which piece
+flat out vec4 v_cut;     // the box's third texel: how the run cuts it
+flat out vec2 v_piece;   // this side's shading, and how far a piece's GPU colour tints it
 
 const vec2 kCorners[6] = vec2[](vec2(0, 0), vec2(1, 0), vec2(1, 1), vec2(0, 0), vec2(1, 1), vec2(0, 1));
 
 void main() {
   int object = int(a_item >> 3u);
   int side = int(a_item & 7u);
-  vec4 t0 = texelFetch(u_boxes, 2 * object);
-  vec4 t1 = texelFetch(u_boxes, 2 * object + 1);
+  vec4 t0 = texelFetch(u_boxes, 3 * object);
+  vec4 t1 = texelFetch(u_boxes, 3 * object + 1);
+  v_cut = texelFetch(u_boxes, 3 * object + 2);
   vec3 lo = t0.xyz;
   vec3 hi = t1.xyz;
   int code = int(t0.w);  // colour group, plus 4 x (1 + rank tint) for tinted weights
@@ -58,9 +63,13 @@ void main() {
   gl_Position = u_view_proj * vec4(p, 1.0);
   v_view_depth = u_orthographic ? dot(p - u_eye, u_forward) : distance(p, u_eye);
   v_uv = c;
+  v_box = (p - lo) / max(hi - lo, vec3(1e-6));
 
   vec4 colour = u_palette[group * 6 + int(state)];
   v_fill = vec4(colour.rgb * u_shade[group][axis], colour.a);
+  // A matmul's piece reads as its GPU's; a face keeps its state's colour
+  // (weight, activation, gradient) first.
+  v_piece = vec2(u_shade[group][axis], group == 1 ? 0.7 : 0.4);
   v_edge = colour;
   // A weight's edge takes its rank's colour, strong enough to read through the fill.
   if (tint > 0 && colour.a > 0.0) v_edge = vec4(u_rank_tint[(tint - 1) % 8], 0.9);

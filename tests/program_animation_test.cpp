@@ -5,6 +5,8 @@
 // when its gradient is complete.
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "support.hpp"
 #include "pipescope/animate/scene.hpp"
 #include "pipescope/schedule/simulate.hpp"
@@ -224,6 +226,78 @@ TEST(NotebookPlan, MatchesTheNotebooksAnimation) {
           }
         }
       }
+    }
+  }
+}
+
+TEST(ProgramAnimation, ATensorParallelAllReduceLightsOnlyWhileItsPassRuns) {
+  // tp 2: each layer's output is summed over the tp group after its
+  // row-parallel matmul (forward), and its gradient after the next layer's
+  // column-parallel one (backward); a stage's input gradient at the end of
+  // its backward. Each all-reduce object is lit only in frames its replica
+  // runs that stage's F or backward of that microbatch, and in at least one.
+  Params p;
+  p.model = CostModel::Transformer;
+  p.schedule = ScheduleKind::OneFOneB;
+  p.d_model = 1024;
+  p.heads = 16;
+  p.seq_len = 512;
+  p.B = 8;
+  p.dp = 2;
+  p.pp = 2;
+  p.tp = 2;
+  p.L = 4;
+  p.microbatches = 4;
+  ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+  Scene scene(p);
+  const SchedulePlan plan = make_plan(p);
+  const Layout& layout = scene.layout();
+  ASSERT_TRUE(layout.has_tensor_reduces());
+  // Frames of each (stage, microbatch)'s forward and backward passes.
+  struct Span {
+    std::int64_t first, last;
+    bool forward;
+  };
+  std::map<std::pair<int, int>, std::vector<Span>> spans;
+  for (const auto& rank : plan.timing.per_rank) {
+    for (const auto& a : rank) {
+      for_each_pass(a, plan.costs, [&](const Step& st, std::int64_t start, std::int64_t end) {
+        if (st.op == Op::W) return;
+        spans[{st.stage, st.microbatch}].push_back({plan.frame_of(start), plan.frame_of(end), st.op == Op::F});
+      });
+    }
+  }
+  std::map<ObjectIndex, int> lit_forward, lit_backward;
+  Playhead& ph = scene.playhead();
+  for (std::uint32_t f = 0; f <= scene.timeline().last_frame(); ++f) {
+    ph.seek(f);
+    for (ObjectIndex i = 0; i < layout.size(); ++i) {
+      const SceneObject& o = layout[i];
+      if (o.kind != ObjectKind::TensorReduce && o.kind != ObjectKind::TensorReduceIn) continue;
+      if (ph.state(i) != VisualState::Lit) continue;
+      const int stage = o.kind == ObjectKind::TensorReduceIn ? static_cast<int>(o.layer)
+                                                             : static_cast<int>(o.layer / p.layers_per_stage());
+      bool inside = false;
+      for (const Span& s : spans[{stage, static_cast<int>(o.microbatch)}]) {
+        if (f >= s.first && f <= s.last) {
+          inside = true;
+          ++(s.forward ? lit_forward : lit_backward)[i];
+        }
+      }
+      EXPECT_TRUE(inside) << layout.id(i) << " lit at frame " << f << " outside its passes";
+    }
+  }
+  for (ObjectIndex i = 0; i < layout.size(); ++i) {
+    const SceneObject& o = layout[i];
+    if (o.kind == ObjectKind::TensorReduceIn) {
+      EXPECT_GT(lit_backward[i], 0) << layout.id(i) << ": the stage input's gradient is summed in the backward";
+      EXPECT_EQ(lit_forward[i], 0) << layout.id(i);
+    }
+    if (o.kind == ObjectKind::TensorReduce) {
+      EXPECT_GT(lit_forward[i], 0) << layout.id(i) << ": every layer's output is summed in the forward";
+      // Its gradient is summed by the next layer's backward, on this stage only.
+      const bool last_of_stage = (o.layer + 1) % p.layers_per_stage() == 0;
+      if (!last_of_stage) EXPECT_GT(lit_backward[i], 0) << layout.id(i);
     }
   }
 }

@@ -176,7 +176,8 @@ TEST(StateDump, OwnersNameEachObjectsKindAndGpus) {
   const std::map<std::string, std::string> kinds = {{"W1", "weight1"}, {"W2", "weight2"}, {"h", "hidden"},
                                                     {"x", "residual"}, {"xin", "stage_input"}, {"F1", "flop1"},
                                                     {"F2", "flop2"}, {"P2P", "pipe_send"}, {"AR1", "all_reduce1"},
-                                                    {"AR2", "all_reduce2"}};
+                                                    {"AR2", "all_reduce2"}, {"TP", "tp_all_reduce"},
+                                                    {"TPin", "tp_all_reduce_in"}};
   int checked = 0;
   for (const auto& [id, o] : owners.items()) {
     // "F1/r1/l3/m0": kind, replica, layer (or stage for xin and P2P), microbatch.
@@ -187,7 +188,7 @@ TEST(StateDump, OwnersNameEachObjectsKindAndGpus) {
     EXPECT_EQ(o.at("kind"), kinds.at(parts[0])) << id;
     const int replica = std::stoi(parts[1].substr(1));
     const int index = std::stoi(parts[2].substr(1));
-    const bool per_stage = parts[0] == "xin" || parts[0] == "P2P";
+    const bool per_stage = parts[0] == "xin" || parts[0] == "P2P" || parts[0] == "TPin";
     const int stage = per_stage ? index : index / 2;  // 4 layers on 2 stages
     EXPECT_EQ(o.at("replica"), replica) << id;
     EXPECT_EQ(o.at("stage"), stage) << id;
@@ -199,9 +200,69 @@ TEST(StateDump, OwnersNameEachObjectsKindAndGpus) {
     std::vector<int> gpus = {first, first + 1};
     if (parts[0] == "AR1" || parts[0] == "AR2") gpus.insert(gpus.end(), {first + 2, first + 3});  // and the next replica
     EXPECT_EQ(o.at("gpus").get<std::vector<int>>(), gpus) << id;
+    // tp 2 cuts the matmuls, their weights, the hidden activation and the
+    // exchanges along x, one piece a GPU; the residual side is replicated.
+    const bool cut = parts[0] == "W1" || parts[0] == "W2" || parts[0] == "h" || parts[0] == "F1" ||
+                     parts[0] == "F2" || parts[0] == "AR1" || parts[0] == "AR2";
+    const auto& pieces = o.at("pieces");
+    EXPECT_EQ(pieces.at("along_x"), cut ? 2 : 1) << id;
+    EXPECT_EQ(pieces.at("along_y"), 1) << id;
+    const std::vector<int> piece_gpus = cut ? std::vector<int>{first, first + 1} : std::vector<int>{first};
+    EXPECT_EQ(pieces.at("gpus").get<std::vector<int>>(), piece_gpus) << id;
+    EXPECT_EQ(pieces.at("owned"), parts[0] != "AR1" && parts[0] != "AR2" && cut) << id;
     ++checked;
   }
   EXPECT_EQ(checked, static_cast<int>(layout.size()));
+  EXPECT_EQ(owners.count("TP/r1/l3/m1"), 1u) << "a tp all-reduce per layer and microbatch";
+  EXPECT_EQ(owners.count("TPin/r0/s1/m0"), 1u) << "and one per stage input";
+}
+
+TEST(StateDump, EveryPieceOfACutCuboidBelongsToItsGpu) {
+  // tp 2 x cp 2 x dp 2 x pp 2 with sequence parallelism, worked by hand in
+  // Megatron's order, GPU = t + 2 (c + 2 (d + 2 p)): replica 1's stage 1
+  // starts at GPU 2 (0 + 2 (1 + 2)) = 12.
+  using namespace pipescope;
+  Params p;
+  p.model = CostModel::Transformer;
+  p.schedule = ScheduleKind::OneFOneB;
+  p.d_model = 1024;
+  p.heads = 16;
+  p.seq_len = 512;
+  p.B = 8;
+  p.dp = 2;
+  p.pp = 2;
+  p.tp = 2;
+  p.cp = 2;
+  p.sp = 1;
+  p.L = 4;
+  p.microbatches = 2;
+  ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+  const Scene scene(p);
+  std::stringstream dump;
+  write_state_dump(dump, scene.layout(), scene.timeline(), nullptr, {.owners = true});
+  std::string first_line;
+  std::getline(dump, first_line);
+  const auto owners = nlohmann::json::parse(first_line).at("owners");
+  // A matmul: x by tp (GPUs 12, 13), y by cp (the next cp rank, 2 on: 14, 15).
+  const auto& flop = owners.at("F1/r1/l2/m0").at("pieces");
+  EXPECT_EQ(flop.at("along_x"), 2);
+  EXPECT_EQ(flop.at("along_y"), 2);
+  EXPECT_EQ(flop.at("gpus").get<std::vector<int>>(), (std::vector<int>{12, 13, 14, 15}));
+  EXPECT_TRUE(flop.at("owned"));
+  // A residual under sp: its tokens over cp x tp, consecutive ranks.
+  const auto& residual = owners.at("x/r1/l3/m1").at("pieces");
+  EXPECT_EQ(residual.at("along_x"), 1);
+  EXPECT_EQ(residual.at("along_y"), 4);
+  EXPECT_EQ(residual.at("gpus").get<std::vector<int>>(), (std::vector<int>{12, 13, 14, 15}));
+  EXPECT_TRUE(residual.at("owned"));
+  // A weight: cut by tp, the same shard on both cp ranks.
+  const auto& weight = owners.at("W1/r1/l2").at("pieces");
+  EXPECT_EQ(weight.at("along_x"), 2);
+  EXPECT_EQ(weight.at("along_y"), 1);
+  EXPECT_EQ(weight.at("gpus").get<std::vector<int>>(), (std::vector<int>{12, 13}));
+  EXPECT_FALSE(weight.at("owned"));
+  // Replica 0's stage 0: GPUs 0-3.
+  EXPECT_EQ(owners.at("F2/r0/l0/m1").at("pieces").at("gpus").get<std::vector<int>>(), (std::vector<int>{0, 1, 2, 3}));
 }
 
 }  // namespace

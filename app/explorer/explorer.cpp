@@ -332,10 +332,7 @@ void Explorer::pick_under_mouse(glm::vec2 origin, glm::vec2 size, const std::vec
   if (over && ImGui::IsMouseReleased(ImGuiMouseButton_Left) && glm::distance(m, press_at_) < 3.0f) {
     selected_object_ = hovered_object_;
     lanes_state_.selected_stage = selected_object_ ? stage_of(scene_->layout(), *selected_object_) : -1;
-    const bool per_microbatch = selected_object_ && scene_->layout()[*selected_object_].kind != ObjectKind::Weight1 &&
-                                scene_->layout()[*selected_object_].kind != ObjectKind::Weight2 &&
-                                scene_->layout()[*selected_object_].kind != ObjectKind::AllReduce1 &&
-                                scene_->layout()[*selected_object_].kind != ObjectKind::AllReduce2;
+    const bool per_microbatch = selected_object_ && !is_per_layer(scene_->layout()[*selected_object_].kind);
     lanes_state_.selected_microbatch =
         per_microbatch ? static_cast<int>(scene_->layout()[*selected_object_].microbatch) : -1;
   }

@@ -12,6 +12,7 @@
 #include <fmt/ranges.h>
 
 #include "pipescope/model/mesh.hpp"
+#include "pipescope/model/pieces.hpp"
 
 namespace pipescope {
 
@@ -109,6 +110,8 @@ const char* kind_name(ObjectKind k) {
     case ObjectKind::PipeSend: return "pipe_send";
     case ObjectKind::AllReduce1: return "all_reduce1";
     case ObjectKind::AllReduce2: return "all_reduce2";
+    case ObjectKind::TensorReduce: return "tp_all_reduce";
+    case ObjectKind::TensorReduceIn: return "tp_all_reduce_in";
   }
   return "";
 }
@@ -118,9 +121,8 @@ const char* kind_name(ObjectKind k) {
 ObjectOwner object_owner(const Layout& layout, ObjectIndex i) {
   const Params& p = layout.params();
   const SceneObject& o = layout[i];
-  const bool per_stage = o.kind == ObjectKind::StageInput || o.kind == ObjectKind::PipeSend;
-  const bool per_layer = o.kind == ObjectKind::Weight1 || o.kind == ObjectKind::Weight2 ||
-                         o.kind == ObjectKind::AllReduce1 || o.kind == ObjectKind::AllReduce2;
+  const bool per_stage = is_per_stage(o.kind);
+  const bool per_layer = is_per_layer(o.kind);
   const std::int64_t stage = per_stage ? o.layer : o.layer / std::max<std::int64_t>(1, p.layers_per_stage());
   ObjectOwner owner{kind_name(o.kind), o.replica, stage, per_layer ? -1 : static_cast<std::int64_t>(o.microbatch), {}};
   const Mesh mesh = mesh_of(p);
@@ -175,11 +177,15 @@ bool write_state_dump(std::ostream& out, const Layout& layout, const Timeline& t
       first = false;
       write_json_string(line, ids[i]);
       const ObjectOwner o = object_owner(layout, i);
-      // Keys sorted, as json.dumps(sort_keys=True) writes them.
-      line += fmt::format(": {{\"gpu\": {}, \"gpus\": [{}], \"kind\": \"{}\", \"microbatch\": {}, \"replica\": {}, "
-                          "\"stage\": {}}}",
+      const Pieces pieces = object_pieces(layout, i);
+      // Keys sorted, as json.dumps(sort_keys=True) writes them. "pieces":
+      // how the object is cut (x: tp, y: the tokens) and each piece's GPU.
+      line += fmt::format(": {{\"gpu\": {}, \"gpus\": [{}], \"kind\": \"{}\", \"microbatch\": {}, "
+                          "\"pieces\": {{\"along_x\": {}, \"along_y\": {}, \"gpus\": [{}], \"owned\": {}}}, "
+                          "\"replica\": {}, \"stage\": {}}}",
                           o.gpus.empty() ? -1 : o.gpus.front(), fmt::join(o.gpus, ", "), o.kind,
-                          o.microbatch < 0 ? "null" : std::to_string(o.microbatch), o.replica, o.stage);
+                          o.microbatch < 0 ? "null" : std::to_string(o.microbatch), pieces.along_x, pieces.along_y,
+                          fmt::join(pieces.gpus(), ", "), pieces.owned ? "true" : "false", o.replica, o.stage);
     }
     line += "}";
   }

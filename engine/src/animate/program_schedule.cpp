@@ -25,6 +25,15 @@ struct ReplicaSteps : detail::NotebookHelpers {
 
   int first_layer(int s) const { return s * layers_per_stage; }
 
+  // A tp all-reduce (tp > 1 only): lit for one step of its pass, as long as
+  // a matmul, where Megatron's g (forward) and f (backward) operators sum
+  // the tp group's partial results.
+  Steps tensor_reduce(ObjectIndex reduce) {
+    show_solid(reduce);
+    co_yield step;
+    hide_solid(reduce);
+  }
+
   // The stage's input arrives, then each layer's two matmuls.
   Steps forward(int s, int m) {
     const int l0 = first_layer(s);
@@ -33,6 +42,9 @@ struct ReplicaSteps : detail::NotebookHelpers {
     for (int l = l0; l < l0 + layers_per_stage; ++l) {
       for (auto g = fwd(layout.hidden(r, l, m), layout.flop1(r, l, m)); g.next();) co_yield step;
       for (auto g = fwd(layout.residual(r, l, m), layout.flop2(r, l, m)); g.next();) co_yield step;
+      if (layout.has_tensor_reduces()) {
+        for (auto g = tensor_reduce(layout.tensor_reduce(r, l, m)); g.next();) co_yield step;
+      }
     }
   }
 
@@ -44,9 +56,15 @@ struct ReplicaSteps : detail::NotebookHelpers {
     for (int l = last; l > l0; --l) {
       for (auto g = bwd_act(layout.hidden(r, l, m), layout.flop2(r, l, m)); g.next();) co_yield step;
       for (auto g = bwd_act(layout.residual(r, l - 1, m), layout.flop1(r, l, m)); g.next();) co_yield step;
+      if (layout.has_tensor_reduces()) {
+        for (auto g = tensor_reduce(layout.tensor_reduce(r, l - 1, m)); g.next();) co_yield step;
+      }
     }
     for (auto g = bwd_act(layout.hidden(r, l0, m), layout.flop2(r, l0, m)); g.next();) co_yield step;
     for (auto g = bwd_act(layout.stage_input(r, s, m), layout.flop1(r, l0, m)); g.next();) co_yield step;
+    if (layout.has_tensor_reduces()) {
+      for (auto g = tensor_reduce(layout.tensor_reduce_in(r, s, m)); g.next();) co_yield step;
+    }
   }
 
   // This microbatch's share of every weight gradient of the stage, from the
@@ -166,7 +184,9 @@ Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::o
     if (!real) return inner;
     return spread(std::move(inner), k, std::max<std::int64_t>(1, plan.frame_of(end) - plan.frame_of(start)));
   };
-  auto pass_steps = [&](const Step& st) { return steps_of.length(st); };
+  // With tp, F and I (and so B) each add a tp all-reduce step a layer.
+  const std::int64_t reduce_steps = layout.has_tensor_reduces() ? p.layers_per_stage() : 0;
+  auto pass_steps = [&](const Step& st) { return steps_of.length(st) + (st.op == Op::W ? 0 : reduce_steps); };
   // Which W (or B) of each stage is its last: that one turns the weights red.
   // (Per replica when they ran apart.)
   const std::size_t timings = apart ? plan.replica_timing.size() : 1;

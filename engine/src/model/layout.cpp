@@ -50,6 +50,10 @@ Layout::Layout(const Params& params) : params_(params) {
   for (auto* v : {&weights1_, &weights2_, &all_reduce1_, &all_reduce2_}) v->assign(dp * L_, kNone);
   for (auto* v : {&hidden_, &residual_, &flop1_, &flop2_}) v->assign(dp * L_ * mb_, kNone);
   for (auto* v : {&stage_input_, &pipe_send_}) v->assign(dp * stages_ * mb_, kNone);
+  if (params.tp > 1) {
+    tensor_reduce_.assign(dp * L_ * mb_, kNone);
+    tensor_reduce_in_.assign(dp * stages_ * mb_, kNone);
+  }
   for (std::size_t r = 0; r < dp; ++r) build_replica(static_cast<int>(r));
 }
 
@@ -75,6 +79,10 @@ void Layout::build_replica(int r) {
   const double B_next_end = (r + 1) * (B + static_cast<double>(p.dp_gpu_delta)) + B;
   const double mb_size = B / mb;
   auto mb_start = [&](int m) { return B_start + m * mb_size; };
+  // A tp all-reduce is a slab an eighth of a layer thick on the tensor it
+  // sums: just past a layer's output face, just before a stage's input.
+  const bool tensor_reduces = !tensor_reduce_.empty();
+  const std::int64_t reduce_depth = std::max<std::int64_t>(1, d_hidden / 8);
 
   std::int64_t x = 0;  // layer_L_by_d_hidden_start
   for (int l = 0; l < L; ++l) {
@@ -88,6 +96,11 @@ void Layout::build_replica(int r) {
         stage_input_[(r * stages_ + stage) * mb_ + m] =
             add(ObjectKind::StageInput, r, stage, m,
                 make_box(x, x, mb_start(m), mb_start(m) + mb_size, zp * d_model, (zp + 1) * d_model));
+        if (tensor_reduces) {
+          tensor_reduce_in_[(r * stages_ + stage) * mb_ + m] =
+              add(ObjectKind::TensorReduceIn, r, stage, m,
+                  cuboid_box(x - reduce_depth, x, mb_start(m), mb_start(m) + mb_size, zp * d_model, (zp + 1) * d_model));
+        }
       }
     }
     const std::size_t rl = r * L_ + l;
@@ -111,6 +124,10 @@ void Layout::build_replica(int r) {
                       cuboid_box(x, x_end, y0, y1, zp * d_model, (zp + 1) * d_model));
       flop2_[i] = add(ObjectKind::Flop2, r, l, m,
                       cuboid_box(x, x_end, y0, y1, zr * d_model, (zr + 1) * d_model));
+      if (tensor_reduces) {
+        tensor_reduce_[i] = add(ObjectKind::TensorReduce, r, l, m,
+                                cuboid_box(x_end, x_end + reduce_depth, y0, y1, zr * d_model, (zr + 1) * d_model));
+      }
     }
     x += d_hidden;
     if ((l + 1) % per_stage == 0 && l != L - 1) {
@@ -163,6 +180,8 @@ std::string Layout::id(ObjectIndex i) const {
       return fmt::format("P2P/r{}/s{}/m{}", o.replica, o.layer, o.microbatch);
     case ObjectKind::AllReduce1: return fmt::format("AR1/r{}/l{}", o.replica, o.layer);
     case ObjectKind::AllReduce2: return fmt::format("AR2/r{}/l{}", o.replica, o.layer);
+    case ObjectKind::TensorReduce: return fmt::format("TP/r{}/l{}/m{}", o.replica, o.layer, o.microbatch);
+    case ObjectKind::TensorReduceIn: return fmt::format("TPin/r{}/s{}/m{}", o.replica, o.layer, o.microbatch);
   }
   return {};
 }

@@ -96,7 +96,9 @@ double estimated_object_count(const Params& p) {
   // stage input per stage and microbatch, a send per stage boundary and
   // microbatch, and (all but the last replica) two exchanges per layer.
   const double stages = pp * static_cast<double>(p.stages_per_rank());
-  const double per_replica = 2 * L + 4 * L * mb + stages * mb + (stages - 1) * mb;
+  // With tp, a tp all-reduce per layer and microbatch and one per stage input.
+  const double tensor_reduces = p.tp > 1 ? L * mb + stages * mb : 0;
+  const double per_replica = 2 * L + 4 * L * mb + stages * mb + (stages - 1) * mb + tensor_reduces;
   return dp * per_replica + (dp - 1) * 2 * L;
 }
 

@@ -67,10 +67,12 @@ std::vector<MergedRun> merge_microbatch_runs(const Layout& layout, std::span<con
       builder.runs(mb, [&](int m) { return layout.residual(r, l, m); });
       builder.runs(mb, [&](int m) { return layout.flop1(r, l, m); });
       builder.runs(mb, [&](int m) { return layout.flop2(r, l, m); });
+      if (layout.has_tensor_reduces()) builder.runs(mb, [&](int m) { return layout.tensor_reduce(r, l, m); });
     }
     for (int s = 0; s < stages; ++s) {
       builder.runs(mb, [&](int m) { return layout.stage_input(r, s, m); });
       if (s < stages - 1) builder.runs(mb, [&](int m) { return layout.pipe_send(r, s, m); });
+      if (layout.has_tensor_reduces()) builder.runs(mb, [&](int m) { return layout.tensor_reduce_in(r, s, m); });
     }
   }
   return out;

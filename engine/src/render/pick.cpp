@@ -44,6 +44,8 @@ const char* kind_name(ObjectKind k) {
     case ObjectKind::PipeSend: return "pipeline send";
     case ObjectKind::AllReduce1: return "first weight's gradient exchange";
     case ObjectKind::AllReduce2: return "second weight's gradient exchange";
+    case ObjectKind::TensorReduce: return "tensor-parallel all-reduce of the layer's output (or its gradient)";
+    case ObjectKind::TensorReduceIn: return "tensor-parallel all-reduce of the stage input's gradient";
   }
   return "";
 }
@@ -60,11 +62,6 @@ const char* state_name(VisualState s) {
   return "";
 }
 
-bool per_stage(ObjectKind k) { return k == ObjectKind::StageInput || k == ObjectKind::PipeSend; }
-bool per_microbatch(ObjectKind k) {
-  return k != ObjectKind::Weight1 && k != ObjectKind::Weight2 && k != ObjectKind::AllReduce1 &&
-         k != ObjectKind::AllReduce2;
-}
 
 }  // namespace
 
@@ -89,7 +86,7 @@ std::optional<ObjectIndex> pick_object(const Layout& layout, const std::vector<V
 
 int stage_of(const Layout& layout, ObjectIndex i) {
   const SceneObject& o = layout[i];
-  if (per_stage(o.kind)) return static_cast<int>(o.layer);
+  if (is_per_stage(o.kind)) return static_cast<int>(o.layer);
   return static_cast<int>(o.layer / static_cast<std::uint32_t>(layout.params().layers_per_stage()));
 }
 
@@ -97,9 +94,9 @@ std::string describe_object(const Layout& layout, ObjectIndex i, VisualState sta
   const SceneObject& o = layout[i];
   const int stage = stage_of(layout, i);
   std::string s = fmt::format("{}: {}, replica {}, ", layout.id(i), kind_name(o.kind), o.replica);
-  if (!per_stage(o.kind)) s += fmt::format("layer {}, ", o.layer);
+  if (!is_per_stage(o.kind)) s += fmt::format("layer {}, ", o.layer);
   s += fmt::format("stage {} on {}", stage, rank_label(layout.params(), layout.params().rank_of_stage(stage)));
-  if (per_microbatch(o.kind)) s += fmt::format(", microbatch {}", o.microbatch);
+  if (!is_per_layer(o.kind)) s += fmt::format(", microbatch {}", o.microbatch);
   return s + ", " + state_name(state);
 }
 

@@ -9,6 +9,7 @@
 #include "pipescope/gl/gl_object.hpp"
 #include "pipescope/gl/program.hpp"
 #include "pipescope/model/mesh.hpp"
+#include "pipescope/model/pieces.hpp"
 #include "pipescope/render/label_placement.hpp"
 #include "pipescope/render/labels.hpp"
 #include "pipescope/render/merged_runs.hpp"
@@ -53,10 +54,21 @@ int colour_code(const Params& params, const SceneObject& o) {
   return code;
 }
 
-// Two RGBA32F texels per drawn box: (lo, colour code), (hi, flat axis).
-void box_texels(const Box& box, int code, ObjectKind kind, glm::vec4* out) {
+// Three RGBA32F texels per drawn box: (lo, colour code), (hi, flat axis),
+// (pieces along x, along y, first piece's GPU or -1 when the pieces are
+// replicated and so untinted, GPUs between pieces along y).
+constexpr int kTexelsPerBox = 3;
+void box_texels(const Box& box, int code, ObjectKind kind, const Pieces& pieces, glm::vec4* out) {
   out[0] = {box.lo[0], box.lo[1], box.lo[2], static_cast<float>(code)};
   out[1] = {box.hi[0], box.hi[1], box.hi[2], static_cast<float>(is_face(kind) ? std::max(flat_axis(box), 0) : 0)};
+  out[2] = {static_cast<float>(pieces.along_x), static_cast<float>(pieces.along_y),
+            pieces.owned ? static_cast<float>(pieces.first_gpu) : -1.0f, static_cast<float>(pieces.y_stride)};
+}
+
+// How the run cuts object i, or one piece when nothing is cut (the notebook).
+Pieces pieces_of(const Layout& layout, ObjectIndex i) {
+  const Params& p = layout.params();
+  return p.tp > 1 || p.cp > 1 ? object_pieces(layout, i) : Pieces{};
 }
 
 // Fewer objects than this are always drawn one by one: merging would save
@@ -129,11 +141,12 @@ void SceneRenderer::set_scene(const Layout& layout, Playhead& playhead) {
   stats_ = {};
   stats_.objects = n;
 
-  std::vector<glm::vec4> texels(2 * n);
+  std::vector<glm::vec4> texels(kTexelsPerBox * n);
   const Params& params = layout.params();
   for (std::size_t i = 0; i < n; ++i) {
     const SceneObject& o = layout[static_cast<ObjectIndex>(i)];
-    box_texels(o.box, colour_code(params, o), o.kind, &texels[2 * i]);
+    box_texels(o.box, colour_code(params, o), o.kind, pieces_of(layout, static_cast<ObjectIndex>(i)),
+               &texels[kTexelsPerBox * i]);
   }
   glBindBuffer(GL_TEXTURE_BUFFER, gpu_->box_buffer.name());
   glBufferData(GL_TEXTURE_BUFFER, static_cast<GLsizeiptr>(texels.size() * sizeof(glm::vec4)), texels.data(),
@@ -183,12 +196,16 @@ void SceneRenderer::update(Playhead& playhead) {
 
 void SceneRenderer::rebuild_runs() {
   runs_ = merge_microbatch_runs(*layout_, states_);
-  std::vector<glm::vec4> texels(2 * runs_.size());
+  std::vector<glm::vec4> texels(kTexelsPerBox * runs_.size());
   std::vector<VisualState> states(runs_.size());
   const Params& params = layout_->params();
   for (std::size_t k = 0; k < runs_.size(); ++k) {
     const SceneObject& o = (*layout_)[runs_[k].first];
-    box_texels(runs_[k].box, colour_code(params, o), o.kind, &texels[2 * k]);
+    Pieces pieces = pieces_of(*layout_, runs_[k].first);
+    // Several microbatches' tokens: their cuts along y would not be one
+    // microbatch's, so only the x cut (tp) is drawn.
+    if (runs_[k].count > 1) pieces.along_y = 1;
+    box_texels(runs_[k].box, colour_code(params, o), o.kind, pieces, &texels[kTexelsPerBox * k]);
     states[k] = runs_[k].state;
   }
   glBindBuffer(GL_TEXTURE_BUFFER, gpu_->run_box_buffer.name());

@@ -19,7 +19,10 @@ struct StateDumpOptions {
   // each object's kind, replica, stage, microbatch and the GPUs that hold it
   // ("gpu": the first, by global rank, as Megatron numbers them; "gpus":
   // all of its stage's tp x cp group, and the next replica's for an
-  // exchange). Off, the header is the notebook recording's, byte for byte.
+  // exchange); "pieces": how the run cuts it (pieces.hpp: along x by tp,
+  // along y by cp and sp), each piece's GPU, x fastest, and whether each
+  // piece is one GPU's alone. Off, the header is the notebook recording's,
+  // byte for byte.
   bool owners = false;
 };
 

@@ -29,10 +29,25 @@ enum class ObjectKind : std::uint8_t {
   PipeSend,     // P2P/r/s/m   cuboid, pp_comms (stage s to s+1)
   AllReduce1,   // AR1/r/l     cuboid, w1_dp_comms (replica r with r+1)
   AllReduce2,   // AR2/r/l     cuboid, w2_dp_comms
+  // With tensor parallelism only (tp > 1), beyond the notebook: the tp
+  // group's all-reduces (Megatron's g and f operators).
+  TensorReduce,    // TP/r/l/m    cuboid: layer l's output summed after its
+                   //             row-parallel matmul (forward), and its
+                   //             gradient after layer l + 1's column-parallel one
+  TensorReduceIn,  // TPin/r/s/m  cuboid: stage s's input gradient summed (backward)
 };
 
 constexpr bool is_face(ObjectKind k) { return k <= ObjectKind::StageInput; }
 constexpr bool is_communication(ObjectKind k) { return k >= ObjectKind::PipeSend; }
+// Objects of a stage (`layer` holds the stage), not of a layer.
+constexpr bool is_per_stage(ObjectKind k) {
+  return k == ObjectKind::StageInput || k == ObjectKind::PipeSend || k == ObjectKind::TensorReduceIn;
+}
+// Objects of a layer, not of one microbatch: the weights and their exchanges.
+constexpr bool is_per_layer(ObjectKind k) {
+  return k == ObjectKind::Weight1 || k == ObjectKind::Weight2 || k == ObjectKind::AllReduce1 ||
+         k == ObjectKind::AllReduce2;
+}
 
 struct Box {
   std::array<double, 3> lo{};
@@ -69,6 +84,10 @@ class Layout {
   // Exchanges exist only for replicas r < dp - 1.
   ObjectIndex all_reduce1(int r, int l) const { return per_layer(all_reduce1_, r, l); }
   ObjectIndex all_reduce2(int r, int l) const { return per_layer(all_reduce2_, r, l); }
+  // Only with tp > 1 (has_tensor_reduces()).
+  bool has_tensor_reduces() const { return !tensor_reduce_.empty(); }
+  ObjectIndex tensor_reduce(int r, int l, int m) const { return per_mb(tensor_reduce_, r, l, m); }
+  ObjectIndex tensor_reduce_in(int r, int s, int m) const { return per_stage_mb(tensor_reduce_in_, r, s, m); }
 
   // The initial state, as the notebook draws it before the first step.
   std::vector<VisualState> initial_state() const;
@@ -99,6 +118,7 @@ class Layout {
   std::vector<SceneObject> objects_;
   std::vector<ObjectIndex> weights1_, weights2_, hidden_, residual_, flop1_, flop2_;
   std::vector<ObjectIndex> stage_input_, pipe_send_, all_reduce1_, all_reduce2_;
+  std::vector<ObjectIndex> tensor_reduce_, tensor_reduce_in_;
 };
 
 
