@@ -44,12 +44,13 @@ void main() {
       vec3 tint = gpu_colour(v_cut.z + piece.x + piece.y * v_cut.w);
       base.rgb = mix(base.rgb, tint * v_piece.x, v_piece.y);
     }
+    // Cuts closer than 3 pixels would be a smear of lines: only the tint then.
+    vec2 w = fwidth(cells);
     for (int a = 0; a < 2; ++a) {
-      float w = fwidth(cells[a]);
-      if (v_cut[a] < 1.5 || w < 1e-6) continue;  // not cut, or seen edge-on along it
+      if (v_cut[a] < 1.5 || w[a] < 1e-6 || w[a] > 0.34) continue;  // uncut, edge-on, or too fine
       float nearest = floor(cells[a] + 0.5);
       if (nearest < 0.5 || nearest > v_cut[a] - 0.5) continue;  // the box's own edge
-      cut_line = max(cut_line, 1.0 - smoothstep(0.5, 1.5, abs(cells[a] - nearest) / w));
+      cut_line = max(cut_line, 1.0 - smoothstep(0.5, 1.5, abs(cells[a] - nearest) / w[a]));
     }
   }
   vec4 fill = vec4(base.rgb * base.a, base.a);

@@ -368,6 +368,19 @@ TEST_F(RenderTest, MergedMicrobatchesLookLikeEveryObjectDrawn) {
   ASSERT_GT(microbatch_pixels(scene.layout(), close, kSize), kMergeMicrobatchesBelowPx);
   render_still(renderer, close, kSize, kSize, plain());
   EXPECT_EQ(renderer.stats().drawn_boxes, renderer.stats().visible_objects);
+
+  // Stepped while merged (the objects' states then wait on the CPU), then
+  // seen close: exactly what a fresh renderer draws there.
+  render_still(renderer, cam, kSize, kSize, plain());
+  for (int i = 0; i < 60; ++i) {
+    scene.playhead().step_forward();
+    renderer.update(scene.playhead());
+  }
+  render_still(renderer, cam, kSize, kSize, plain());
+  const Image stepped = render_still(renderer, close, kSize, kSize, plain());
+  SceneRenderer fresh(nullptr);
+  fresh.set_scene(scene.layout(), scene.playhead());
+  EXPECT_EQ(stepped.rgba, render_still(fresh, close, kSize, kSize, plain()).rgba);
 }
 
 }  // namespace

@@ -167,8 +167,25 @@ void SceneRenderer::set_scene(const Layout& layout, Playhead& playhead) {
 
 void SceneRenderer::update(Playhead& playhead) {
   Playhead::Dirty dirty = playhead.take_changes();
+  if (merged_) {
+    // The merged runs are drawn, rebuilt from the mirror: the objects'
+    // states go to the GPU only if they are drawn one by one again.
+    bool changed = dirty.everything;
+    if (dirty.everything) {
+      states_ = playhead.state();
+    } else {
+      for (ObjectIndex i : dirty.objects) {
+        changed |= states_[i] != playhead.state(i);
+        states_[i] = playhead.state(i);
+      }
+    }
+    if (changed) runs_dirty_ = object_states_stale_ = visible_dirty_ = true;
+    stats_.state_uploads = 0;
+    return;
+  }
   glBindBuffer(GL_TEXTURE_BUFFER, gpu_->state_buffer.name());
-  if (dirty.everything || dirty.objects.size() > states_.size() / 16) {
+  if (object_states_stale_ || dirty.everything || dirty.objects.size() > states_.size() / 16) {
+    object_states_stale_ = false;
     // Many scattered changes: one upload beats thousands of tiny ones.
     states_ = playhead.state();
     glBufferSubData(GL_TEXTURE_BUFFER, 0, static_cast<GLsizeiptr>(states_.size()), states_.data());
@@ -196,6 +213,8 @@ void SceneRenderer::update(Playhead& playhead) {
 
 void SceneRenderer::rebuild_runs() {
   runs_ = merge_microbatch_runs(*layout_, states_);
+  stats_.visible_objects = 0;
+  for (const MergedRun& run : runs_) stats_.visible_objects += run.count;
   std::vector<glm::vec4> texels(kTexelsPerBox * runs_.size());
   std::vector<VisualState> states(runs_.size());
   const Params& params = layout_->params();
@@ -273,7 +292,7 @@ void SceneRenderer::sort_and_upload_draw_list(const Camera& camera) {
                GL_DYNAMIC_DRAW);
   GL_CHECK(glBindBuffer(GL_ARRAY_BUFFER, 0));
   gpu_->draw_count = items.size();
-  stats_.visible_objects = visible_.size();
+  if (!merged_) stats_.visible_objects = visible_.size();
   stats_.drawn_boxes = drawn;
   stats_.quads = items.size();
   sorted_for_eye_ = eye;
@@ -431,14 +450,20 @@ void SceneRenderer::draw(const Camera& camera, int width, int height, const Rend
   glClear(GL_COLOR_BUFFER_BIT);
   if (layout_ == nullptr) return;
 
-  if (visible_dirty_) rebuild_visible();
   const bool merge = style.level_of_detail && layout_->size() > kMergeAboveObjects &&
                      microbatch_pixels(*layout_, camera, height) < kMergeMicrobatchesBelowPx;
   if (merge != merged_) {
     merged_ = merge;
     runs_dirty_ = draw_list_dirty_ = labels_dirty_ = true;
+    if (!merged_ && object_states_stale_) {  // states changed while merged
+      glBindBuffer(GL_TEXTURE_BUFFER, gpu_->state_buffer.name());
+      glBufferSubData(GL_TEXTURE_BUFFER, 0, static_cast<GLsizeiptr>(states_.size()), states_.data());
+      GL_CHECK(glBindBuffer(GL_TEXTURE_BUFFER, 0));
+      object_states_stale_ = false;
+    }
   }
   if (merged_ && runs_dirty_) rebuild_runs();
+  if (!merged_ && visible_dirty_) rebuild_visible();
   const bool ortho = camera.projection == Projection::Orthographic;
   if (draw_list_dirty_ || camera.eye() != sorted_for_eye_ || camera.forward() != sorted_for_forward_ ||
       ortho != sorted_orthographic_) {

@@ -70,6 +70,7 @@ class SceneRenderer {
   std::vector<MergedRun> runs_;  // the visible objects merged, while merged_
   bool merged_ = false;
   bool runs_dirty_ = true;
+  bool object_states_stale_ = false;  // states_ ahead of the GPU's (changed while merged)
   std::vector<ObjectIndex> highlight_;  // outlined whatever their state
   bool visible_dirty_ = true;
   bool draw_list_dirty_ = true;
