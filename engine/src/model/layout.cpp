@@ -55,6 +55,45 @@ Layout::Layout(const Params& params) : params_(params) {
     tensor_reduce_in_.assign(dp * stages_ * mb_, kNone);
   }
   for (std::size_t r = 0; r < dp; ++r) build_replica(static_cast<int>(r));
+  if (folds_stages(params)) fold_stages();
+}
+
+bool folds_stages(const Params& p) {
+  if (!p.real_time() || p.stages() < 2) return false;
+  // Only a long row: a few layers read well in one (and keep their replicas apart).
+  const DrawnSizes drawn = drawn_sizes(p);
+  return static_cast<double>(drawn.d_hidden) * static_cast<double>(p.L) > 32.0 * static_cast<double>(drawn.d_model);
+}
+
+// Built as one row, then folded: each stage moved to x = 0 on its own floor,
+// odd stages mirrored so the row snakes; a send becomes the connector at
+// the turn, from its stage's floor down to the next.
+void Layout::fold_stages() {
+  const DrawnSizes drawn = drawn_sizes(params_);
+  const double d_model = static_cast<double>(drawn.d_model);
+  const std::int64_t per_stage = params_.layers_per_stage();
+  const double width = static_cast<double>(drawn.d_hidden * per_stage);
+  const double floor_height = 3.0 * d_model;
+  std::vector<double> start(stages_);
+  for (std::size_t s = 0; s < stages_; ++s) start[s] = objects_[weights1_[s * static_cast<std::size_t>(per_stage)]].box.lo[0];
+  for (SceneObject& o : objects_) {
+    const std::size_t s = is_per_stage(o.kind) ? o.layer : o.layer / static_cast<std::size_t>(per_stage);
+    const double down = static_cast<double>(s) * floor_height;
+    if (o.kind == ObjectKind::PipeSend) {
+      // At the turn: past the right end after an even stage, the left after an odd one.
+      const double gap = o.box.hi[0] - o.box.lo[0];
+      o.box.lo[0] = s % 2 == 0 ? width : -gap;
+      o.box.hi[0] = s % 2 == 0 ? width + gap : 0.0;
+      o.box.lo[2] -= down + floor_height;  // down to the next stage's input
+      o.box.hi[2] -= down;
+      continue;
+    }
+    const double a = o.box.lo[0] - start[s], b = o.box.hi[0] - start[s];
+    o.box.lo[0] = s % 2 == 0 ? a : width - b;
+    o.box.hi[0] = s % 2 == 0 ? b : width - a;
+    o.box.lo[2] -= down;
+    o.box.hi[2] -= down;
+  }
 }
 
 ObjectIndex Layout::add(ObjectKind kind, int r, int layer, int m, const Box& box) {

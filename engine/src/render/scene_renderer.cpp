@@ -399,7 +399,8 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
           const Box& first = (*layout_)[layout_->weight1(r, s * per_stage)].box;
           const Box& last = (*layout_)[layout_->weight2(r, (s + 1) * per_stage - 1)].box;
           const glm::vec3 at(0.5 * (first.lo[0] + last.hi[0]), first.hi[1],
-                             static_cast<float>(drawn_sizes(p).d_model) * 1.45f + 1.0f);
+                             static_cast<float>(std::max(first.hi[2], last.hi[2]) +
+                                                0.45 * static_cast<double>(drawn_sizes(p).d_model)) + 1.0f);
           const Laid& l = rank_tag(static_cast<int>(p.rank_of_stage(s)), r);
           glm::vec2 px;
           if (anchor_px(at, px) && placer.place(px, l.extent)) emit(l, at);

@@ -5,6 +5,10 @@
 //      stages per rank there are pp x v stages, in model order)
 //   y  batch axis (B/dp per replica, dp_gpu_delta between replicas)
 //   z  d_model axis (residual faces alternate [-d_model,0] and [0,d_model])
+// A real model's stages are folded (folds_stages): each stage its own floor,
+// 3 d_model below the one before, running alternately along +x and -x from
+// x = 0, a send the connector at the turn. A real model's layer row would
+// otherwise be tens of layers long and a sliver along one diagonal.
 
 #include <array>
 #include <cstdint>
@@ -62,6 +66,12 @@ struct SceneObject {
   std::uint32_t microbatch;  // 0 for per-layer objects
 };
 
+// Whether a scene of these parameters is drawn one floor per stage: real
+// models (a transformer, or measured times) with more than one stage whose
+// row of layers is over 32 d_model long (a 6.7B model's 32 layers: 128).
+// The notebook's model keeps its one row, as the notebook draws it.
+bool folds_stages(const Params& p);
+
 class Layout {
  public:
   // Throws InvalidParams when validate(params) is not empty.
@@ -112,6 +122,7 @@ class Layout {
     return v[(static_cast<std::size_t>(r) * stages_ + s) * mb_ + m];
   }
   void build_replica(int r);
+  void fold_stages();
 
   Params params_;
   std::size_t L_, stages_, mb_;  // stages_: pp x stages per rank
