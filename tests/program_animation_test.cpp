@@ -236,18 +236,7 @@ TEST(ProgramAnimation, ATensorParallelAllReduceLightsOnlyWhileItsPassRuns) {
   // column-parallel one (backward); a stage's input gradient at the end of
   // its backward. Each all-reduce object is lit only in frames its replica
   // runs that stage's F or backward of that microbatch, and in at least one.
-  Params p;
-  p.model = CostModel::Transformer;
-  p.schedule = ScheduleKind::OneFOneB;
-  p.d_model = 1024;
-  p.heads = 16;
-  p.seq_len = 512;
-  p.B = 8;
-  p.dp = 2;
-  p.pp = 2;
-  p.tp = 2;
-  p.L = 4;
-  p.microbatches = 4;
+  Params p = pipescope::testing::small_transformer_on_mesh(4);
   ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
   Scene scene(p);
   const SchedulePlan plan = make_plan(p);

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support.hpp"
+
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -151,18 +153,7 @@ TEST(StateDump, ItsSizeIsKnownBeforeItIsWritten) {
 // by hand; without it the header is unchanged (the tests above).
 TEST(StateDump, OwnersNameEachObjectsKindAndGpus) {
   using namespace pipescope;
-  Params p;
-  p.model = CostModel::Transformer;
-  p.schedule = ScheduleKind::OneFOneB;
-  p.d_model = 1024;
-  p.heads = 16;
-  p.seq_len = 512;
-  p.B = 8;
-  p.dp = 2;
-  p.pp = 2;
-  p.tp = 2;
-  p.L = 4;
-  p.microbatches = 2;
+  Params p = pipescope::testing::small_transformer_on_mesh(2);
   ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
   const Scene scene(p);
   const Layout& layout = scene.layout();
@@ -222,20 +213,9 @@ TEST(StateDump, EveryPieceOfACutCuboidBelongsToItsGpu) {
   // Megatron's order, GPU = t + 2 (c + 2 (d + 2 p)): replica 1's stage 1
   // starts at GPU 2 (0 + 2 (1 + 2)) = 12.
   using namespace pipescope;
-  Params p;
-  p.model = CostModel::Transformer;
-  p.schedule = ScheduleKind::OneFOneB;
-  p.d_model = 1024;
-  p.heads = 16;
-  p.seq_len = 512;
-  p.B = 8;
-  p.dp = 2;
-  p.pp = 2;
-  p.tp = 2;
+  Params p = pipescope::testing::small_transformer_on_mesh(2);
   p.cp = 2;
   p.sp = 1;
-  p.L = 4;
-  p.microbatches = 2;
   ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
   const Scene scene(p);
   std::stringstream dump;

@@ -109,4 +109,22 @@ inline Params gpt_6_7b_on_pp4() {
   return p;
 }
 
+// A small transformer (h 1024, 16 heads, s 512, batch 8, 4 layers, 1F1B)
+// on dp 2 x pp 2 x tp 2: a mesh small enough to work its GPUs by hand.
+inline Params small_transformer_on_mesh(std::int64_t microbatches) {
+  Params p;
+  p.model = CostModel::Transformer;
+  p.schedule = ScheduleKind::OneFOneB;
+  p.d_model = 1024;
+  p.heads = 16;
+  p.seq_len = 512;
+  p.B = 8;
+  p.dp = 2;
+  p.pp = 2;
+  p.tp = 2;
+  p.L = 4;
+  p.microbatches = microbatches;
+  return p;
+}
+
 }  // namespace pipescope::testing
