@@ -60,6 +60,9 @@ CommandLine::CommandLine()
   dump_cmd->add_flag("--owners", dump.owners,
                      "add \"owners\" to the header: each object's kind, replica, stage, microbatch and GPUs (global "
                      "ranks); without it the header is the notebook recording's, byte for byte");
+  dump_cmd->add_flag("--layer-view", dump.layer_view,
+                     "dump the layer view (render --layer-view: one transformer layer of one microbatch) instead of "
+                     "the pipeline");
   dump_cmd->add_option("-o,--output", dump.output, "output file; - is standard output")
       ->capture_default_str();
 

@@ -50,7 +50,12 @@ int run_dump(const DumpOptions& options) {
       return 2;
     }
   }
-  const Scene scene(options.params);
+  if (options.layer_view && options.params.model != CostModel::Transformer) {
+    std::cerr << "pipescope: --layer-view: shows a transformer's layer, but the model is the notebook's MLP: give "
+                 "--model transformer (or a real preset)\n";
+    return 2;
+  }
+  const Scene scene = options.layer_view ? Scene(options.params, kLayerView) : Scene(options.params);
   // Refused up front, naming its size, rather than filling a disk.
   if (const std::uint64_t bytes = state_dump_frames_bytes(scene.layout(), scene.timeline()); bytes > kMaxDumpBytes) {
     std::cerr << fmt::format("pipescope: dump: it would write {:.1f} GiB ({} frames of up to {} objects); the limit is "

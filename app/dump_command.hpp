@@ -11,6 +11,7 @@ struct DumpOptions {
   Params params;
   std::string output = "-";  // "-" is standard output
   bool owners = false;        // --owners: each object's kind and GPUs in the header
+  bool layer_view = false;    // --layer-view: one transformer layer instead of the pipeline
 };
 
 int run_dump(const DumpOptions& options);

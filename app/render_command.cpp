@@ -138,6 +138,10 @@ void add_render_flags(CLI::App& cmd, RenderOptions& o) {
   cmd.add_option("--x264-preset", o.preset, "x264 speed preset, passed to ffmpeg (ultrafast ... veryslow)")
       ->capture_default_str();
   cmd.add_flag("--quiet", o.quiet, "no progress bar");
+  cmd.add_flag("--layer-view", o.layer_view,
+               "draw one transformer layer of one microbatch at its true shapes instead of the pipeline: QKV, "
+               "attention, output projection and MLP (or experts), each matmul cut as tp, cp, sp and ep cut it, one "
+               "colour a GPU, animated through F, the backward and W with its collectives");
   cmd.add_flag("--lanes", o.lanes,
                "draw the schedule's lanes (one per rank) and activation memory instead of the 3D scene, "
                "as the explorer's timeline shows them; --frame places the playhead");
@@ -209,6 +213,11 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
   }
 
   if (!o.compare.empty() && !o.lanes) return fail("--compare: draws a second schedule's lanes: give it with --lanes");
+  if (o.layer_view && o.lanes) return fail("--layer-view and --lanes: give one of them, not both");
+  if (o.layer_view && o.params.model != CostModel::Transformer) {
+    return fail("--layer-view: shows a transformer's layer, but the model is the notebook's MLP: give --model "
+                "transformer (or a real preset)");
+  }
   if (o.lanes) {
     if (video) return fail("--lanes: the lanes are one picture: give -o FILE.png, not --video");
     // The compared schedule: the same parameters under another zoo schedule.
@@ -283,7 +292,7 @@ int run_render(const RenderOptions& o) {  // parameters already validated by the
                                               session, std::filesystem::path(o.output).parent_path()));
   }
 
-  Scene scene(o.params);
+  Scene scene = o.layer_view ? Scene(o.params, kLayerView) : Scene(o.params);
   const std::uint32_t last = scene.timeline().last_frame();
   if (video) return run_video(o, scene, preset, projection, width, height);
   if (o.frame < 0 || o.frame > static_cast<std::int64_t>(last)) {

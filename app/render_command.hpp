@@ -37,6 +37,8 @@ struct RenderOptions {
   bool quiet = false;
   // The schedule's lanes and activation memory instead of the 3D scene.
   bool lanes = false;
+  // One transformer layer of one microbatch instead of the pipeline (layer_view.hpp).
+  bool layer_view = false;
   // render --lanes: a schedule of the zoo drawn beneath on the same time axis.
   std::string compare;
   // From a session: its camera (instead of --view's fitted one) and background.

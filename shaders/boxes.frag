@@ -35,7 +35,7 @@ vec3 gpu_colour(float gpu) {
 void main() {
   vec4 base = v_fill;
   float cut_line = 0.0;
-  if (v_cut.x * v_cut.y > 1.5) {
+  if (v_cut.x * v_cut.y > 1.5 || v_cut.z >= 0.0) {
     // Which piece of the cut this fragment is on, and whether it is on a
     // cut between two pieces (a thin line in the piece's edge colour).
     vec2 cells = v_box.xy * v_cut.xy;

@@ -85,8 +85,22 @@ INSTANTIATE_TEST_SUITE_P(
                       BadRender{"--font /nonexistent/font.ttf", "--font: /nonexistent/font.ttf does not exist"},
                       BadRender{"-o /nonexistent-dir/x.png", "folder /nonexistent-dir does not exist"},
                       BadRender{"-o /tmp/picture.jpg", "must end in .png"},
-                      BadRender{"--pp 4", "--layers: L is 6, but it must be a multiple of pp (4)"}),
+                      BadRender{"--pp 4", "--layers: L is 6, but it must be a multiple of pp (4)"},
+                      BadRender{"--layer-view", "--layer-view: shows a transformer's layer"},
+                      BadRender{"--layer-view --lanes --preset 1f1b", "--layer-view and --lanes"}),
     [](const ::testing::TestParamInfo<BadRender>& info) { return pipescope::testing::name_from_args(info.param.args); });
+
+TEST(CliRender, TheLayerViewOfAPreset) {
+  // Llama 3 70B's layer at tp 8: a picture, and the pipeline's frames are not its own.
+  const std::string out = temp_path("layer.png");
+  auto r = run_command(kExe + " render --layer-view --preset llama3-70b-h100 --frame 30 --size 320x240 -o " + out +
+                       " 2>&1");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_EQ(pipescope::read_png(out).width, 320);
+  r = run_command(kExe + " render --layer-view --preset llama3-70b-h100 --frame 5000 -o " + out + " 2>&1");
+  EXPECT_NE(r.output.find("--frame: 5000 is outside this schedule's frames 0.."), std::string::npos) << r.output;
+  std::filesystem::remove(out);
+}
 
 TEST(CliRender, MissingOutputIsOneLine) {
   const auto r = run_command(kExe + " render --frame 1 2>&1 >/dev/null");

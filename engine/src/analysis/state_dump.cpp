@@ -112,6 +112,8 @@ const char* kind_name(ObjectKind k) {
     case ObjectKind::AllReduce2: return "all_reduce2";
     case ObjectKind::TensorReduce: return "tp_all_reduce";
     case ObjectKind::TensorReduceIn: return "tp_all_reduce_in";
+    case ObjectKind::ContextRing: return "cp_ring";
+    case ObjectKind::ExpertAllToAll: return "ep_all_to_all";
   }
   return "";
 }

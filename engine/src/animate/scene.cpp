@@ -17,6 +17,11 @@ Scene::Scene(const Params& params, const Schedule& schedule)
       timeline_(std::make_unique<Timeline>(*layout_, schedule)),
       playhead_(std::make_unique<Playhead>(*timeline_)) {}
 
+Scene::Scene(const Params& params, LayerViewTag)
+    : layout_(std::make_unique<Layout>(params, kLayerView)),
+      timeline_(std::make_unique<Timeline>(*layout_, *make_layer_view_schedule())),
+      playhead_(std::make_unique<Playhead>(*timeline_)) {}
+
 namespace {
 
 // The notebook's own generators animate its own scene; a real model's

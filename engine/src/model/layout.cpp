@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "pipescope/model/layer_view.hpp"
+
 namespace pipescope {
 
 namespace {
@@ -57,6 +59,19 @@ Layout::Layout(const Params& params) : params_(params) {
   for (std::size_t r = 0; r < dp; ++r) build_replica(static_cast<int>(r));
   if (folds_stages(params)) fold_stages();
 }
+
+Layout::Layout(const Params& params, LayerViewTag) : params_(params) {
+  if (auto errors = validate(params); !errors.empty()) throw InvalidParams(std::move(errors));
+  if (params.model != CostModel::Transformer) {
+    throw InvalidParams(std::vector<ParamError>{{"model", "the layer view shows a transformer's layer: give --model transformer"}});
+  }
+  L_ = static_cast<std::size_t>(params.L);
+  stages_ = static_cast<std::size_t>(params.stages());
+  mb_ = static_cast<std::size_t>(params.microbatches);
+  layer_view_ = std::make_unique<const LayerView>(build_layer_view(params, objects_));
+}
+
+Layout::~Layout() = default;
 
 bool folds_stages(const Params& p) {
   if (!p.real_time() || p.stages() < 2) return false;
@@ -205,6 +220,7 @@ Box Layout::bounds() const {
 }
 
 std::string Layout::id(ObjectIndex i) const {
+  if (layer_view_) return layer_view_->ids[i];
   const SceneObject& o = objects_[i];
   switch (o.kind) {
     case ObjectKind::Weight1: return fmt::format("W1/r{}/l{}", o.replica, o.layer);
@@ -221,11 +237,18 @@ std::string Layout::id(ObjectIndex i) const {
     case ObjectKind::AllReduce2: return fmt::format("AR2/r{}/l{}", o.replica, o.layer);
     case ObjectKind::TensorReduce: return fmt::format("TP/r{}/l{}/m{}", o.replica, o.layer, o.microbatch);
     case ObjectKind::TensorReduceIn: return fmt::format("TPin/r{}/s{}/m{}", o.replica, o.layer, o.microbatch);
+    case ObjectKind::ContextRing:
+    case ObjectKind::ExpertAllToAll: break;  // the layer view's, named there
   }
   return {};
 }
 
 std::string Layout::notebook_label(ObjectIndex i) const {
+  if (layer_view_) {
+    const LayerViewFace& f = layer_view_->faces[i];
+    if (f.base.empty()) return "";
+    return "$" + f.base + (f.sub.empty() ? "" : "_{" + f.sub + "}") + (f.sup.empty() ? "" : "^{" + f.sup + "}") + "$";
+  }
   const SceneObject& o = objects_[i];
   switch (o.kind) {
     // The notebook's f-strings, kept as they are: "$W_1^{l}$" puts only the

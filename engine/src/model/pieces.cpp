@@ -1,5 +1,6 @@
 #include "pipescope/model/pieces.hpp"
 
+#include "pipescope/model/layer_view.hpp"
 #include "pipescope/model/mesh.hpp"
 
 namespace pipescope {
@@ -13,6 +14,7 @@ std::vector<std::int64_t> Pieces::gpus() const {
 }
 
 Pieces object_pieces(const Layout& layout, ObjectIndex i) {
+  if (const LayerView* view = layout.layer_view()) return view->pieces[i];
   const Params& p = layout.params();
   const SceneObject& o = layout[i];
   Pieces pieces;
@@ -57,6 +59,8 @@ Pieces object_pieces(const Layout& layout, ObjectIndex i) {
       break;
     case ObjectKind::TensorReduce:
     case ObjectKind::TensorReduceIn:
+    case ObjectKind::ContextRing:
+    case ObjectKind::ExpertAllToAll:
       tokens_cut(false);
       pieces.owned = false;  // the tp group's, together
       break;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <limits>
 
+#include "pipescope/model/layer_view.hpp"
+
 namespace pipescope {
 
 namespace {
@@ -19,6 +21,13 @@ std::u32string number(std::int64_t n) {
 LabelText face_label(const Layout& layout, ObjectIndex face, bool gradient) {
   const SceneObject& o = layout[face];
   LabelText t;
+  if (const LayerView* view = layout.layer_view()) {
+    const LayerViewFace& f = view->faces[face];
+    if (f.base.empty()) return {};
+    t = {to_u32(f.base), to_u32(f.sub), to_u32(f.sup)};
+    if (gradient) t.base = U"\u2207" + t.base;
+    return t;
+  }
   switch (o.kind) {
     case ObjectKind::Weight1: t = {U"W", U"1", number(o.layer)}; break;
     case ObjectKind::Weight2: t = {U"W", U"2", number(o.layer)}; break;

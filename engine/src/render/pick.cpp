@@ -46,6 +46,8 @@ const char* kind_name(ObjectKind k) {
     case ObjectKind::AllReduce2: return "second weight's gradient exchange";
     case ObjectKind::TensorReduce: return "tensor-parallel all-reduce of the layer's output (or its gradient)";
     case ObjectKind::TensorReduceIn: return "tensor-parallel all-reduce of the stage input's gradient";
+    case ObjectKind::ContextRing: return "context-parallel ring: keys and values passed on";
+    case ObjectKind::ExpertAllToAll: return "expert-parallel all-to-all";
   }
   return "";
 }

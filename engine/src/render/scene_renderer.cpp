@@ -62,13 +62,13 @@ void box_texels(const Box& box, int code, ObjectKind kind, const Pieces& pieces,
   out[0] = {box.lo[0], box.lo[1], box.lo[2], static_cast<float>(code)};
   out[1] = {box.hi[0], box.hi[1], box.hi[2], static_cast<float>(is_face(kind) ? std::max(flat_axis(box), 0) : 0)};
   out[2] = {static_cast<float>(pieces.along_x), static_cast<float>(pieces.along_y),
-            pieces.owned ? static_cast<float>(pieces.first_gpu) : -1.0f, static_cast<float>(pieces.y_stride)};
+            pieces.tinted() ? static_cast<float>(pieces.first_gpu) : -1.0f, static_cast<float>(pieces.y_stride)};
 }
 
 // How the run cuts object i, or one piece when nothing is cut (the notebook).
 Pieces pieces_of(const Layout& layout, ObjectIndex i) {
   const Params& p = layout.params();
-  return p.tp > 1 || p.cp > 1 ? object_pieces(layout, i) : Pieces{};
+  return p.tp > 1 || p.cp > 1 || layout.layer_view() != nullptr ? object_pieces(layout, i) : Pieces{};
 }
 
 // Fewer objects than this are always drawn one by one: merging would save
@@ -328,7 +328,9 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
       }
     }
   }
-  const auto axes = notebook_axes(layout_->params());
+  // The layer view has no layer, batch and d_model axes of the pipeline's.
+  const bool pipeline = layout_->layer_view() == nullptr;
+  const auto axes = pipeline ? notebook_axes(layout_->params()) : std::vector<AxisArrow>{};
   if (style.axes) {
     for (const AxisArrow& a : axes) lines.push_back({a.from, a.to, glm::vec4(0.0f, 0.0f, 0.0f, 1.0f)});
   }
@@ -354,8 +356,10 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
       const ObjectIndex i = drawn_object(item);
       const SceneObject& o = (*layout_)[i];
       const bool gradient = drawn_state(item) == VisualState::Red;
-      const std::uint64_t key = (static_cast<std::uint64_t>(o.kind) << 40) | (static_cast<std::uint64_t>(o.layer) << 1) |
-                                (gradient ? 1u : 0u);
+      // (The layer view names each face apart: its object is the key.)
+      const std::uint64_t what = layout_->layer_view() != nullptr ? (std::uint64_t{1} << 60) | i
+                                                                  : (static_cast<std::uint64_t>(o.kind) << 40) | o.layer;
+      const std::uint64_t key = (what << 1) | (gradient ? 1u : 0u);
       auto it = cache.find(key);
       if (it == cache.end()) it = cache.emplace(key, lay_out(face_label(*layout_, i, gradient))).first;
       return it->second;
@@ -390,7 +394,7 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
         emit(l, a.label_at);
       }
     }
-    if (style.labels && !layout_->params().is_notebook()) {
+    if (style.labels && pipeline && !layout_->params().is_notebook()) {
       // "GPU k" over each stage, so which rank holds a stage reads at a glance.
       const Params& p = layout_->params();
       const int per_stage = static_cast<int>(p.layers_per_stage());

@@ -35,6 +35,7 @@ PngText still_metadata(const Params& params, std::uint32_t frame, const Camera& 
 Box framing_bounds(const Layout& layout) {
   // The axis arrows' labels sit outside the objects' box.
   Box bounds = layout.bounds();
+  if (layout.layer_view() != nullptr) return bounds;  // drawn without the pipeline's axes
   for (const AxisArrow& a : notebook_axes(layout.params())) {
     for (const glm::vec3& p : {a.from, a.to, a.label_at}) {
       for (int i = 0; i < 3; ++i) {

@@ -18,6 +18,8 @@ class Scene {
   // The same, animating a plan already made for these parameters (an
   // analysis the caller has), so it is not simulated again.
   Scene(const Params& params, std::shared_ptr<const struct SchedulePlan> plan);
+  // The layer view of these parameters (layer_view.hpp), animated.
+  Scene(const Params& params, LayerViewTag);
   // Animates `schedule` instead (tests use stand-ins); it must outlive the call.
   Scene(const Params& params, const Schedule& schedule);
 

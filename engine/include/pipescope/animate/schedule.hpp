@@ -57,5 +57,8 @@ std::unique_ptr<Schedule> make_program_schedule(std::optional<Program> program =
 // so a view that has analysed the schedule does not simulate it again.
 struct SchedulePlan;
 std::unique_ptr<Schedule> make_program_schedule(std::shared_ptr<const SchedulePlan> plan);
+// The layer view's (a Layout made with kLayerView): one layer's matmuls
+// through F, the backward and W, collectives lit around them.
+std::unique_ptr<Schedule> make_layer_view_schedule();
 
 }  // namespace pipescope

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ enum class ObjectKind : std::uint8_t {
                    //             row-parallel matmul (forward), and its
                    //             gradient after layer l + 1's column-parallel one
   TensorReduceIn,  // TPin/r/s/m  cuboid: stage s's input gradient summed (backward)
+  // In the layer view only (layer_view.hpp).
+  ContextRing,     // CP/ring     cuboid: keys and values passed round the cp ring
+  ExpertAllToAll,  // EP/...      cuboid: tokens dispatched to their experts, or combined
 };
 
 constexpr bool is_face(ObjectKind k) { return k <= ObjectKind::StageInput; }
@@ -72,10 +76,23 @@ struct SceneObject {
 // The notebook's model keeps its one row, as the notebook draws it.
 bool folds_stages(const Params& p);
 
+struct LayerView;
+struct LayerViewTag {};
+inline constexpr LayerViewTag kLayerView{};
+
 class Layout {
  public:
   // Throws InvalidParams when validate(params) is not empty.
   explicit Layout(const Params& params);
+  // The layer view of these parameters (layer_view.hpp) instead of the
+  // pipeline: one layer of one microbatch. The per-layer lookups below are
+  // then empty; layer_view() says what each object is.
+  Layout(const Params& params, LayerViewTag);
+  ~Layout();
+  Layout(const Layout&) = delete;
+  Layout& operator=(const Layout&) = delete;
+
+  const LayerView* layer_view() const { return layer_view_.get(); }
 
   const Params& params() const { return params_; }
   const std::vector<SceneObject>& objects() const { return objects_; }
@@ -130,6 +147,7 @@ class Layout {
   std::vector<ObjectIndex> weights1_, weights2_, hidden_, residual_, flop1_, flop2_;
   std::vector<ObjectIndex> stage_input_, pipe_send_, all_reduce1_, all_reduce2_;
   std::vector<ObjectIndex> tensor_reduce_, tensor_reduce_in_;
+  std::unique_ptr<const LayerView> layer_view_;
 };
 
 

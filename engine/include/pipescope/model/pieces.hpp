@@ -27,6 +27,11 @@ struct Pieces {
   // (a residual over the tp group without sp, a weight over cp, an
   // exchange or all-reduce, which belongs to a whole group).
   bool owned = true;
+  // One piece, yet one GPU's among the group's (an expert under ep): drawn
+  // in that GPU's colour as a cut piece would be.
+  bool whole_gpu = false;
+  // Whether the picture colours the pieces by GPU.
+  bool tinted() const { return owned && (count() > 1 || whole_gpu); }
 
   int count() const { return along_x * along_y; }
   std::int64_t gpu(int i, int j) const { return first_gpu + i + static_cast<std::int64_t>(j) * y_stride; }

@@ -1,0 +1,124 @@
+// The layer view's animation (layer_view.hpp): the layer's matmuls in order
+// through the forward, the backward and the weight gradients, each held for
+// a few frames so a person can follow it, its collectives lit around it.
+
+#include <algorithm>
+#include <vector>
+
+#include "pipescope/animate/schedule.hpp"
+#include "pipescope/model/layer_view.hpp"
+
+namespace pipescope {
+
+namespace {
+
+// Frames each step is held: a step is one matmul (or the experts together)
+// or the collectives around it.
+constexpr int kHold = 6;
+
+void set_all(StateWriter& w, const std::vector<ObjectIndex>& objects, VisualState s) {
+  for (ObjectIndex o : objects) w.set(o, s);
+}
+
+class LayerViewSchedule final : public Schedule {
+ public:
+  std::string_view name() const override { return "layer view"; }
+  Steps steps(const Layout& layout, StateWriter& w) const override { return animate(layout, w); }
+
+ private:
+  // The collectives of `ops` in `field`, lit for a step, then hidden.
+  static std::vector<ObjectIndex> gather(const std::vector<LayerViewOp>& ops,
+                                         std::vector<ObjectIndex> LayerViewOp::*field) {
+    std::vector<ObjectIndex> out;
+    for (const LayerViewOp& op : ops) {
+      for (ObjectIndex o : op.*field) {
+        if (std::find(out.begin(), out.end(), o) == out.end()) out.push_back(o);
+      }
+    }
+    return out;
+  }
+
+  static Steps animate(const Layout& layout, StateWriter& w) {
+    const LayerView& view = *layout.layer_view();
+    const auto& steps = view.steps;
+    // Every matmul dim from the start: the layer's shape reads before it runs.
+    for (const auto& ops : steps) {
+      for (const LayerViewOp& op : ops) w.set(op.matmul, VisualState::Dim);
+    }
+    for (int h = 0; h < kHold; ++h) co_yield step;
+    w.enter_phase(Phase::Forward);
+    w.set(steps.front().front().input, VisualState::Green);
+    for (int h = 0; h < kHold; ++h) co_yield step;
+    for (const auto& ops : steps) {
+      if (auto before = gather(ops, &LayerViewOp::before); !before.empty()) {
+        set_all(w, before, VisualState::Lit);
+        for (int h = 0; h < kHold; ++h) co_yield step;
+        set_all(w, before, VisualState::Hidden);
+      }
+      for (const LayerViewOp& op : ops) {
+        w.set(op.matmul, VisualState::Lit);
+        w.set(op.output, VisualState::Green);
+      }
+      const auto during = gather(ops, &LayerViewOp::during);
+      set_all(w, during, VisualState::Lit);
+      for (int h = 0; h < kHold; ++h) co_yield step;
+      for (const LayerViewOp& op : ops) w.set(op.matmul, VisualState::Dim);
+      set_all(w, during, VisualState::Hidden);
+      if (auto after = gather(ops, &LayerViewOp::after_forward); !after.empty()) {
+        set_all(w, after, VisualState::Lit);
+        for (int h = 0; h < kHold; ++h) co_yield step;
+        set_all(w, after, VisualState::Hidden);
+      }
+    }
+    // The backward: the output's gradient arrives, then each matmul from the
+    // last gives its input's.
+    w.enter_phase(Phase::BackwardActivation);
+    for (const LayerViewOp& op : steps.back()) w.set(op.output, VisualState::Red);
+    for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+      const auto& ops = *it;
+      if (auto before = gather(ops, &LayerViewOp::before_backward); !before.empty()) {
+        set_all(w, before, VisualState::Lit);
+        for (int h = 0; h < kHold; ++h) co_yield step;
+        set_all(w, before, VisualState::Hidden);
+      }
+      for (const LayerViewOp& op : ops) {
+        w.set(op.matmul, VisualState::Lit);
+        w.set(op.input, VisualState::Red);
+      }
+      const auto during = gather(ops, &LayerViewOp::during);
+      set_all(w, during, VisualState::Lit);
+      for (int h = 0; h < kHold; ++h) co_yield step;
+      for (const LayerViewOp& op : ops) w.set(op.matmul, VisualState::Dim);
+      set_all(w, during, VisualState::Hidden);
+      if (auto after = gather(ops, &LayerViewOp::after_backward); !after.empty()) {
+        set_all(w, after, VisualState::Lit);
+        for (int h = 0; h < kHold; ++h) co_yield step;
+        set_all(w, after, VisualState::Hidden);
+      }
+    }
+    // The weight gradients (W), from the last matmul back.
+    w.enter_phase(Phase::BackwardWeight);
+    for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
+      bool any = false;
+      for (const LayerViewOp& op : *it) {
+        if (op.weight == kNoObject) continue;
+        w.set(op.matmul, VisualState::Lit);
+        w.set(op.weight, VisualState::Red);
+        any = true;
+      }
+      if (!any) continue;
+      for (int h = 0; h < kHold; ++h) co_yield step;
+      for (const LayerViewOp& op : *it) {
+        if (op.weight != kNoObject) w.set(op.matmul, VisualState::Dim);
+      }
+    }
+    w.enter_phase(Phase::Done);
+    for (int h = 0; h < kHold; ++h) co_yield step;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Schedule> make_layer_view_schedule() { return std::make_unique<LayerViewSchedule>(); }
+
+}  // namespace pipescope
