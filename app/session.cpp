@@ -333,6 +333,7 @@ LoadedSession parse_session(std::string_view text, const fs::path& folder, bool 
     if (auto b = o.boolean("axes")) view.axes = *b;
     if (auto b = o.boolean("order_independent")) view.order_independent = *b;
     if (auto c = o.vec3("background", 0, 1)) view.background = *c;
+    if (auto b = o.boolean("layer_view")) view.layer_view = *b;
     o.warn_unknown();
   }
   if (const json* c = root.find("compare")) {
@@ -454,7 +455,8 @@ std::string session_json(const Session& s, const fs::path& folder) {
   j["view"] = {{"labels", v.labels},       {"declutter_labels", v.declutter_labels},
                {"edges", v.edges},         {"axes", v.axes},
                {"order_independent", v.order_independent},
-               {"background", {v.background.r, v.background.g, v.background.b}}};
+               {"background", {v.background.r, v.background.g, v.background.b}},
+               {"layer_view", v.layer_view}};
   j["compare"] = {{"schedule", s.compare.schedule}, {"pp", s.compare.pp}, {"microbatches", s.compare.microbatches}};
   const SessionLayout& l = s.layout;
   json sections = json::object();

@@ -31,6 +31,7 @@ inline constexpr int kSessionVersion = 1;
 struct SessionView {
   bool labels = true, declutter_labels = true, edges = true, axes = true, order_independent = false;
   glm::vec3 background{1.0f};
+  bool layer_view = false;  // the explorer shows one layer instead of the pipeline
   bool operator==(const SessionView&) const = default;
 };
 

@@ -5,6 +5,9 @@
 #include <map>
 #include <string>
 
+#include <algorithm>
+
+#include "pipescope/animate/layer_view_frame.hpp"
 #include "pipescope/animate/scene.hpp"
 #include "pipescope/model/layer_view.hpp"
 #include "support.hpp"
@@ -152,6 +155,43 @@ TEST(LayerView, ExpertsSitOnTheirExpertParallelGpus) {
   EXPECT_EQ(first[0], last[0]);
   EXPECT_EQ(first[0].first, dispatch[0].second + 1);
   EXPECT_LT(first[0].second, combine[0].first);
+}
+
+TEST(LayerView, ItPlaysThePassARankRunsAtATime) {
+  // 1F1B: rank 0 runs F0 first, later a B, and idles in between: the layer
+  // shows the forward's, the backward's (then the weights') and no frames.
+  const Params p = llama_layer(2);
+  const Scene layer(p, kLayerView);
+  const SchedulePlan plan = make_plan(p);
+  const auto spans = phase_spans(layer.timeline());
+  auto span_of = [&](Phase ph) {
+    for (const PhaseSpan& s : spans) {
+      if (s.phase == ph) return s;
+    }
+    return PhaseSpan{ph, 0, 0};
+  };
+  const PhaseSpan forward = span_of(Phase::Forward), backward = span_of(Phase::BackwardActivation),
+                  weight = span_of(Phase::BackwardWeight);
+  const auto& rank0 = plan.timing.per_rank[0];
+  const TimedAction& f0 = rank0.front();
+  ASSERT_EQ(f0.action.first.op, Op::F);
+  // Its start, middle and last instant: the forward's first, middle and last frames.
+  EXPECT_EQ(layer_view_frame(layer.timeline(), plan, 0, f0.start), forward.first);
+  const std::uint32_t middle = layer_view_frame(layer.timeline(), plan, 0, f0.start + f0.length / 2);
+  EXPECT_NEAR(middle, (forward.first + forward.last) / 2.0, 1.0);
+  EXPECT_EQ(layer_view_frame(layer.timeline(), plan, 0, f0.end() - 1), forward.last);
+  // A full backward: its input gradients first, then its weights'.
+  const auto b = std::find_if(rank0.begin(), rank0.end(), [](const TimedAction& a) { return a.action.first.op == Op::B; });
+  ASSERT_NE(b, rank0.end());
+  const std::uint32_t early = layer_view_frame(layer.timeline(), plan, 0, b->start + 1);
+  const std::uint32_t late = layer_view_frame(layer.timeline(), plan, 0, b->end() - 1);
+  EXPECT_GE(early, backward.first);
+  EXPECT_LE(early, backward.last);
+  EXPECT_GE(late, weight.first);
+  EXPECT_LE(late, weight.last);
+  // Before the step and past its end: the layer at rest.
+  EXPECT_EQ(layer_view_frame(layer.timeline(), plan, 0, -1), 0u);
+  EXPECT_EQ(layer_view_frame(layer.timeline(), plan, 0, plan.timing.makespan + 1), 0u);
 }
 
 TEST(LayerView, TheNotebooksModelHasNoLayerToShow) {

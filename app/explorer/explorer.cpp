@@ -45,6 +45,7 @@ void Explorer::load_scene(const Params& params) {
   // The scene animates the plan just made: one simulation per change.
   // A measured step replays as it ran; its ideal shows in the lanes beneath.
   scene_ = std::make_unique<Scene>(params, std::shared_ptr<const SchedulePlan>(analysis_, &analysis_->scene_plan()));
+  layer_scene_ = params.model == CostModel::Transformer ? std::make_unique<Scene>(params, kLayerView) : nullptr;
   ideal_ = {};
   if (analysis_->measured) ideal_ = {&analysis_->lanes, &analysis_->plan, static_cast<int>(params.stages_per_rank()), ""};
   ideal_state_.texture = &ideal_texture_;
@@ -62,8 +63,7 @@ void Explorer::load_scene(const Params& params) {
   fit_lanes();
   timeline_.rebase(scene_->timeline().last_frame());  // the same relative point on the new timeline
   scene_->playhead().seek(timeline_.frame);
-  renderer_.set_scene(scene_->layout(), scene_->playhead());
-  scene_dirty_ = true;
+  show_scene();
 }
 
 // The lanes show the whole of the longer schedule.
@@ -82,7 +82,7 @@ void Explorer::reset_camera(ViewPreset preset) {
 void Explorer::fit_camera() {
   camera_moved_by_user_ = false;
   const glm::ivec2 size = scene_viewport().size;
-  camera_.fit(framing_bounds(scene_->layout()), static_cast<float>(size.x) / static_cast<float>(std::max(size.y, 1)));
+  camera_.fit(framing_bounds(shown_scene().layout()), static_cast<float>(size.x) / static_cast<float>(std::max(size.y, 1)));
   scene_dirty_ = true;
 }
 
@@ -187,7 +187,9 @@ void Explorer::frame(double dt) {
   timeline_.tick(std::min(dt, 0.1));
 
   apply(actions);
-  if (scene_->playhead().frame() != timeline_.frame) {
+  if (showing_layer_) {
+    sync_layer_view();
+  } else if (scene_->playhead().frame() != timeline_.frame) {
     scene_->playhead().seek(timeline_.frame);
     renderer_.update(scene_->playhead());
     scene_dirty_ = true;
@@ -290,6 +292,10 @@ void Explorer::apply(const UiActions& a) {
     }
   }
   if (a.view_changed) {
+    if ((view_.layer_view && layer_scene_) != showing_layer_) {
+      show_scene();
+      fit_camera();
+    }
     if (camera_.projection != view_.projection) {
       camera_.projection = view_.projection;
       fit_camera();
@@ -318,6 +324,10 @@ void Explorer::apply(const UiActions& a) {
 // selects it: its actions are outlined on the lanes, N and P jump to its
 // next and previous change.
 void Explorer::pick_under_mouse(glm::vec2 origin, glm::vec2 size, const std::vector<int>& keys) {
+  if (showing_layer_) {  // the layer's objects are not the pipeline's: nothing to pick
+    hovered_object_.reset();
+    return;
+  }
   const ImGuiIO& io = ImGui::GetIO();
   const glm::vec2 m(io.MousePos.x, io.MousePos.y);
   const bool over = !io.WantCaptureMouse && m.x >= origin.x && m.y >= origin.y && m.x < origin.x + size.x &&
@@ -356,7 +366,7 @@ void Explorer::highlight_block() {
                            .compute[static_cast<std::size_t>(lanes_state_.selected_block)];
   std::vector<ObjectIndex> objects = objects_of_block(scene_->layout(), b);
   highlighted_ = objects.size();
-  renderer_.set_highlight(std::move(objects));
+  if (!showing_layer_) renderer_.set_highlight(std::move(objects));
   scene_dirty_ = true;
 }
 

@@ -172,6 +172,15 @@ class Explorer {
     return comparison_.lane_count() + (ideal_.lanes != nullptr ? ideal_.lanes->size() : 0);
   }
   std::unique_ptr<Scene> scene_;
+  // One layer of a real model (null for the notebook's MLP), shown instead
+  // of the pipeline while showing_layer_ (explorer_layer_view.cpp).
+  std::unique_ptr<Scene> layer_scene_;
+  bool showing_layer_ = false;
+  Scene& shown_scene() { return showing_layer_ ? *layer_scene_ : *scene_; }
+  // The renderer takes the pipeline or the layer, as the view asks.
+  void show_scene();
+  // The layer's frame for the playhead and the selected lane's GPU.
+  void sync_layer_view();
   std::vector<PhaseSpan> phases_;
   // The scene's schedule analysed once: plan, lanes, figures, memory.
   std::shared_ptr<const ScheduleAnalysis> analysis_;

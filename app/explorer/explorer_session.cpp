@@ -12,6 +12,7 @@ Session Explorer::capture_session() const {
   s.frame = timeline_.frame;
   s.camera = camera_;
   s.view = view_of(view_.style);
+  s.view.layer_view = view_.layer_view;
   if (comparison_.choice.schedule >= 0) {
     s.compare.schedule = std::string(schedule_catalog()[static_cast<std::size_t>(comparison_.choice.schedule)].name);
   }
@@ -35,6 +36,8 @@ void Explorer::apply_session(const Session& s, const Params& params) {
   editor_.file_error.clear();
   if (editor_.errors.empty() && !(params == scene_->params())) load_scene(params);
   view_.style = apply_view(view_.style, s.view);
+  view_.layer_view = s.view.layer_view;
+  if ((view_.layer_view && layer_scene_) != showing_layer_) show_scene();
   comparison_.choice = CompareChoice{};
   if (!s.compare.schedule.empty()) {
     const auto catalog = schedule_catalog();

@@ -19,6 +19,9 @@ namespace pipescope::app {
 struct ViewSettings {
   RenderStyle style;
   Projection projection = Projection::Perspective;
+  // The 3D view shows one transformer layer (layer_view.hpp) as the selected
+  // lane's GPU runs it at the playhead, instead of the pipeline.
+  bool layer_view = false;
 };
 
 // Parameters as typed, which may be invalid; the scene keeps the last valid set.

@@ -297,6 +297,12 @@ void view_section(ViewSettings& v, UiActions& actions) {
   changed |= ImGui::Checkbox("Edges", &v.style.edges);
   ImGui::SameLine();
   changed |= ImGui::Checkbox("Axis arrows", &v.style.axes);
+  changed |= ImGui::Checkbox("One layer, as the selected GPU runs it", &v.layer_view);
+  if (ImGui::IsItemHovered()) {
+    ImGui::SetTooltip("A transformer's layer at its true shapes, each matmul cut as tp, cp and ep cut it, one colour\n"
+                      "a GPU, and its collectives: it plays the pass the selected lane (or the first) runs at the\n"
+                      "playhead. Real models only.");
+  }
   changed |= ImGui::Checkbox("Merge microbatches when small", &v.style.level_of_detail);
   if (ImGui::IsItemHovered()) {
     ImGui::SetTooltip("A large scene seen from afar draws consecutive microbatches in the same state as one box:\n"

@@ -3,8 +3,10 @@
 // a few frames so a person can follow it, its collectives lit around it.
 
 #include <algorithm>
+#include <cmath>
 #include <vector>
 
+#include "pipescope/animate/layer_view_frame.hpp"
 #include "pipescope/animate/schedule.hpp"
 #include "pipescope/model/layer_view.hpp"
 
@@ -120,5 +122,44 @@ class LayerViewSchedule final : public Schedule {
 }  // namespace
 
 std::unique_ptr<Schedule> make_layer_view_schedule() { return std::make_unique<LayerViewSchedule>(); }
+
+}  // namespace pipescope
+
+namespace pipescope {
+
+std::uint32_t layer_view_frame(const Timeline& layer, const SchedulePlan& plan, std::size_t rank, std::int64_t time) {
+  if (rank >= plan.timing.per_rank.size()) return 0;
+  PhaseSpan forward{Phase::Forward, 0, 0}, backward = forward, weight = forward;
+  for (const PhaseSpan& s : phase_spans(layer)) {
+    if (s.phase == Phase::Forward) forward = s;
+    if (s.phase == Phase::BackwardActivation) backward = s;
+    if (s.phase == Phase::BackwardWeight) weight = s;
+  }
+  auto at = [](const PhaseSpan& s, double share) {
+    return s.first + static_cast<std::uint32_t>(std::lround(std::clamp(share, 0.0, 1.0) * (s.last - s.first)));
+  };
+  std::uint32_t frame = 0;
+  for (const TimedAction& a : plan.timing.per_rank[rank]) {
+    if (time < a.start || time >= a.end()) continue;
+    for_each_pass(a, plan.costs, [&](const Step& st, std::int64_t start, std::int64_t end) {
+      if (time < start || time >= end) return;
+      const double share = static_cast<double>(time - start) / static_cast<double>(std::max<std::int64_t>(1, end - start));
+      switch (st.op) {
+        case Op::F: frame = at(forward, share); break;
+        case Op::I: frame = at(backward, share); break;
+        case Op::W: frame = at(weight, share); break;
+        case Op::B: {
+          // The backward's frames, then the weights', in proportion to their lengths.
+          const double b = backward.last - backward.first + 1.0, w = weight.last - weight.first + 1.0;
+          const double split = b / (b + w);
+          frame = share < split ? at(backward, share / split) : at(weight, (share - split) / (1.0 - split));
+          break;
+        }
+        case Op::Overlap: break;
+      }
+    });
+  }
+  return frame;
+}
 
 }  // namespace pipescope
