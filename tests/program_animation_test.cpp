@@ -291,4 +291,42 @@ TEST(ProgramAnimation, ATensorParallelAllReduceLightsOnlyWhileItsPassRuns) {
   }
 }
 
+TEST(ProgramAnimation, FsdpLightsAWeightOnlyWhileAMatmulUsesIt) {
+  // ZeRO 3 gathers each weight whole before a forward or input-gradient
+  // matmul uses it: the weight face is lit exactly in frames where its own
+  // matmul is lit for some microbatch, and only then.
+  Params p = pipescope::testing::small_transformer_on_mesh(4);
+  p.zero = 3;
+  ASSERT_TRUE(validate(p).empty()) << validate(p).front().message;
+  Scene scene(p);
+  const Layout& layout = scene.layout();
+  Playhead& ph = scene.playhead();
+  int lit_weights = 0;
+  for (std::uint32_t f = 0; f <= scene.timeline().last_frame(); ++f) {
+    ph.seek(f);
+    for (int r = 0; r < p.dp; ++r) {
+      for (int l = 0; l < p.L; ++l) {
+        for (const bool first : {true, false}) {
+          const ObjectIndex weight = first ? layout.weight1(r, l) : layout.weight2(r, l);
+          if (ph.state(weight) != VisualState::Lit) continue;
+          ++lit_weights;
+          bool used = false;
+          for (int m = 0; m < p.microbatches; ++m) {
+            used |= ph.state(first ? layout.flop1(r, l, m) : layout.flop2(r, l, m)) == VisualState::Lit;
+          }
+          EXPECT_TRUE(used) << layout.id(weight) << " lit at frame " << f << " with none of its matmuls running";
+        }
+      }
+    }
+  }
+  EXPECT_GT(lit_weights, 0);
+  // Without ZeRO 3 the weights stay whole on every GPU: never lit.
+  p.zero = 1;
+  Scene plain(p);
+  for (std::uint32_t f = 0; f <= plain.timeline().last_frame(); f += 3) {
+    plain.playhead().seek(f);
+    EXPECT_NE(plain.playhead().state(plain.layout().weight1(0, 0)), VisualState::Lit);
+  }
+}
+
 }  // namespace

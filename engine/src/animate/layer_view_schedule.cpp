@@ -43,6 +43,9 @@ class LayerViewSchedule final : public Schedule {
   static Steps animate(const Layout& layout, StateWriter& w) {
     const LayerView& view = *layout.layer_view();
     const auto& steps = view.steps;
+    // FSDP (ZeRO 3): each weight is gathered whole for the matmuls that use
+    // it, forward and backward: lit meanwhile.
+    const bool fsdp = layout.params().zero >= 3;
     // Every matmul dim from the start: the layer's shape reads before it runs.
     for (const auto& ops : steps) {
       for (const LayerViewOp& op : ops) w.set(op.matmul, VisualState::Dim);
@@ -60,11 +63,15 @@ class LayerViewSchedule final : public Schedule {
       for (const LayerViewOp& op : ops) {
         w.set(op.matmul, VisualState::Lit);
         w.set(op.output, VisualState::Green);
+        if (fsdp && op.weight != kNoObject) w.set(op.weight, VisualState::Lit);
       }
       const auto during = gather(ops, &LayerViewOp::during);
       set_all(w, during, VisualState::Lit);
       for (int h = 0; h < kHold; ++h) co_yield step;
-      for (const LayerViewOp& op : ops) w.set(op.matmul, VisualState::Dim);
+      for (const LayerViewOp& op : ops) {
+        w.set(op.matmul, VisualState::Dim);
+        if (fsdp && op.weight != kNoObject) w.set(op.weight, VisualState::Blue);
+      }
       set_all(w, during, VisualState::Hidden);
       if (auto after = gather(ops, &LayerViewOp::after_forward); !after.empty()) {
         set_all(w, after, VisualState::Lit);
@@ -86,11 +93,15 @@ class LayerViewSchedule final : public Schedule {
       for (const LayerViewOp& op : ops) {
         w.set(op.matmul, VisualState::Lit);
         w.set(op.input, VisualState::Red);
+        if (fsdp && op.weight != kNoObject) w.set(op.weight, VisualState::Lit);
       }
       const auto during = gather(ops, &LayerViewOp::during);
       set_all(w, during, VisualState::Lit);
       for (int h = 0; h < kHold; ++h) co_yield step;
-      for (const LayerViewOp& op : ops) w.set(op.matmul, VisualState::Dim);
+      for (const LayerViewOp& op : ops) {
+        w.set(op.matmul, VisualState::Dim);
+        if (fsdp && op.weight != kNoObject) w.set(op.weight, VisualState::Blue);
+      }
       set_all(w, during, VisualState::Hidden);
       if (auto after = gather(ops, &LayerViewOp::after_backward); !after.empty()) {
         set_all(w, after, VisualState::Lit);

@@ -28,6 +28,18 @@ struct ReplicaSteps : detail::NotebookHelpers {
   // A tp all-reduce (tp > 1 only): lit for one step of its pass, as long as
   // a matmul, where Megatron's g (forward) and f (backward) operators sum
   // the tp group's partial results.
+  // FSDP (ZeRO 3): a weight is all-gathered whole before each matmul that
+  // uses it (forward and input gradient) and freed after: lit meanwhile.
+  // (A weight turns red only with its stage's last W, after every F and I
+  // of the stage, so it is blue whenever it is gathered.)
+  bool gathers = false;
+  void gather(ObjectIndex weight) {
+    if (gathers) set_color(weight, VisualState::Lit);
+  }
+  void release(ObjectIndex weight) {
+    if (gathers) set_color(weight, VisualState::Blue);
+  }
+
   Steps tensor_reduce(ObjectIndex reduce) {
     show_solid(reduce);
     co_yield step;
@@ -40,8 +52,12 @@ struct ReplicaSteps : detail::NotebookHelpers {
     set_color(layout.stage_input(r, s, m), VisualState::Green);
     for (std::int64_t h = 0; h < hold_f; ++h) co_yield step;
     for (int l = l0; l < l0 + layers_per_stage; ++l) {
+      gather(layout.weight1(r, l));
       for (auto g = fwd(layout.hidden(r, l, m), layout.flop1(r, l, m)); g.next();) co_yield step;
+      release(layout.weight1(r, l));
+      gather(layout.weight2(r, l));
       for (auto g = fwd(layout.residual(r, l, m), layout.flop2(r, l, m)); g.next();) co_yield step;
+      release(layout.weight2(r, l));
       if (layout.has_tensor_reduces()) {
         for (auto g = tensor_reduce(layout.tensor_reduce(r, l, m)); g.next();) co_yield step;
       }
@@ -54,14 +70,22 @@ struct ReplicaSteps : detail::NotebookHelpers {
     make_grad(layout.residual(r, last, m));
     for (std::int64_t h = 0; h < hold_i; ++h) co_yield step;
     for (int l = last; l > l0; --l) {
+      gather(layout.weight2(r, l));
       for (auto g = bwd_act(layout.hidden(r, l, m), layout.flop2(r, l, m)); g.next();) co_yield step;
+      release(layout.weight2(r, l));
+      gather(layout.weight1(r, l));
       for (auto g = bwd_act(layout.residual(r, l - 1, m), layout.flop1(r, l, m)); g.next();) co_yield step;
+      release(layout.weight1(r, l));
       if (layout.has_tensor_reduces()) {
         for (auto g = tensor_reduce(layout.tensor_reduce(r, l - 1, m)); g.next();) co_yield step;
       }
     }
+    gather(layout.weight2(r, l0));
     for (auto g = bwd_act(layout.hidden(r, l0, m), layout.flop2(r, l0, m)); g.next();) co_yield step;
+    release(layout.weight2(r, l0));
+    gather(layout.weight1(r, l0));
     for (auto g = bwd_act(layout.stage_input(r, s, m), layout.flop1(r, l0, m)); g.next();) co_yield step;
+    release(layout.weight1(r, l0));
     if (layout.has_tensor_reduces()) {
       for (auto g = tensor_reduce(layout.tensor_reduce_in(r, s, m)); g.next();) co_yield step;
     }
@@ -178,6 +202,7 @@ Steps program_update_gen(const Layout& layout, StateWriter& writer, const std::o
   for (int r = 0; r < p.dp; ++r) {
     replicas.push_back(ReplicaSteps{{layout, writer, real ? 1 : p.cost_f, real ? 1 : p.cost_i, real ? 1 : p.cost_w},
                                     r, static_cast<int>(p.layers_per_stage()), p.pp_comm_steps, p.dp_comm_steps});
+    replicas.back().gathers = p.zero >= 3;
   }
   // A pass of k steps over [start, end) in time, as frames.
   auto over = [&](Steps inner, std::int64_t k, std::int64_t start, std::int64_t end) -> Steps {

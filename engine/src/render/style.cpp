@@ -7,9 +7,12 @@ glm::vec4 notebook_colour(ColourGroup group, VisualState state) {
   constexpr glm::vec3 kBlue{0.0f, 0.0f, 1.0f}, kGreen{0.0f, 0.5f, 0.0f}, kRed{1.0f, 0.0f, 0.0f};
   constexpr glm::vec3 kYellow{0.75f, 0.75f, 0.0f}, kBlack{0.0f, 0.0f, 0.0f};
   constexpr float kFaceAlpha = 0.25f, kDimAlpha = 0.2f, kLitAlpha = 0.25f;
+  // A weight gathered whole for use (FSDP, ZeRO 3): the notebook never lights a face.
+  constexpr float kGatheredAlpha = 0.6f;
   if (group == ColourGroup::Face) {
     switch (state) {
       case VisualState::Blue: return {kBlue, kFaceAlpha};
+      case VisualState::Lit: return {kBlue, kGatheredAlpha};
       case VisualState::Green: return {kGreen, kFaceAlpha};
       case VisualState::Red: return {kRed, kFaceAlpha};
       default: return glm::vec4(0.0f);

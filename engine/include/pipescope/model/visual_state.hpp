@@ -13,7 +13,7 @@ enum class VisualState : std::uint8_t {
   Green,       // face: an activation computed in the forward pass ('g')
   Red,         // face: a gradient; its label gains a leading nabla ('r')
   Dim,         // cuboid at alpha 0.2
-  Lit,         // cuboid at alpha 0.25
+  Lit,         // cuboid at alpha 0.25; a weight face gathered whole for use (FSDP)
 };
 
 inline constexpr int kVisualStateCount = 6;
