@@ -91,10 +91,11 @@ LayerView build_layer_view(const Params& p, std::vector<SceneObject>& objects) {
   // The layer's input x: the residual stream, T x d.
   const ObjectIndex input = b.add(ObjectKind::Residual, box(0, 0, 0, T, 0, D), "A/in", {"x", "", ""}, b.residual());
   const bool tp = p.tp > 1;
+  const LayerViewFace all_reduce{"all-reduce", "tp", ""};
   ObjectIndex tp_in = kNoObject;
   if (tp) {
     tp_in = b.add(ObjectKind::TensorReduce, box(-0.5 * gap - 0.5 * slab, -0.5 * gap + 0.5 * slab, 0, T, 0, D), "TP/in",
-                  {}, b.group_collective());
+                  all_reduce, b.group_collective());
   }
 
   // One matmul of true width (x) and depth (z) on `rows` tokens from y0.
@@ -142,8 +143,8 @@ LayerView build_layer_view(const Params& p, std::vector<SceneObject>& objects) {
     // The ring passes each cp rank's keys and values on while attention runs.
     Pieces ring = b.cut(1, true, false, true);
     attn_op.during.push_back(
-        b.add(ObjectKind::ContextRing, box(x, x + d * scale, 0, T, T + 0.4 * gap, T + 0.4 * gap + slab), "CP/ring", {},
-              ring));
+        b.add(ObjectKind::ContextRing, box(x, x + d * scale, 0, T, T + 0.4 * gap, T + 0.4 * gap + slab), "CP/ring",
+              {"KV ring", "cp", ""}, ring));
   }
   view.steps.push_back({attn_op});
   x += d * scale + gap;
@@ -155,7 +156,7 @@ LayerView build_layer_view(const Params& p, std::vector<SceneObject>& objects) {
   ObjectIndex tp_mid = kNoObject;
   if (tp) {
     tp_mid = b.add(ObjectKind::TensorReduce, box(x + 0.5 * gap - 0.5 * slab, x + 0.5 * gap + 0.5 * slab, 0, T, 0, D),
-                   "TP/mid", {}, b.group_collective());
+                   "TP/mid", all_reduce, b.group_collective());
     out_op.after_forward.push_back(tp_mid);
   }
   view.steps.push_back({out_op});
@@ -173,7 +174,7 @@ LayerView build_layer_view(const Params& p, std::vector<SceneObject>& objects) {
     if (tp) {
       down_op.after_forward.push_back(b.add(ObjectKind::TensorReduce,
                                             box(x + 0.5 * gap - 0.5 * slab, x + 0.5 * gap + 0.5 * slab, 0, T, 0, D),
-                                            "TP/out", {}, b.group_collective()));
+                                            "TP/out", all_reduce, b.group_collective()));
     }
     view.steps.push_back({down_op});
     return b.take();
@@ -193,7 +194,7 @@ LayerView build_layer_view(const Params& p, std::vector<SceneObject>& objects) {
   };
   const ObjectIndex dispatch =
       b.add(ObjectKind::ExpertAllToAll, box(x - 0.5 * gap - 0.5 * slab, x - 0.5 * gap + 0.5 * slab, 0, routed * scale, 0, D),
-            "EP/dispatch", {}, b.group_collective());
+            "EP/dispatch", {"all-to-all", "ep", ""}, b.group_collective());
   std::vector<LayerViewOp> ups, downs;
   std::vector<Made> up_made;
   const double x_up = x;
@@ -218,7 +219,7 @@ LayerView build_layer_view(const Params& p, std::vector<SceneObject>& objects) {
       const double xe = x_down + ffn * scale;
       combine = b.add(ObjectKind::ExpertAllToAll,
                       box(xe + 0.5 * gap - 0.5 * slab, xe + 0.5 * gap + 0.5 * slab, 0, routed * scale, 0, D),
-                      "EP/combine", {}, b.group_collective());
+                      "EP/combine", {"all-to-all", "ep", ""}, b.group_collective());
     }
     mark_expert(m);
     LayerViewOp o = op(fmt::format("expert {} down", e), m, up_made[static_cast<std::size_t>(e)].output);

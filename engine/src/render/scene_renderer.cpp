@@ -9,6 +9,7 @@
 #include "pipescope/gl/gl_object.hpp"
 #include "pipescope/gl/program.hpp"
 #include "pipescope/model/mesh.hpp"
+#include "pipescope/model/layer_view.hpp"
 #include "pipescope/model/pieces.hpp"
 #include "pipescope/render/label_placement.hpp"
 #include "pipescope/render/labels.hpp"
@@ -198,7 +199,7 @@ void SceneRenderer::update(Playhead& playhead) {
       if (states_[i] == s) continue;  // changed and changed back
       // Visibility changes reshape the draw list; colour changes do not.
       if ((states_[i] == VisualState::Hidden) != (s == VisualState::Hidden)) visible_dirty_ = true;
-      if (is_face((*layout_)[i].kind)) labels_dirty_ = true;  // the nabla comes and goes
+      if (labelled(i)) labels_dirty_ = true;  // the nabla comes and goes, collectives' names too
       states_[i] = s;
       glBufferSubData(GL_TEXTURE_BUFFER, static_cast<GLintptr>(i), 1, &states_[i]);
       ++uploads;
@@ -240,6 +241,13 @@ void SceneRenderer::rebuild_runs() {
   // The draw list and labels name runs now: rebuild them from these.
   runs_dirty_ = false;
   draw_list_dirty_ = labels_dirty_ = true;
+}
+
+// Faces carry labels; in the layer view its collectives do too ("all-reduce").
+bool SceneRenderer::labelled(ObjectIndex i) const {
+  if (is_face((*layout_)[i].kind)) return true;
+  const LayerView* view = layout_->layer_view();
+  return view != nullptr && !view->faces[i].base.empty();
 }
 
 const Box& SceneRenderer::drawn_box(std::uint32_t item) const {
@@ -422,16 +430,22 @@ void SceneRenderer::upload_labels(const RenderStyle& style, const glm::mat4& vie
         glm::vec2 px;
         if (!style.declutter_labels || (anchor_px(at, px) && placer.place(px, l.extent))) emit(l, at);
       };
-      // Weights first (the big faces), then everything else nearest first.
+      // A collective running first (the layer view names its collectives:
+      // what is happening now), then weights (the big faces), then
+      // everything else nearest first.
       auto is_weight = [&](std::uint32_t item) {
         const ObjectKind k = (*layout_)[drawn_object(item)].kind;
         return k == ObjectKind::Weight1 || k == ObjectKind::Weight2;
       };
+      auto is_collective = [&](std::uint32_t item) { return is_communication((*layout_)[drawn_object(item)].kind); };
+      for (auto it = sorted_.rbegin(); it != sorted_.rend(); ++it) {
+        if (is_collective(*it) && labelled(drawn_object(*it))) try_label(*it);
+      }
       for (auto it = sorted_.rbegin(); it != sorted_.rend(); ++it) {
         if (is_weight(*it)) try_label(*it);
       }
       for (auto it = sorted_.rbegin(); it != sorted_.rend(); ++it) {
-        if (!is_weight(*it) && is_face((*layout_)[drawn_object(*it)].kind)) try_label(*it);
+        if (!is_weight(*it) && !is_collective(*it) && labelled(drawn_object(*it))) try_label(*it);
       }
     }
   }

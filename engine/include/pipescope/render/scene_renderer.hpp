@@ -55,6 +55,7 @@ class SceneRenderer {
   struct Gpu;
   void rebuild_visible();
   void rebuild_runs();
+  bool labelled(ObjectIndex i) const;
   // A draw-list item is an object, or a merged run when microbatches merge.
   const Box& drawn_box(std::uint32_t item) const;
   ObjectIndex drawn_object(std::uint32_t item) const;
