@@ -10,6 +10,7 @@
 #include "pipescope/animate/layer_view_frame.hpp"
 #include "pipescope/animate/scene.hpp"
 #include "pipescope/model/layer_view.hpp"
+#include "bench/bench_models.hpp"
 #include "support.hpp"
 
 namespace pipescope {
@@ -18,17 +19,10 @@ namespace {
 // Llama 3 70B's layer (h 8192, 64 heads, 8 KV heads, SwiGLU FFN 28672), one
 // 8,192-token sequence a microbatch.
 Params llama_layer(std::int64_t tp, std::int64_t cp = 1) {
-  Params p;
-  p.model = CostModel::Transformer;
+  Params p = bench::llama3_70b_on_64();
   p.schedule = ScheduleKind::OneFOneB;
-  p.d_model = 8192;
-  p.d_hidden = 28672;
-  p.heads = 64;
-  p.kv_heads = 8;
-  p.mlp = static_cast<std::int64_t>(Mlp::Swiglu);
   p.L = 8;
   p.pp = 2;
-  p.seq_len = 8192;
   p.dp = 1;
   p.B = 4;
   p.microbatches = 4;

@@ -40,6 +40,36 @@ class LayerViewSchedule final : public Schedule {
     return out;
   }
 
+  // One step of the forward (or the backward): the collectives before it,
+  // its matmuls lit with their outputs turning green (or inputs red), any
+  // collective that runs with them, then those after it; each held.
+  static Steps run(StateWriter& w, const std::vector<LayerViewOp>& ops, bool forward, bool fsdp) {
+    if (auto before = gather(ops, forward ? &LayerViewOp::before : &LayerViewOp::before_backward); !before.empty()) {
+      set_all(w, before, VisualState::Lit);
+      for (int h = 0; h < kHold; ++h) co_yield step;
+      set_all(w, before, VisualState::Hidden);
+    }
+    for (const LayerViewOp& op : ops) {
+      w.set(op.matmul, VisualState::Lit);
+      if (forward) w.set(op.output, VisualState::Green);
+      else w.set(op.input, VisualState::Red);
+      if (fsdp && op.weight != kNoObject) w.set(op.weight, VisualState::Lit);
+    }
+    const auto during = gather(ops, &LayerViewOp::during);
+    set_all(w, during, VisualState::Lit);
+    for (int h = 0; h < kHold; ++h) co_yield step;
+    for (const LayerViewOp& op : ops) {
+      w.set(op.matmul, VisualState::Dim);
+      if (fsdp && op.weight != kNoObject) w.set(op.weight, VisualState::Blue);
+    }
+    set_all(w, during, VisualState::Hidden);
+    if (auto after = gather(ops, forward ? &LayerViewOp::after_forward : &LayerViewOp::after_backward); !after.empty()) {
+      set_all(w, after, VisualState::Lit);
+      for (int h = 0; h < kHold; ++h) co_yield step;
+      set_all(w, after, VisualState::Hidden);
+    }
+  }
+
   static Steps animate(const Layout& layout, StateWriter& w) {
     const LayerView& view = *layout.layer_view();
     const auto& steps = view.steps;
@@ -55,59 +85,14 @@ class LayerViewSchedule final : public Schedule {
     w.set(steps.front().front().input, VisualState::Green);
     for (int h = 0; h < kHold; ++h) co_yield step;
     for (const auto& ops : steps) {
-      if (auto before = gather(ops, &LayerViewOp::before); !before.empty()) {
-        set_all(w, before, VisualState::Lit);
-        for (int h = 0; h < kHold; ++h) co_yield step;
-        set_all(w, before, VisualState::Hidden);
-      }
-      for (const LayerViewOp& op : ops) {
-        w.set(op.matmul, VisualState::Lit);
-        w.set(op.output, VisualState::Green);
-        if (fsdp && op.weight != kNoObject) w.set(op.weight, VisualState::Lit);
-      }
-      const auto during = gather(ops, &LayerViewOp::during);
-      set_all(w, during, VisualState::Lit);
-      for (int h = 0; h < kHold; ++h) co_yield step;
-      for (const LayerViewOp& op : ops) {
-        w.set(op.matmul, VisualState::Dim);
-        if (fsdp && op.weight != kNoObject) w.set(op.weight, VisualState::Blue);
-      }
-      set_all(w, during, VisualState::Hidden);
-      if (auto after = gather(ops, &LayerViewOp::after_forward); !after.empty()) {
-        set_all(w, after, VisualState::Lit);
-        for (int h = 0; h < kHold; ++h) co_yield step;
-        set_all(w, after, VisualState::Hidden);
-      }
+      for (auto g = run(w, ops, true, fsdp); g.next();) co_yield step;
     }
     // The backward: the output's gradient arrives, then each matmul from the
     // last gives its input's.
     w.enter_phase(Phase::BackwardActivation);
     for (const LayerViewOp& op : steps.back()) w.set(op.output, VisualState::Red);
     for (auto it = steps.rbegin(); it != steps.rend(); ++it) {
-      const auto& ops = *it;
-      if (auto before = gather(ops, &LayerViewOp::before_backward); !before.empty()) {
-        set_all(w, before, VisualState::Lit);
-        for (int h = 0; h < kHold; ++h) co_yield step;
-        set_all(w, before, VisualState::Hidden);
-      }
-      for (const LayerViewOp& op : ops) {
-        w.set(op.matmul, VisualState::Lit);
-        w.set(op.input, VisualState::Red);
-        if (fsdp && op.weight != kNoObject) w.set(op.weight, VisualState::Lit);
-      }
-      const auto during = gather(ops, &LayerViewOp::during);
-      set_all(w, during, VisualState::Lit);
-      for (int h = 0; h < kHold; ++h) co_yield step;
-      for (const LayerViewOp& op : ops) {
-        w.set(op.matmul, VisualState::Dim);
-        if (fsdp && op.weight != kNoObject) w.set(op.weight, VisualState::Blue);
-      }
-      set_all(w, during, VisualState::Hidden);
-      if (auto after = gather(ops, &LayerViewOp::after_backward); !after.empty()) {
-        set_all(w, after, VisualState::Lit);
-        for (int h = 0; h < kHold; ++h) co_yield step;
-        set_all(w, after, VisualState::Hidden);
-      }
+      for (auto g = run(w, *it, false, fsdp); g.next();) co_yield step;
     }
     // The weight gradients (W), from the last matmul back.
     w.enter_phase(Phase::BackwardWeight);
