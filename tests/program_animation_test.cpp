@@ -286,7 +286,9 @@ TEST(ProgramAnimation, ATensorParallelAllReduceLightsOnlyWhileItsPassRuns) {
       EXPECT_GT(lit_forward[i], 0) << layout.id(i) << ": every layer's output is summed in the forward";
       // Its gradient is summed by the next layer's backward, on this stage only.
       const bool last_of_stage = (o.layer + 1) % p.layers_per_stage() == 0;
-      if (!last_of_stage) EXPECT_GT(lit_backward[i], 0) << layout.id(i);
+      if (!last_of_stage) {
+        EXPECT_GT(lit_backward[i], 0) << layout.id(i);
+      }
     }
   }
 }
