@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "pipescope/model/layout.hpp"
-#include "pipescope/model/mesh.hpp"
 
 namespace pipescope {
 
@@ -13,7 +12,7 @@ namespace {
 
 class Builder {
  public:
-  Builder(const Params& p, std::vector<SceneObject>& objects) : p_(p), objects_(objects), mesh_(mesh_of(p)) {}
+  Builder(const Params& p, std::vector<SceneObject>& objects) : p_(p), objects_(objects) {}
 
   ObjectIndex add(ObjectKind kind, const Box& box, std::string id, LayerViewFace face, Pieces pieces) {
     const auto i = static_cast<ObjectIndex>(objects_.size());
@@ -55,7 +54,6 @@ class Builder {
  private:
   const Params& p_;
   std::vector<SceneObject>& objects_;
-  Mesh mesh_;
   LayerView view_;
 };
 
